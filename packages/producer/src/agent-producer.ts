@@ -1,0 +1,229 @@
+import { randomBytes } from 'node:crypto';
+import {
+  AgentqError,
+  type AgentEvent,
+  createRedis,
+  createStores,
+  type HistoryEntry,
+  isTerminal,
+  type Redis,
+  type Session,
+  type SessionResult,
+  type SessionStatus,
+  StartSessionInput,
+  StepJobData,
+  type Stores,
+  stepJobId,
+  toSessionResult,
+} from '@agentq/shared';
+import { type ConnectionOptions, Queue } from 'bullmq';
+
+export interface AgentProducerOptions {
+  /** Redis URL or an ioredis connection. @defaultValue process.env.REDIS_URL or redis://127.0.0.1:6379 */
+  connection?: string | Redis;
+  /** @defaultValue 'agentq' */
+  queueName?: string;
+  /** Prefix of agentq's own Redis keys. @defaultValue 'aq' */
+  prefix?: string;
+  /** Attempts of each step job before its session fails. @defaultValue 5 */
+  stepAttempts?: number;
+  /** Base of the exponential backoff between step attempts, in ms. @defaultValue 1000 */
+  stepBackoffMs?: number;
+}
+
+export interface WaitOptions {
+  /** Give up after this long and throw. @defaultValue no limit */
+  timeoutMs?: number;
+  /** Also return when the session parks for approval. @defaultValue false */
+  untilParked?: boolean;
+}
+
+const BATCH_CHUNK = 500;
+
+/** Starts agent sessions and reads, waits on, cancels and decides them. */
+export class AgentProducer {
+  readonly queue: Queue;
+  readonly stores: Stores;
+  private readonly ownsConnection: boolean;
+  private readonly stepAttempts: number;
+  private readonly stepBackoffMs: number;
+
+  constructor(options: AgentProducerOptions = {}) {
+    this.ownsConnection = typeof options.connection !== 'object';
+    const redis =
+      typeof options.connection === 'object'
+        ? options.connection
+        : createRedis(typeof options.connection === 'string' ? options.connection : (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'));
+    this.stores = createStores(redis, options.prefix ?? 'aq');
+    this.queue = new Queue(options.queueName ?? 'agentq', { connection: redis as unknown as ConnectionOptions });
+    this.stepAttempts = options.stepAttempts ?? 5;
+    this.stepBackoffMs = options.stepBackoffMs ?? 1000;
+  }
+
+  get redis(): Redis {
+    return this.stores.redis;
+  }
+
+  /** Starts one session; with a caller-chosen `sessionId` a repeated start is a no-op returning that id. */
+  async start(input: StartSessionInput): Promise<{ sessionId: string }> {
+    const [result] = await this.startBatch([input]);
+    return result as { sessionId: string };
+  }
+
+  /** Starts many sessions in a few round trips; results come back in input order. */
+  async startBatch(inputs: StartSessionInput[]): Promise<Array<{ sessionId: string }>> {
+    const parsed = inputs.map((input, index) => {
+      const result = StartSessionInput.safeParse(input);
+      if (!result.success) {
+        const issues = result.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
+        throw new AgentqError('invalid_payload', `session ${index}: ${issues}`);
+      }
+      return result.data;
+    });
+    const out: Array<{ sessionId: string }> = [];
+    for (let offset = 0; offset < parsed.length; offset += BATCH_CHUNK) {
+      const chunk = parsed.slice(offset, offset + BATCH_CHUNK);
+      const now = Date.now();
+      const sessions: Session[] = chunk.map((input) => ({
+        sessionId: input.sessionId ?? newSessionId(),
+        agent: input.agent,
+        status: 'queued',
+        step: 0,
+        input: input.input,
+        ...(input.tenant ? { tenant: input.tenant } : {}),
+        metadata: input.metadata ?? {},
+        limits: input.limits ?? {},
+        createdAt: now,
+        updatedAt: now,
+        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
+      }));
+      const created = await this.stores.sessions.createMany(
+        sessions,
+        sessions.map((s) => [{ step: 0, message: { role: 'user', content: s.input } }] satisfies HistoryEntry[]),
+      );
+      const fresh = sessions.filter((_, i) => created[i]);
+      await this.queue.addBulk(
+        fresh.map((s) => ({
+          name: 'step',
+          data: StepJobData.parse({ sessionId: s.sessionId, step: 0 }),
+          opts: {
+            jobId: stepJobId(s.sessionId, 0),
+            attempts: this.stepAttempts,
+            backoff: { type: 'exponential', delay: this.stepBackoffMs, jitter: 1 },
+            removeOnComplete: { age: 24 * 3600, count: 100_000 },
+            removeOnFail: { age: 7 * 24 * 3600 },
+          },
+        })),
+      );
+      out.push(...sessions.map((s) => ({ sessionId: s.sessionId })));
+    }
+    return out;
+  }
+
+  async get(sessionId: string): Promise<Session | undefined> {
+    return this.stores.sessions.get(sessionId);
+  }
+
+  /** The session's result once terminal (or parked, with `untilParked`). */
+  async wait(sessionId: string, options: WaitOptions = {}): Promise<SessionResult> {
+    const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
+    let delay = 20;
+    for (;;) {
+      const session = await this.get(sessionId);
+      if (!session) throw new AgentqError('session_not_found', `no session ${sessionId}`);
+      if (isTerminal(session.status) || (options.untilParked && session.status === 'awaiting_approval')) return toSessionResult(session);
+      if (Date.now() >= deadline) throw new AgentqError('internal', `session ${sessionId} still ${session.status} after ${options.timeoutMs}ms`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(1, deadline - Date.now()))));
+      delay = Math.min(delay * 2, 500);
+    }
+  }
+
+  /** Waits for many sessions; results in input order. */
+  async waitAll(sessionIds: string[], options: WaitOptions & { onProgress?: (done: number) => void } = {}): Promise<SessionResult[]> {
+    const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
+    const results = new Map<string, SessionResult>();
+    let delay = 50;
+    while (results.size < sessionIds.length) {
+      const pending = sessionIds.filter((id) => !results.has(id));
+      for (let i = 0; i < pending.length; i += 1000) {
+        const slice = pending.slice(i, i + 1000);
+        const sessions = await this.stores.sessions.getMany(slice);
+        sessions.forEach((session, j) => {
+          if (!session) throw new AgentqError('session_not_found', `no session ${slice[j]}`);
+          if (isTerminal(session.status) || (options.untilParked && session.status === 'awaiting_approval')) {
+            results.set(session.sessionId, toSessionResult(session));
+          }
+        });
+      }
+      options.onProgress?.(results.size);
+      if (results.size === sessionIds.length) break;
+      if (Date.now() >= deadline) throw new AgentqError('internal', `${sessionIds.length - results.size} sessions not finished after ${options.timeoutMs}ms`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 500);
+    }
+    return sessionIds.map((id) => results.get(id) as SessionResult);
+  }
+
+  /**
+   * Stops a session at its next step boundary. A parked session is cancelled at once; a waiting or delayed
+   * step is brought forward so the cancel is seen now. Returns the status the session has after the call.
+   */
+  async cancel(sessionId: string): Promise<SessionStatus | 'cancel_requested'> {
+    const result = await this.stores.sessions.requestCancel(sessionId);
+    if (!result) throw new AgentqError('session_not_found', `no session ${sessionId}`);
+    if (result === 'cancelled') {
+      await this.stores.events.append({ sessionId, step: (await this.get(sessionId))?.step ?? 0, type: 'session_cancelled', data: { reason: 'cancelled by request' } });
+      return 'cancelled';
+    }
+    if (result !== 'cancel_requested') return result as SessionStatus;
+    const session = await this.get(sessionId);
+    if (session) {
+      const jobs = await this.queue.getJobs(['delayed'], 0, -1);
+      for (const job of jobs) {
+        if (job.data?.sessionId === sessionId) await job.promote().catch(() => undefined);
+      }
+    }
+    return 'cancel_requested';
+  }
+
+  async events(sessionId: string): Promise<AgentEvent[]> {
+    return this.stores.events.forSession(sessionId);
+  }
+
+  async history(sessionId: string): Promise<HistoryEntry[]> {
+    return this.stores.sessions.history(sessionId);
+  }
+
+  /** Sessions, newest first, optionally only those with one status. */
+  async list(options: { status?: SessionStatus; agent?: string; tenant?: string; limit?: number } = {}): Promise<Session[]> {
+    const limit = options.limit ?? 100;
+    const out: Session[] = [];
+    let offset = 0;
+    const page = 500;
+    while (out.length < limit) {
+      const ids = await this.stores.sessions.listIds({ offset, limit: page });
+      if (ids.length === 0) break;
+      const sessions = await this.stores.sessions.getMany(ids);
+      for (const s of sessions) {
+        if (!s) continue;
+        if (options.status && s.status !== options.status) continue;
+        if (options.agent && s.agent !== options.agent) continue;
+        if (options.tenant && s.tenant !== options.tenant) continue;
+        out.push(s);
+        if (out.length >= limit) break;
+      }
+      offset += page;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    if (this.ownsConnection) await this.stores.redis.quit().catch(() => this.stores.redis.disconnect());
+  }
+}
+
+/** Session ids: URL-safe, never all digits, no `:` (BullMQ job ids embed them). */
+export function newSessionId(): string {
+  return `ses_${randomBytes(12).toString('base64url')}`;
+}

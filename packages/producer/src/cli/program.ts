@@ -1,0 +1,18 @@
+import { Command } from 'commander';
+import { CliContext } from './cli-context.js';
+import { registerCancel } from './commands/cancel.js';
+import { registerEnqueue } from './commands/enqueue.js';
+import { registerSessions } from './commands/sessions.js';
+import { registerStatus } from './commands/status.js';
+
+/** The `agentq` command line. Every command takes `--json`. */
+export function buildProgram(): { program: Command; close: () => Promise<void> } {
+  let context: CliContext | undefined;
+  const ctx = () => (context ??= new CliContext());
+  const program = new Command().name('agentq').description('Run and operate Claude agents on BullMQ and Redis.').showHelpAfterError();
+  registerEnqueue(program, ctx);
+  registerStatus(program, ctx);
+  registerSessions(program, ctx);
+  registerCancel(program, ctx);
+  return { program, close: async () => context?.close() };
+}

@@ -1,0 +1,1 @@
+export { AgentProducer, newSessionId, type AgentProducerOptions, type WaitOptions } from './agent-producer.js';

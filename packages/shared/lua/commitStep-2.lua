@@ -1,0 +1,27 @@
+--[[
+  Ends step n of a running session: appends the step's messages to history and advances to n+1,
+  in one compare-and-set so a stale or duplicated job is a no-op.
+  KEYS[1] session hash
+  KEYS[2] history list
+  ARGV[1] expected step n
+  ARGV[2] now (ms)
+  ARGV[3..] history entries (JSON)
+  Returns 1 when committed; 0 when stale (status not running or step != n);
+  2 when a cancel was requested: the messages are kept and the session ends `cancelled`.
+]]
+local status = redis.call('HGET', KEYS[1], 'status')
+local step = redis.call('HGET', KEYS[1], 'step')
+if status ~= 'running' or step ~= ARGV[1] then
+  return 0
+end
+for i = 3, #ARGV do
+  redis.call('RPUSH', KEYS[2], ARGV[i])
+end
+local nextStep = tonumber(ARGV[1]) + 1
+if redis.call('HGET', KEYS[1], 'cancelRequested') == '1' then
+  redis.call('HSET', KEYS[1], 'step', nextStep, 'status', 'cancelled', 'updatedAt', ARGV[2],
+    'error', cjson.encode({ code = 'cancelled', message = 'cancelled by request' }))
+  return 2
+end
+redis.call('HSET', KEYS[1], 'step', nextStep, 'updatedAt', ARGV[2])
+return 1

@@ -1,0 +1,46 @@
+import type { LimitsInput } from '../schemas/limits.js';
+import { DEFAULT_MODEL, LimitsInput as LimitsInputSchema } from '../schemas/limits.js';
+import type { Tool } from './define-tool.js';
+
+export interface AgentOptions {
+  /** Unique name producers start sessions with. */
+  name: string;
+  /** @defaultValue 'claude-sonnet-4-6' */
+  model?: string;
+  system: string;
+  tools: Tool[];
+  /** Defaults for this agent's sessions; each session may override them. */
+  limits?: LimitsInput;
+  /** Per-tenant allow and deny lists of tool names. A denied tool is answered with an error result. */
+  tenantPolicy?: Record<string, { allow?: string[]; deny?: string[] }>;
+}
+
+export interface Agent {
+  readonly kind: 'agentq.agent';
+  readonly name: string;
+  readonly model: string;
+  readonly system: string;
+  readonly tools: ReadonlyMap<string, Tool>;
+  readonly limits: LimitsInput;
+  readonly tenantPolicy: Readonly<Record<string, { allow?: string[]; deny?: string[] }>>;
+}
+
+export function defineAgent(options: AgentOptions): Agent {
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(options.name)) {
+    throw new TypeError(`defineAgent: name "${options.name}" may hold only letters, digits, ".", "_" and "-"`);
+  }
+  const tools = new Map<string, Tool>();
+  for (const tool of options.tools) {
+    if (tools.has(tool.name)) throw new TypeError(`defineAgent: tool "${tool.name}" is listed twice in "${options.name}"`);
+    tools.set(tool.name, tool);
+  }
+  return Object.freeze({
+    kind: 'agentq.agent' as const,
+    name: options.name,
+    model: options.model ?? DEFAULT_MODEL,
+    system: options.system,
+    tools,
+    limits: LimitsInputSchema.parse(options.limits ?? {}),
+    tenantPolicy: options.tenantPolicy ?? {},
+  });
+}

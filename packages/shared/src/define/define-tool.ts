@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { Logger } from '../logger/create-logger.js';
+import type { Risk } from './risk.js';
+
+/** What a tool's `run` receives besides its validated input. */
+export interface ToolContext {
+  sessionId: string;
+  step: number;
+  toolUseId: string;
+  /** `<sessionId>:<step>:<toolUseId>`: stable across retries, pass it to outside systems that dedupe. */
+  idempotencyKey: string;
+  /** Aborted when the tool's `timeoutMs` passes or the worker shuts down. */
+  signal: AbortSignal;
+  /** 1 on the first attempt. */
+  attempt: number;
+  agent: string;
+  tenant: string | undefined;
+  metadata: Record<string, unknown>;
+  logger: Logger;
+}
+
+export type ToolOutput = string | Record<string, unknown> | unknown[];
+
+export interface ToolOptions<S extends z.ZodType> {
+  /** Name the model calls the tool by: letters, digits, `_` and `-`, at most 64 characters. */
+  name: string;
+  description: string;
+  /** zod schema of the input; sent to the model as JSON Schema and checked before `run`. */
+  input: S;
+  risk: Risk;
+  /** Per-attempt time limit. @defaultValue 30000 */
+  timeoutMs?: number;
+  /** Extra attempts after a retryable failure. @defaultValue 2 */
+  retries?: number;
+  /** Whether running twice is harmless. @defaultValue true for safe/low, false for medium/high */
+  idempotent?: boolean;
+  /** Raises (never lowers) the risk of one call from its input, e.g. payments over an amount are high. */
+  policy?: (input: z.infer<S>) => Risk | undefined;
+  /** Input field names redacted in logs and events. Fields marked `.meta({ sensitive: true })` are added. */
+  sensitive?: string[];
+  run: (input: z.infer<S>, ctx: ToolContext) => Promise<ToolOutput> | ToolOutput;
+}
+
+export interface Tool<S extends z.ZodType = z.ZodType> {
+  readonly kind: 'agentq.tool';
+  readonly name: string;
+  readonly description: string;
+  readonly input: S;
+  readonly risk: Risk;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly idempotent: boolean;
+  readonly policy: ((input: z.infer<S>) => Risk | undefined) | undefined;
+  readonly sensitive: readonly string[];
+  /** JSON Schema of the input, as the Messages API wants it in `tools[].input_schema`. */
+  readonly inputSchema: Record<string, unknown>;
+  readonly run: (input: z.infer<S>, ctx: ToolContext) => Promise<ToolOutput> | ToolOutput;
+}
+
+const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function defineTool<S extends z.ZodType>(options: ToolOptions<S>): Tool<S> {
+  if (!TOOL_NAME.test(options.name)) {
+    throw new TypeError(`defineTool: name "${options.name}" must match ${TOOL_NAME} (the Messages API rule)`);
+  }
+  const inputSchema = z.toJSONSchema(options.input, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
+  delete inputSchema.$schema;
+  if (inputSchema.type !== 'object') {
+    throw new TypeError(`defineTool: the input of "${options.name}" must be a z.object(...) schema`);
+  }
+  const lowRisk = options.risk === 'safe' || options.risk === 'low';
+  return Object.freeze({
+    kind: 'agentq.tool' as const,
+    name: options.name,
+    description: options.description,
+    input: options.input,
+    risk: options.risk,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    retries: options.retries ?? 2,
+    idempotent: options.idempotent ?? lowRisk,
+    policy: options.policy,
+    sensitive: [...new Set([...(options.sensitive ?? []), ...sensitiveFields(inputSchema)])],
+    inputSchema,
+    run: options.run,
+  });
+}
+
+function sensitiveFields(schema: Record<string, unknown>): string[] {
+  const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+  return Object.entries(properties)
+    .filter(([, prop]) => prop.sensitive === true)
+    .map(([name]) => name);
+}

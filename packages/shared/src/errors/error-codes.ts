@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+/**
+ * Every failure agentq records carries one of these codes. Retry behaviour is decided from the code
+ * alone, in {@link shouldRetry}, so that no call site invents its own policy.
+ */
+export const ErrorCode = z.enum([
+  // job / payload
+  'invalid_payload',
+  'unknown_agent',
+  'session_not_found',
+  // model call
+  'model_rate_limited',
+  'model_spend_limit',
+  'model_overloaded',
+  'model_server_error',
+  'model_network_error',
+  'model_timeout',
+  'model_bad_request',
+  'model_auth_error',
+  'model_permission_error',
+  'model_not_found',
+  'model_request_too_large',
+  'model_refusal',
+  'model_context_window_exceeded',
+  'model_max_tokens',
+  // tools
+  'tool_timeout',
+  'tool_rate_limited',
+  'tool_permission_denied',
+  'tool_failed',
+  'tool_invalid_input',
+  'tool_unknown',
+  'tool_circuit_open',
+  'tool_outcome_unknown',
+  // budgets and guards
+  'max_steps',
+  'max_input_tokens',
+  'max_output_tokens',
+  'max_cost',
+  'deadline',
+  'tenant_tokens',
+  'tenant_cost',
+  'loop_detected',
+  // approvals and control
+  'approval_not_found',
+  'approval_already_decided',
+  'approval_expired',
+  'cancelled',
+  'config_invalid',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled error code: ${String(value)}`);
+}
+
+/** Whether a step that failed with `code` should be attempted again by the queue. */
+export function shouldRetry(code: ErrorCode): boolean {
+  switch (code) {
+    case 'model_rate_limited':
+    case 'model_overloaded':
+    case 'model_server_error':
+    case 'model_network_error':
+    case 'model_timeout':
+    case 'tool_rate_limited':
+    case 'internal':
+      return true;
+    case 'invalid_payload':
+    case 'unknown_agent':
+    case 'session_not_found':
+    case 'model_spend_limit':
+    case 'model_bad_request':
+    case 'model_auth_error':
+    case 'model_permission_error':
+    case 'model_not_found':
+    case 'model_request_too_large':
+    case 'model_refusal':
+    case 'model_context_window_exceeded':
+    case 'model_max_tokens':
+    case 'tool_timeout':
+    case 'tool_permission_denied':
+    case 'tool_failed':
+    case 'tool_invalid_input':
+    case 'tool_unknown':
+    case 'tool_circuit_open':
+    case 'tool_outcome_unknown':
+    case 'max_steps':
+    case 'max_input_tokens':
+    case 'max_output_tokens':
+    case 'max_cost':
+    case 'deadline':
+    case 'tenant_tokens':
+    case 'tenant_cost':
+    case 'loop_detected':
+    case 'approval_not_found':
+    case 'approval_already_decided':
+    case 'approval_expired':
+    case 'cancelled':
+    case 'config_invalid':
+      return false;
+    default:
+      return assertNever(code);
+  }
+}

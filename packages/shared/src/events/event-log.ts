@@ -1,0 +1,102 @@
+import type { Redis } from 'ioredis';
+import type { Keys } from '../redis/keys.js';
+import { AgentEvent, type AgentEventType } from '../schemas/agent-event.js';
+
+export interface EventLogOptions {
+  /** Approximate cap of each session's stream. @defaultValue 2000 */
+  sessionMaxLen?: number;
+  /** Approximate cap of the global stream. @defaultValue 100000 */
+  globalMaxLen?: number;
+  /** Entries older than this are trimmed from the global stream on write. @defaultValue 7 days */
+  maxAgeMs?: number;
+}
+
+export type EventInput = Omit<AgentEvent, 'timestamp' | 'id'> & { timestamp?: number };
+
+/** Appends every AgentEvent to its session's stream and to the global stream (capped by length and age). */
+export class EventLog {
+  private readonly sessionMaxLen: number;
+  private readonly globalMaxLen: number;
+  private readonly maxAgeMs: number;
+  private readonly listeners = new Set<(event: AgentEvent) => void>();
+
+  constructor(
+    readonly redis: Redis,
+    readonly keys: Keys,
+    options: EventLogOptions = {},
+  ) {
+    this.sessionMaxLen = options.sessionMaxLen ?? 2000;
+    this.globalMaxLen = options.globalMaxLen ?? 100_000;
+    this.maxAgeMs = options.maxAgeMs ?? 7 * 24 * 3600 * 1000;
+  }
+
+  /** In-process observers (metrics, alerts) see every event this process appends. */
+  onEvent(listener: (event: AgentEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async append(input: EventInput): Promise<void> {
+    const event: AgentEvent = { ...input, timestamp: input.timestamp ?? Date.now() };
+    const fields = encode(event);
+    const minId = `${event.timestamp - this.maxAgeMs}-0`;
+    const pipeline = this.redis.pipeline();
+    pipeline.xadd(this.keys.sessionEvents(event.sessionId), 'MAXLEN', '~', this.sessionMaxLen, '*', ...fields);
+    pipeline.xadd(this.keys.globalEvents(), 'MAXLEN', '~', this.globalMaxLen, '*', ...fields);
+    pipeline.xtrim(this.keys.globalEvents(), 'MINID', '~', minId);
+    await pipeline.exec();
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // an observer's bug must never fail a step
+      }
+    }
+  }
+
+  /** A session's events in order. */
+  async forSession(sessionId: string, count = 10_000): Promise<AgentEvent[]> {
+    const entries = await this.redis.xrange(this.keys.sessionEvents(sessionId), '-', '+', 'COUNT', count);
+    return entries.map(([id, fields]) => decode(id, fields));
+  }
+
+  /** Global events since a time (ms), oldest first, optionally filtered by type. */
+  async since(sinceMs: number, options: { types?: AgentEventType[]; count?: number } = {}): Promise<AgentEvent[]> {
+    const out: AgentEvent[] = [];
+    let start = `${Math.max(0, sinceMs)}-0`;
+    const pageSize = 5000;
+    const limit = options.count ?? 1_000_000;
+    while (out.length < limit) {
+      const entries = await this.redis.xrange(this.keys.globalEvents(), start, '+', 'COUNT', pageSize);
+      for (const [id, fields] of entries) {
+        const event = decode(id, fields);
+        if (!options.types || options.types.includes(event.type)) out.push(event);
+      }
+      if (entries.length < pageSize) break;
+      start = `(${(entries[entries.length - 1] as [string, string[]])[0]}`;
+    }
+    return out.slice(0, limit);
+  }
+}
+
+function encode(event: AgentEvent): string[] {
+  const fields = ['sessionId', event.sessionId, 'step', String(event.step), 'type', event.type, 'ts', String(event.timestamp), 'data', JSON.stringify(event.data)];
+  if (event.jobId) fields.push('jobId', event.jobId);
+  if (event.workerId) fields.push('workerId', event.workerId);
+  return fields;
+}
+
+function decode(id: string, fields: string[]): AgentEvent {
+  const map: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i] as string] = fields[i + 1] as string;
+  return AgentEvent.parse({
+    id,
+    sessionId: map.sessionId,
+    step: Number(map.step),
+    type: map.type,
+    data: map.data ? JSON.parse(map.data) : {},
+    timestamp: Number(map.ts),
+    jobId: map.jobId,
+    workerId: map.workerId,
+  });
+}

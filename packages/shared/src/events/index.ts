@@ -1,0 +1,1 @@
+export { EventLog, type EventInput, type EventLogOptions } from './event-log.js';

@@ -1,0 +1,71 @@
+/**
+ * The Redis key layout. Per-session keys share the hash tag `{<sessionId>}` so that every multi-key script
+ * touching one session stays in one cluster slot. BullMQ's own keys live under its `prefix`, apart.
+ */
+export class Keys {
+  constructor(readonly prefix: string = 'aq') {}
+
+  private s(sessionId: string): string {
+    return `${this.prefix}:s:{${sessionId}}`;
+  }
+  /** Hash: the session record (see session-store.ts for fields). */
+  session(sessionId: string): string {
+    return this.s(sessionId);
+  }
+  /** List: the full message history, one JSON `{ step, message }` per entry. */
+  history(sessionId: string): string {
+    return `${this.s(sessionId)}:history`;
+  }
+  /** Hash: step checkpoints: model response, tool results, attempt marks, usage-counted flag. */
+  checkpoint(sessionId: string, step: number): string {
+    return `${this.s(sessionId)}:ckpt:${step}`;
+  }
+  /** Hash: rolling summary of messages that left the working-memory window. */
+  memory(sessionId: string): string {
+    return `${this.s(sessionId)}:memory`;
+  }
+  /** List: recent tool-call signatures for loop detection. */
+  loopWindow(sessionId: string): string {
+    return `${this.s(sessionId)}:loop`;
+  }
+  /** Stream: this session's events. */
+  sessionEvents(sessionId: string): string {
+    return `${this.s(sessionId)}:events`;
+  }
+  /** Set: ids of this session's pending approvals. */
+  sessionApprovals(sessionId: string): string {
+    return `${this.s(sessionId)}:approvals`;
+  }
+  /** Hash: one approval record. Tagged with its session so it moves with it. */
+  approval(sessionId: string, approvalId: string): string {
+    return `${this.s(sessionId)}:approval:${approvalId}`;
+  }
+  /** Sorted set: every session id, scored by creation time. */
+  sessionIndex(): string {
+    return `${this.prefix}:sessions`;
+  }
+  /** Sorted set: pending approval ids (`<sessionId>|<approvalId>`), scored by expiry. */
+  pendingApprovals(): string {
+    return `${this.prefix}:approvals:pending`;
+  }
+  /** Stream: every session's events, capped. */
+  globalEvents(): string {
+    return `${this.prefix}:events`;
+  }
+  /** Hash: a tenant's usage on one UTC day. */
+  tenantUsage(tenant: string, day: string): string {
+    return `${this.prefix}:tenant:{${tenant}}:usage:${day}`;
+  }
+  /** Hash: the rate-limit governor's buckets for one API key hash and model family. */
+  governor(bucketId: string): string {
+    return `${this.prefix}:gov:{${bucketId}}`;
+  }
+  /** Hash: a tool's circuit-breaker state, shared by the fleet. */
+  breaker(tool: string): string {
+    return `${this.prefix}:breaker:{${tool}}`;
+  }
+  /** Hash: records of the demo's `delete_record` tool and the like. */
+  appData(name: string): string {
+    return `${this.prefix}:app:${name}`;
+  }
+}

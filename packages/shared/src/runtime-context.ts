@@ -1,0 +1,19 @@
+import type { Redis } from 'ioredis';
+import { EventLog, type EventLogOptions } from './events/event-log.js';
+import { Keys } from './redis/keys.js';
+import { defineScripts } from './redis/scripts.js';
+import { SessionStore } from './session/session-store.js';
+
+/** The Redis-backed stores a producer or a worker works with, over one connection. */
+export interface Stores {
+  redis: Redis;
+  keys: Keys;
+  sessions: SessionStore;
+  events: EventLog;
+}
+
+export function createStores(redis: Redis, prefix = 'aq', eventOptions?: EventLogOptions): Stores {
+  defineScripts(redis);
+  const keys = new Keys(prefix);
+  return { redis, keys, sessions: new SessionStore(redis, keys), events: new EventLog(redis, keys, eventOptions) };
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/**
+ * Every job agentq puts on its queue, with its payload schema. The producer parses before `add`; the
+ * worker `safeParse`s on receipt and fails a malformed job without retry.
+ */
+export const StepJobData = z
+  .object({
+    sessionId: z.string().regex(/^[A-Za-z0-9_-]+$/),
+    step: z.number().int().nonnegative(),
+  })
+  .strict();
+export type StepJobData = z.infer<typeof StepJobData>;
+
+export const ApprovalTimeoutJobData = z.object({ approvalId: z.string().min(1) }).strict();
+export type ApprovalTimeoutJobData = z.infer<typeof ApprovalTimeoutJobData>;
+
+export const JOB_CATALOG = {
+  step: StepJobData,
+  'approval-timeout': ApprovalTimeoutJobData,
+} as const;
+export type JobName = keyof typeof JOB_CATALOG;
+
+/** Job id of step `step` of a session. BullMQ ids may not contain `:` nor be all digits. */
+export function stepJobId(sessionId: string, step: number, suffix?: string): string {
+  return suffix ? `${sessionId}-s${step}-${suffix}` : `${sessionId}-s${step}`;
+}
+
+export function approvalTimeoutJobId(approvalId: string): string {
+  return `${approvalId}-timeout`;
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { Risk } from '../define/risk.js';
+
+export const DEFAULT_MODEL = 'claude-sonnet-4-6';
+export const DEFAULT_SUMMARY_MODEL = 'claude-haiku-4-5';
+
+export const LoopLimits = z
+  .object({
+    /** Calls remembered per session. @defaultValue 9 */
+    window: z.number().int().positive().default(9),
+    /** Times one signature may appear in the window before it is a loop. @defaultValue 3 */
+    threshold: z.number().int().min(2).default(3),
+    /** Loop detections answered with a reflection message before the session ends `loop_detected`. @defaultValue 2 */
+    strikes: z.number().int().min(1).default(2),
+  })
+  .strict();
+export type LoopLimits = z.infer<typeof LoopLimits>;
+
+export const MemoryLimits = z
+  .object({
+    /** Token budget of the recent-message window sent to the model; unset = send the whole history. */
+    windowTokens: z.number().int().positive().optional(),
+    /** Model that folds messages leaving the window into the rolling summary. @defaultValue 'claude-haiku-4-5' */
+    summaryModel: z.string().min(1).default(DEFAULT_SUMMARY_MODEL),
+    /** Upper bound of the summary, in tokens. @defaultValue 1024 */
+    summaryMaxTokens: z.number().int().positive().default(1024),
+    /** Tool results longer than this are cut in working memory (kept whole in history). @defaultValue 20000 */
+    maxToolResultChars: z.number().int().positive().default(20_000),
+  })
+  .strict();
+export type MemoryLimits = z.infer<typeof MemoryLimits>;
+
+/** Limits of one session. Every field has a default; an agent's limits are overridden per session. */
+export const Limits = z
+  .object({
+    /** Model calls a session may make. @defaultValue 25 */
+    maxSteps: z.number().int().positive().default(25),
+    /** Total input tokens (including cache reads and writes). */
+    maxInputTokens: z.number().int().positive().optional(),
+    /** Total output tokens. */
+    maxOutputTokens: z.number().int().positive().optional(),
+    /** Total input + output tokens. */
+    maxTokens: z.number().int().positive().optional(),
+    /** Total cost in US dollars, from the price table. */
+    maxCostUsd: z.number().positive().optional(),
+    /** Highest tool risk run without a human decision. @defaultValue 'low' */
+    maxAutoRisk: Risk.default('low'),
+    /** Wall-clock time from session start after which it ends `budget_exceeded` / `deadline`. */
+    deadlineMs: z.number().int().positive().optional(),
+    /** `max_tokens` of each model call. @defaultValue 4096 */
+    maxTokensPerCall: z.number().int().positive().default(4096),
+    /** How long an approval waits for a decision before it is denied with reason `timeout`. @defaultValue 3600000 */
+    approvalTimeoutMs: z.number().int().positive().default(3_600_000),
+    loop: LoopLimits.default(LoopLimits.parse({})),
+    memory: MemoryLimits.default(MemoryLimits.parse({})),
+  })
+  .strict();
+export type Limits = z.infer<typeof Limits>;
+
+/** The shape users write: every field optional, nested objects partial. */
+export const LimitsInput = z
+  .object({
+    ...Limits.shape,
+    loop: LoopLimits.partial().optional(),
+    memory: MemoryLimits.partial().optional(),
+  })
+  .partial()
+  .strict();
+export type LimitsInput = z.input<typeof LimitsInput>;
+
+/** Merges limit layers, later ones winning, nested objects merged field by field. */
+export function resolveLimits(...layers: Array<LimitsInput | undefined>): Limits {
+  const merged: Record<string, unknown> = {};
+  const loop: Record<string, unknown> = {};
+  const memory: Record<string, unknown> = {};
+  for (const layer of layers) {
+    if (!layer) continue;
+    const parsed = LimitsInput.parse(layer);
+    for (const [key, value] of Object.entries(parsed)) {
+      if (value === undefined) continue;
+      if (key === 'loop') Object.assign(loop, value);
+      else if (key === 'memory') Object.assign(memory, value);
+      else merged[key] = value;
+    }
+  }
+  return Limits.parse({ ...merged, loop, memory });
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { LimitsInput } from './limits.js';
+
+/** The argument of `producer.start` and one line of an `agentq enqueue` file. */
+export const StartSessionInput = z
+  .object({
+    agent: z.string().min(1),
+    input: z.string().min(1),
+    tenant: z.string().min(1).max(128).optional(),
+    limits: LimitsInput.optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+    /** Caller-chosen id; makes `start` idempotent. Letters, digits, `_` and `-` only. */
+    sessionId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,100}$/, 'sessionId may hold only letters, digits, "_" and "-"')
+      .refine((id) => !/^\d+$/.test(id), 'sessionId may not be all digits')
+      .optional(),
+  })
+  .strict();
+export type StartSessionInput = z.input<typeof StartSessionInput>;

@@ -1,0 +1,1 @@
+export { parseSession, SessionStore } from './session-store.js';

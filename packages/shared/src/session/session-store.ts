@@ -1,0 +1,210 @@
+import type { Redis } from 'ioredis';
+import type { Keys } from '../redis/keys.js';
+import { pipeScript, runScript } from '../redis/scripts.js';
+import { LimitsInput } from '../schemas/limits.js';
+import type { HistoryEntry } from '../schemas/messages.js';
+import { type Session, SessionError, type SessionStatus, SessionStatus as SessionStatusSchema } from '../schemas/session.js';
+
+const MICRO = 1_000_000;
+
+/** Reads and writes session records, history and checkpoints. Every state transition is one Lua script. */
+export class SessionStore {
+  constructor(
+    readonly redis: Redis,
+    readonly keys: Keys,
+  ) {}
+
+  /** Creates the session unless it exists; returns false when it did (start is idempotent on sessionId). */
+  async create(session: Session, initialHistory: HistoryEntry[] = []): Promise<boolean> {
+    const [created] = await this.createMany([session], [initialHistory]);
+    return created === true;
+  }
+
+  /** Creates many sessions in one round trip; element i tells whether session i was new. */
+  async createMany(sessions: Session[], initialHistory: HistoryEntry[][] = []): Promise<boolean[]> {
+    if (sessions.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    sessions.forEach((session, i) => {
+      const record = Object.entries(toRecord(session)).flat();
+      const history = (initialHistory[i] ?? []).map((e) => JSON.stringify(e));
+      pipeScript(pipeline, 'createSession', [this.keys.session(session.sessionId), this.keys.history(session.sessionId)], [record.length, ...record, ...history]);
+      pipeline.zadd(this.keys.sessionIndex(), 'NX', session.createdAt, session.sessionId);
+    });
+    const results = (await pipeline.exec()) ?? [];
+    return sessions.map((_, i) => {
+      const [err, value] = results[i * 2] ?? [new Error('no reply'), 0];
+      if (err) throw err;
+      return value === 1;
+    });
+  }
+
+  async get(sessionId: string): Promise<Session | undefined> {
+    const raw = await this.redis.hgetall(this.keys.session(sessionId));
+    return parseSession(raw);
+  }
+
+  async getMany(sessionIds: string[]): Promise<Array<Session | undefined>> {
+    if (sessionIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of sessionIds) pipeline.hgetall(this.keys.session(id));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, raw]) => (err ? undefined : parseSession(raw as Record<string, string>)));
+  }
+
+  /** Session ids, newest first. */
+  async listIds(options: { limit?: number; offset?: number } = {}): Promise<string[]> {
+    const offset = options.offset ?? 0;
+    const limit = options.limit ?? 100;
+    return this.redis.zrevrange(this.keys.sessionIndex(), offset, offset + limit - 1);
+  }
+
+  async history(sessionId: string, fromIndex = 0): Promise<HistoryEntry[]> {
+    const raw = await this.redis.lrange(this.keys.history(sessionId), fromIndex, -1);
+    return raw.map((line) => JSON.parse(line) as HistoryEntry);
+  }
+
+  async appendHistory(sessionId: string, entries: HistoryEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.redis.rpush(this.keys.history(sessionId), ...entries.map((e) => JSON.stringify(e)));
+  }
+
+  /** Compare-and-set step n → n+1 with the step's messages. 1 committed, 0 stale, 2 cancelled at the boundary. */
+  async commitStep(sessionId: string, step: number, entries: HistoryEntry[]): Promise<0 | 1 | 2> {
+    return runScript<0 | 1 | 2>(
+      this.redis,
+      'commitStep',
+      [this.keys.session(sessionId), this.keys.history(sessionId)],
+      [step, Date.now(), ...entries.map((e) => JSON.stringify(e))],
+    );
+  }
+
+  /** Ends a session. `expectedStep` guards against a stale job finishing a session that moved on. */
+  async finish(
+    sessionId: string,
+    options: {
+      status: SessionStatus;
+      expectedStep?: number;
+      output?: string;
+      error?: SessionError;
+      recordStep?: number;
+      entries?: HistoryEntry[];
+    },
+  ): Promise<boolean> {
+    const result = await runScript<number>(
+      this.redis,
+      'finishSession',
+      [this.keys.session(sessionId), this.keys.history(sessionId)],
+      [
+        options.expectedStep ?? -1,
+        options.status,
+        Date.now(),
+        options.output ?? '',
+        options.error ? JSON.stringify(options.error) : '',
+        options.recordStep ?? -1,
+        ...(options.entries ?? []).map((e) => JSON.stringify(e)),
+      ],
+    );
+    return result === 1;
+  }
+
+  /** Sets `to` when the status is one of `from`; returns the previous status or undefined. */
+  async transition(sessionId: string, from: SessionStatus[], to: SessionStatus, expectedStep = -1): Promise<SessionStatus | undefined> {
+    const previous = await runScript<string | null>(this.redis, 'transitionStatus', [this.keys.session(sessionId)], [
+      to,
+      Date.now(),
+      expectedStep,
+      ...from,
+    ]);
+    return previous ? (previous as SessionStatus) : undefined;
+  }
+
+  async requestCancel(sessionId: string): Promise<string | undefined> {
+    const result = await runScript<string | null>(this.redis, 'requestCancel', [this.keys.session(sessionId)], [Date.now()]);
+    return result ?? undefined;
+  }
+
+  /** All checkpoint fields of one step. */
+  async checkpoint(sessionId: string, step: number): Promise<Record<string, string>> {
+    return this.redis.hgetall(this.keys.checkpoint(sessionId, step));
+  }
+
+  /** Stores a checkpoint field once and returns whichever value won. */
+  async putCheckpoint(sessionId: string, step: number, field: string, value: string): Promise<string> {
+    return runScript<string>(this.redis, 'putIfAbsent', [this.keys.checkpoint(sessionId, step)], [field, value, 0]);
+  }
+
+  /** Overwrites a checkpoint field (for marks that may legitimately change, like an attempt counter). */
+  async setCheckpoint(sessionId: string, step: number, field: string, value: string): Promise<void> {
+    await this.redis.hset(this.keys.checkpoint(sessionId, step), field, value);
+  }
+
+  /** Adds usage once per guard field; returns whether it was counted now. */
+  async recordUsage(
+    sessionId: string,
+    step: number,
+    guard: string,
+    usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; costMicroUsd: number },
+  ): Promise<boolean> {
+    const counted = await runScript<number>(
+      this.redis,
+      'recordUsage',
+      [this.keys.session(sessionId), this.keys.checkpoint(sessionId, step)],
+      [guard, usage.inputTokens, usage.outputTokens, usage.cacheReadTokens, usage.cacheWriteTokens, usage.costMicroUsd],
+    );
+    return counted === 1;
+  }
+}
+
+function int(value: string | undefined): number {
+  return value === undefined ? 0 : Number.parseInt(value, 10) || 0;
+}
+
+export function parseSession(raw: Record<string, string> | null | undefined): Session | undefined {
+  if (!raw || !raw.sessionId) return undefined;
+  const session: Session = {
+    sessionId: raw.sessionId,
+    agent: raw.agent ?? '',
+    status: SessionStatusSchema.parse(raw.status),
+    step: int(raw.step),
+    input: raw.input ?? '',
+    metadata: raw.metadata ? (JSON.parse(raw.metadata) as Record<string, unknown>) : {},
+    limits: LimitsInput.parse(raw.limits ? JSON.parse(raw.limits) : {}),
+    createdAt: int(raw.createdAt),
+    updatedAt: int(raw.updatedAt),
+    usage: {
+      inputTokens: int(raw.inputTokens),
+      outputTokens: int(raw.outputTokens),
+      cacheReadTokens: int(raw.cacheReadTokens),
+      cacheWriteTokens: int(raw.cacheWriteTokens),
+      costUsd: int(raw.costMicroUsd) / MICRO,
+    },
+  };
+  if (raw.tenant) session.tenant = raw.tenant;
+  if (raw.output !== undefined) session.output = raw.output;
+  if (raw.error) session.error = SessionError.parse(JSON.parse(raw.error));
+  if (raw.cancelRequested === '1') session.cancelRequested = true;
+  if (raw.forkedFrom) session.forkedFrom = JSON.parse(raw.forkedFrom) as Session['forkedFrom'];
+  return session;
+}
+
+function toRecord(session: Session): Record<string, string> {
+  const record: Record<string, string> = {
+    sessionId: session.sessionId,
+    agent: session.agent,
+    status: session.status,
+    step: String(session.step),
+    input: session.input,
+    metadata: JSON.stringify(session.metadata),
+    limits: JSON.stringify(session.limits),
+    createdAt: String(session.createdAt),
+    updatedAt: String(session.updatedAt),
+    inputTokens: String(session.usage.inputTokens),
+    outputTokens: String(session.usage.outputTokens),
+    cacheReadTokens: String(session.usage.cacheReadTokens),
+    cacheWriteTokens: String(session.usage.cacheWriteTokens),
+    costMicroUsd: String(Math.round(session.usage.costUsd * MICRO)),
+  };
+  if (session.tenant) record.tenant = session.tenant;
+  if (session.forkedFrom) record.forkedFrom = JSON.stringify(session.forkedFrom);
+  return record;
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Agent, AgentqError, createLogger } from '@agentq/shared';
+import { Command, InvalidArgumentError } from 'commander';
+import { readWorkerEnv } from '../config/worker-env.js';
+import { startWorker } from '../start-worker.js';
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
+  return n;
+}
+
+const program = new Command()
+  .name('agentq-worker')
+  .description('Run agentq agent steps from the queue. SIGTERM/SIGINT drain in-flight steps; a second signal exits at once.')
+  .requiredOption('--agents <module>', 'ES module whose default export is an array of agents')
+  .option('--concurrency <n>', 'steps run at once by this process', positiveInt)
+  .option('--queue <name>', 'queue name (env AGENTQ_QUEUE)')
+  .showHelpAfterError();
+program.parse();
+const opts = program.opts<{ agents: string; concurrency?: number; queue?: string }>();
+
+let env;
+try {
+  env = readWorkerEnv();
+} catch (error) {
+  process.stderr.write(`agentq-worker: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+}
+const logger = createLogger({ name: 'agentq-worker', level: env.AGENTQ_LOG_LEVEL, pretty: env.AGENTQ_LOG_PRETTY ?? false });
+
+if (!env.ANTHROPIC_API_KEY && !env.ANTHROPIC_BASE_URL) {
+  logger.fatal('ANTHROPIC_API_KEY is not set (set it, or ANTHROPIC_BASE_URL to a compatible server such as mock-anthropic)');
+  process.exit(2);
+}
+
+const mod = (await import(pathToFileURL(resolve(opts.agents)).href)) as { default?: unknown };
+const agents = mod.default;
+if (!Array.isArray(agents) || agents.length === 0 || agents.some((a) => (a as Agent)?.kind !== 'agentq.agent')) {
+  logger.fatal({ module: opts.agents }, 'the --agents module must default-export a non-empty array of defineAgent(...) results');
+  process.exit(2);
+}
+
+const worker = await startWorker({
+  agents: agents as Agent[],
+  connection: env.REDIS_URL,
+  queueName: opts.queue ?? env.AGENTQ_QUEUE,
+  prefix: env.AGENTQ_PREFIX,
+  concurrency: opts.concurrency ?? env.AGENTQ_CONCURRENCY ?? 10,
+  logger,
+  model: { apiKey: env.ANTHROPIC_API_KEY ?? 'mock', baseURL: env.ANTHROPIC_BASE_URL, ...(env.AGENTQ_MODEL_TIMEOUT_MS ? { timeoutMs: env.AGENTQ_MODEL_TIMEOUT_MS } : {}) },
+  ...(env.AGENTQ_LOCK_DURATION_MS ? { lockDurationMs: env.AGENTQ_LOCK_DURATION_MS } : {}),
+  ...(env.AGENTQ_STALLED_INTERVAL_MS ? { stalledIntervalMs: env.AGENTQ_STALLED_INTERVAL_MS } : {}),
+  ...(env.AGENTQ_MAX_STALLED_COUNT !== undefined ? { maxStalledCount: env.AGENTQ_MAX_STALLED_COUNT } : {}),
+  ...(env.AGENTQ_MAX_STARTED_ATTEMPTS ? { maxStartedAttempts: env.AGENTQ_MAX_STARTED_ATTEMPTS } : {}),
+  step: {
+    ...(env.AGENTQ_STEP_ATTEMPTS ? { stepAttempts: env.AGENTQ_STEP_ATTEMPTS } : {}),
+    ...(env.AGENTQ_STEP_BACKOFF_MS !== undefined ? { stepBackoffMs: env.AGENTQ_STEP_BACKOFF_MS } : {}),
+  },
+});
+logger.info({ workerId: worker.id, agents: (agents as Agent[]).map((a) => a.name), queue: opts.queue ?? env.AGENTQ_QUEUE }, 'worker started');
+process.stdout.write(`${JSON.stringify({ ready: true, workerId: worker.id })}\n`);
+
+const graceMs = env.AGENTQ_SHUTDOWN_GRACE_MS ?? 60_000;
+let signals = 0;
+const onSignal = (signal: NodeJS.Signals) => {
+  signals += 1;
+  if (signals > 1) {
+    logger.warn({ signal }, 'second signal: exiting now; in-flight steps return through stall detection');
+    process.exit(1);
+  }
+  logger.info({ signal, graceMs }, 'draining: finishing in-flight steps, taking no new ones');
+  const timer = setTimeout(() => {
+    logger.warn('grace period over: exiting with steps still in flight');
+    process.exit(1);
+  }, graceMs);
+  timer.unref();
+  worker
+    .close()
+    .then(() => {
+      logger.info('worker stopped');
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      logger.error({ err: error }, 'error while closing');
+      process.exit(1);
+    });
+};
+process.on('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);
+process.on('unhandledRejection', (reason) => {
+  logger.error({ err: AgentqError.isInstance(reason) ? reason.message : reason }, 'unhandled rejection');
+});

@@ -1,0 +1,24 @@
+import { CommonEnv, ENV, envInt, envNumber, parseEnv } from '@agentq/shared';
+import { z } from 'zod';
+
+/** Environment of a worker process, validated once at start-up. */
+export const WorkerEnv = CommonEnv.extend({
+  [ENV.CONCURRENCY]: envInt(1),
+  [ENV.LOCK_DURATION_MS]: envInt(1000),
+  [ENV.STALLED_INTERVAL_MS]: envInt(1000),
+  [ENV.MAX_STALLED_COUNT]: envInt(0),
+  [ENV.STEP_ATTEMPTS]: envInt(1),
+  [ENV.STEP_BACKOFF_MS]: envInt(0),
+  [ENV.MAX_STARTED_ATTEMPTS]: envInt(1),
+  [ENV.MODEL_TIMEOUT_MS]: envInt(1000),
+  [ENV.SHUTDOWN_GRACE_MS]: envInt(0),
+  [ENV.METRICS_PORT]: envInt(0),
+  [ENV.RPM_LIMIT]: envNumber(),
+  [ENV.ITPM_LIMIT]: envNumber(),
+  [ENV.OTPM_LIMIT]: envNumber(),
+});
+export type WorkerEnv = z.infer<typeof WorkerEnv>;
+
+export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  return parseEnv(WorkerEnv, env);
+}

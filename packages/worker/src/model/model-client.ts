@@ -1,0 +1,44 @@
+import Anthropic from '@anthropic-ai/sdk';
+
+export type MessageCreateParams = Anthropic.MessageCreateParamsNonStreaming;
+export type ModelMessage = Anthropic.Message;
+
+export interface ModelCallResult {
+  message: ModelMessage;
+  headers: Headers;
+  latencyMs: number;
+  requestId: string | null | undefined;
+}
+
+export interface ModelClientOptions {
+  apiKey?: string | undefined;
+  baseURL?: string | undefined;
+  /** Per-call timeout, so a hung connection cannot hold a job lock forever. @defaultValue 600000 */
+  timeoutMs?: number;
+  /** A custom fetch (benchmarks use an in-process one that answers at once). */
+  fetch?: typeof fetch;
+}
+
+/**
+ * One model call through the official SDK. The SDK's own retries are off: the queue owns retries, so a
+ * backing-off step never holds a worker slot and a 429 can pause the whole fleet.
+ */
+export class ModelClient {
+  readonly sdk: Anthropic;
+
+  constructor(options: ModelClientOptions) {
+    this.sdk = new Anthropic({
+      apiKey: options.apiKey ?? 'no-key',
+      baseURL: options.baseURL ?? null,
+      maxRetries: 0,
+      timeout: options.timeoutMs ?? 600_000,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  async create(params: MessageCreateParams, signal?: AbortSignal): Promise<ModelCallResult> {
+    const started = performance.now();
+    const { data, response, request_id } = await this.sdk.messages.create(params, signal ? { signal } : undefined).withResponse();
+    return { message: data, headers: response.headers, latencyMs: Math.round(performance.now() - started), requestId: request_id };
+  }
+}

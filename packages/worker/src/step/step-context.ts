@@ -1,0 +1,16 @@
+import type { Agent, Limits, Logger, Session } from '@agentq/shared';
+import type { Job } from 'bullmq';
+import type { StepDeps } from './step-deps.js';
+
+/** One step in flight: the job, its session and agent, and the deps it runs with. */
+export interface StepContext {
+  deps: StepDeps;
+  job: Job;
+  session: Session;
+  agent: Agent;
+  limits: Limits;
+  step: number;
+  logger: Logger;
+  /** Appends an event tagged with this step, job and worker. */
+  emit(type: import('@agentq/shared').AgentEventType, data?: Record<string, unknown>): Promise<void>;
+}

@@ -1,0 +1,34 @@
+import type { Agent, Logger, Stores } from '@agentq/shared';
+import type { Queue } from 'bullmq';
+import type { ModelClient } from '../model/model-client.js';
+import type { ToolGuard } from '../tools/tool-guard.js';
+
+/** Everything a step needs, built once per worker process. */
+export interface StepDeps {
+  stores: Stores;
+  queue: Queue;
+  agents: ReadonlyMap<string, Agent>;
+  model: ModelClient;
+  logger: Logger;
+  workerId: string;
+  settings: StepSettings;
+  /** Aborted when the worker shuts down hard; tools see it through `ctx.signal`. */
+  shutdownSignal: AbortSignal;
+  /** Checks every tool call passes through before it runs, in order. */
+  guards: ToolGuard[];
+}
+
+export interface StepSettings {
+  /** Attempts of one step job before the session fails. @defaultValue 5 */
+  stepAttempts: number;
+  /** Base of the exponential backoff between step attempts, in ms. @defaultValue 1000 */
+  stepBackoffMs: number;
+  /** Tool rate-limit waits up to this long happen in place; longer ones delay the step job. @defaultValue 5000 */
+  maxInlineToolWaitMs: number;
+}
+
+export const DEFAULT_STEP_SETTINGS: StepSettings = {
+  stepAttempts: 5,
+  stepBackoffMs: 1000,
+  maxInlineToolWaitMs: 5000,
+};

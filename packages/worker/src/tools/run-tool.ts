@@ -1,0 +1,112 @@
+import {
+  AgentqError,
+  type ErrorCode,
+  type Logger,
+  type Tool,
+  type ToolContext,
+  ToolPermissionError,
+  ToolRateLimitError,
+  ToolTimeoutError,
+  truncateText,
+} from '@agentq/shared';
+import { fullJitterDelay, sleep } from './backoff.js';
+import type { ToolOutcome } from './tool-outcome.js';
+
+const MAX_ERROR_CHARS = 1000;
+
+export interface RunToolOptions {
+  tool: Tool;
+  input: unknown;
+  context: Omit<ToolContext, 'signal' | 'attempt' | 'logger'>;
+  logger: Logger;
+  /** Worker shutdown; aborts the running attempt. */
+  signal: AbortSignal;
+  /** Rate-limit waits up to this long happen in place; a longer one is returned as `deferMs`. */
+  maxInlineWaitMs: number;
+  /** Base of the backoff between attempts. @defaultValue 200 */
+  backoffBaseMs?: number;
+}
+
+export type RunToolResult = { outcome: ToolOutcome; deferMs?: undefined } | { outcome?: undefined; deferMs: number };
+
+/**
+ * Runs one tool call with its timeout and retries. Never throws for a tool's failure: the final failure
+ * becomes an error outcome the model can act on. Returns `deferMs` instead when the tool asked for a wait
+ * too long to hold a worker slot; the caller puts the step back on the queue delayed.
+ */
+export async function runTool(options: RunToolOptions): Promise<RunToolResult> {
+  const { tool } = options;
+  const maxAttempts = 1 + Math.max(0, tool.retries);
+  const started = performance.now();
+  let lastError: unknown;
+  let attempt = 0;
+  while (attempt < maxAttempts) {
+    attempt += 1;
+    try {
+      const output = await runAttempt(options, attempt);
+      return {
+        outcome: {
+          toolUseId: options.context.toolUseId,
+          tool: tool.name,
+          content: typeof output === 'string' ? output : JSON.stringify(output),
+          isError: false,
+          attempts: attempt,
+          durationMs: Math.round(performance.now() - started),
+        },
+      };
+    } catch (error) {
+      lastError = error;
+      if (options.signal.aborted) throw error;
+      if (error instanceof ToolPermissionError || (AgentqError.isInstance(error) && error.code === 'tool_permission_denied')) break;
+      if (error instanceof ToolRateLimitError || (AgentqError.isInstance(error) && error.code === 'tool_rate_limited')) {
+        const wait = (error as ToolRateLimitError).retryAfterMs ?? 1000;
+        if (attempt >= maxAttempts) break;
+        if (wait > options.maxInlineWaitMs) return { deferMs: wait };
+        options.logger.info({ tool: tool.name, waitMs: wait }, 'tool rate limited, waiting');
+        await sleep(wait, options.signal);
+        continue;
+      }
+      // Only an idempotent tool may run again after an unknown failure: a half-done payment must not repeat.
+      if (!tool.idempotent || attempt >= maxAttempts) break;
+      await sleep(fullJitterDelay(attempt, options.backoffBaseMs ?? 200, 5000), options.signal);
+    }
+  }
+  return { outcome: failureOutcome(options, lastError, attempt, Math.round(performance.now() - started)) };
+}
+
+async function runAttempt(options: RunToolOptions, attempt: number): Promise<unknown> {
+  const { tool } = options;
+  const controller = new AbortController();
+  const onShutdown = () => controller.abort(options.signal.reason);
+  options.signal.addEventListener('abort', onShutdown, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new ToolTimeoutError(tool.timeoutMs);
+      controller.abort(error);
+      reject(error);
+    }, tool.timeoutMs);
+  });
+  try {
+    const ctx: ToolContext = {
+      ...options.context,
+      signal: controller.signal,
+      attempt,
+      logger: options.logger.child({ tool: tool.name, toolUseId: options.context.toolUseId, attempt }),
+    };
+    return await Promise.race([Promise.resolve().then(() => tool.run(options.input, ctx)), timeout]);
+  } finally {
+    clearTimeout(timer);
+    options.signal.removeEventListener('abort', onShutdown);
+  }
+}
+
+function failureOutcome(options: RunToolOptions, error: unknown, attempts: number, durationMs: number): ToolOutcome {
+  const code: ErrorCode = AgentqError.isInstance(error) ? error.code : 'tool_failed';
+  const reason = truncateText(error instanceof Error ? error.message : String(error), MAX_ERROR_CHARS);
+  const content =
+    code === 'tool_permission_denied'
+      ? `Permission denied: ${reason}. Do not retry this call; choose another approach.`
+      : `${options.tool.name} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}; proceeding without this result.`;
+  return { toolUseId: options.context.toolUseId, tool: options.tool.name, content, isError: true, errorCode: code, attempts, durationMs };
+}

@@ -1,0 +1,28 @@
+import type { SessionError, SessionStatus, Tool, ToolUseBlock } from '@agentq/shared';
+import type { StepContext } from '../step/step-context.js';
+import type { ToolOutcome } from './tool-outcome.js';
+
+/** One validated call about to run. */
+export interface ToolCall {
+  block: ToolUseBlock;
+  tool: Tool;
+  input: unknown;
+}
+
+/**
+ * What a guard decides about a call before it runs: let it run, answer it without running it, park the
+ * session for a human, or end the session.
+ */
+export type GuardDecision =
+  | { kind: 'run' }
+  | { kind: 'answer'; outcome: ToolOutcome }
+  | { kind: 'park' }
+  | { kind: 'stop'; status: SessionStatus; error: SessionError };
+
+/** A check every tool call passes through, in order (loop detector, risk gate, circuit breaker, …). */
+export interface ToolGuard {
+  readonly name: string;
+  check(ctx: StepContext, call: ToolCall): Promise<GuardDecision>;
+  /** Told about each finished call, e.g. to count failures or remember error results. */
+  after?(ctx: StepContext, call: ToolCall, outcome: ToolOutcome): Promise<void>;
+}

@@ -1,0 +1,23 @@
+import type { ErrorCode } from '@agentq/shared';
+
+/** What one tool_use ended with; checkpointed under its id and turned into a `tool_result` block. */
+export interface ToolOutcome {
+  toolUseId: string;
+  tool: string;
+  content: string;
+  isError: boolean;
+  /** Set for failures: what went wrong, for stats and the event log. */
+  errorCode?: ErrorCode;
+  attempts: number;
+  durationMs: number;
+}
+
+export function toToolResultBlock(outcome: ToolOutcome): { type: 'tool_result'; tool_use_id: string; content: string; is_error?: boolean } {
+  return outcome.isError
+    ? { type: 'tool_result', tool_use_id: outcome.toolUseId, content: outcome.content, is_error: true }
+    : { type: 'tool_result', tool_use_id: outcome.toolUseId, content: outcome.content };
+}
+
+export function errorOutcome(toolUseId: string, tool: string, code: ErrorCode, content: string, attempts = 0, durationMs = 0): ToolOutcome {
+  return { toolUseId, tool, content, isError: true, errorCode: code, attempts, durationMs };
+}
