@@ -14,7 +14,7 @@ export interface RedisFixture {
 
 /** Each test gets a real Redis connection and its own queue and key prefix, removed afterwards. */
 export const test = base.extend<RedisFixture>({
-  // biome-ignore lint: vitest fixtures take a destructured first argument
+  // eslint-disable-next-line no-empty-pattern -- vitest fixtures take a destructured first argument
   redisUrl: async ({}, use) => {
     await use(inject('redisUrl'));
   },

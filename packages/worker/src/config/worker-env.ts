@@ -1,5 +1,5 @@
 import { CommonEnv, ENV, envInt, envNumber, parseEnv } from '@agentq/shared';
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /** Environment of a worker process, validated once at start-up. */
 export const WorkerEnv = CommonEnv.extend({

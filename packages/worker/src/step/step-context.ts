@@ -1,4 +1,4 @@
-import type { Agent, Limits, Logger, Session } from '@agentq/shared';
+import type { Agent, AgentEventType, Limits, Logger, Session } from '@agentq/shared';
 import type { Job } from 'bullmq';
 import type { StepDeps } from './step-deps.js';
 
@@ -12,5 +12,5 @@ export interface StepContext {
   step: number;
   logger: Logger;
   /** Appends an event tagged with this step, job and worker. */
-  emit(type: import('@agentq/shared').AgentEventType, data?: Record<string, unknown>): Promise<void>;
+  emit(type: AgentEventType, data?: Record<string, unknown>): Promise<void>;
 }
