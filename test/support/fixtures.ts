@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createRedis, type Redis } from '@agentq/shared';
 import { inject, test as base } from 'vitest';
+import type {} from './global-setup.js';
 
 export interface RedisFixture {
   redisUrl: string;

@@ -1,0 +1,51 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Agent } from '@agentq/shared';
+import { describe, expect, test } from '../../test/support/fixtures.js';
+// Brings in the global setup's `ProvidedContext` augmentation that types the fixture's inject('redisUrl').
+import { createDemoAgent } from './demo-agent.js';
+import { DEMO_TOOL_NAMES } from './demo-tools.js';
+import { SANDBOX_FILES } from './sandbox-seed.js';
+import { recordsKey } from './tools/records.js';
+
+describe('createDemoAgent', () => {
+  test('has the six tools, 12 steps and auto-runs only up to low risk', ({ redis, prefix }) => {
+    const agent = createDemoAgent({ redis, prefix, sandboxDir: '/tmp', outboxDir: '/tmp' });
+    expect(agent.name).toBe('demo');
+    expect([...agent.tools.keys()]).toEqual([...DEMO_TOOL_NAMES]);
+    expect(agent.limits).toMatchObject({ maxSteps: 12, maxAutoRisk: 'low' });
+    expect(agent.system).toMatch(/careful operations assistant/);
+    expect(Object.fromEntries([...agent.tools].map(([name, tool]) => [name, tool.risk]))).toEqual({
+      search_web: 'safe',
+      read_file: 'safe',
+      write_file: 'low',
+      send_email: 'medium',
+      delete_record: 'high',
+      process_payment: 'high',
+    });
+    expect(createDemoAgent({ redis, prefix, sandboxDir: '/tmp', outboxDir: '/tmp', model: 'claude-haiku-4-5' }).model).toBe(
+      'claude-haiku-4-5',
+    );
+  });
+});
+
+describe('agents module', () => {
+  test('default-exports the demo agent, configured from the environment', async ({ redis, redisUrl, prefix }) => {
+    const demoDir = path.join(await mkdtemp(path.join(os.tmpdir(), 'agentq-agents-')), 'demo');
+    const saved = { ...process.env };
+    Object.assign(process.env, { REDIS_URL: redisUrl, AGENTQ_PREFIX: prefix, AGENTQ_DEMO_DIR: demoDir });
+    try {
+      const { default: agents } = (await import('./agents.js')) as { default: Agent[] };
+      expect(agents.map((a) => a.name)).toEqual(['demo']);
+      expect((await readdir(demoDir)).sort()).toEqual(['outbox', 'sandbox']);
+      expect(await readdir(path.join(demoDir, 'sandbox'), { recursive: true })).toEqual(
+        expect.arrayContaining(Object.keys(SANDBOX_FILES)),
+      );
+      expect(await redis.hexists(recordsKey(prefix, 'customers'), 'cus_1003')).toBe(1);
+    } finally {
+      process.env = saved;
+      await rm(path.dirname(demoDir), { recursive: true, force: true });
+    }
+  });
+});
