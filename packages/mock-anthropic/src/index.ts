@@ -1,0 +1,11 @@
+export { startMockAnthropic, type MockServer } from './server.js';
+export type { FailSpec, MockOptions, RuntimeOptions } from './options.js';
+export type { RecordedRequest } from './request-log.js';
+export {
+  mockScript,
+  type ScriptEntry,
+  type ScriptAnswerEntry,
+  type ScriptErrorEntry,
+  type ScriptToolCall,
+} from './script-builder.js';
+export type { StopReason } from './wire-types.js';

@@ -1,0 +1,1 @@
+export { freePort, RedisServer, redisServerAvailable } from './redis-server.js';
