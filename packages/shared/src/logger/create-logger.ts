@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { scrubSecrets } from './scrub-secrets.js';
 
 export type Logger = pino.Logger;
 
@@ -35,6 +36,14 @@ export function createLogger(options: LoggerOptions): Logger {
     level: options.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { pid: process.pid },
+    // Paths only reach known places; a secret nested deeper (an SDK error's request headers, a config
+    // object) or pasted into a message string is caught by walking the line before it is written.
+    formatters: { log: (object) => scrubSecrets(object) as Record<string, unknown> },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, args.map((arg) => (typeof arg === 'string' ? (scrubSecrets(arg) as string) : arg)) as Parameters<typeof method>);
+      },
+    },
   };
   if (options.destination) return pino(base, options.destination);
   if (options.pretty) return pino({ ...base, transport: { target: 'pino-pretty', options: { colorize: true } } });

@@ -1,0 +1,1 @@
+export { createProducerMetrics, type ProducerMetricsOptions } from './producer-metrics.js';

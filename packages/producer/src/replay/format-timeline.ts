@@ -1,0 +1,72 @@
+import type { Timeline, TimelineDecision } from './timeline.js';
+
+const MAX_CELL = 100;
+
+function short(value: unknown, max = MAX_CELL): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function clock(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 23);
+}
+
+function decisionText(decision: TimelineDecision): string {
+  const d = decision.data;
+  switch (decision.type) {
+    case 'approval_requested':
+      return `${String(d.tool)} (risk ${String(d.risk)}) waits for approval ${String(d.approvalId ?? '')}`;
+    case 'approval_decided':
+      return `${String(d.decision)} by ${String(d.by)}${d.reason ? `: ${String(d.reason)}` : ''}`;
+    case 'session_completed':
+    case 'session_failed':
+    case 'session_cancelled': {
+      const error = d.error as { code?: string; message?: string } | undefined;
+      return `${String(d.status)}${error ? ` ${error.code}: ${short(error.message, 80)}` : ''}`;
+    }
+    case 'model_error':
+      return `${String(d.code)} (HTTP ${String(d.status ?? '-')}) ${short(d.message, 80)}`;
+    case 'rate_limit_pause':
+      return `queue paused ${String(d.pauseMs)}ms`;
+    default:
+      return short(d);
+  }
+}
+
+/** The timeline as an aligned text table for a terminal: one row per model call, tool call and decision. */
+export function formatTimeline(timeline: Timeline): string {
+  const f = timeline.final;
+  const header = [
+    `session  ${timeline.sessionId}   agent ${timeline.agent}${timeline.tenant ? `   tenant ${timeline.tenant}` : ''}`,
+    ...(timeline.forkedFrom ? [`forked   from ${timeline.forkedFrom.sessionId} at step ${timeline.forkedFrom.step} (earlier steps are in that session's replay)`] : []),
+    `final    ${f.status} after ${f.steps} steps   tokens in ${f.usage.inputTokens} out ${f.usage.outputTokens}   cost $${f.usage.costUsd.toFixed(6)}`,
+    ...(f.error ? [`error    ${f.error.code}: ${f.error.message}`] : []),
+    ...(f.output !== null ? [`output   ${short(f.output, 200)}`] : []),
+    '',
+  ];
+  const rows: string[][] = [];
+  for (const step of timeline.steps) {
+    let first = true;
+    const push = (at: number, kind: string, detail: string) => {
+      rows.push([first ? String(step.step) : '', clock(at), kind, detail]);
+      first = false;
+    };
+    if (step.attempts > 1) push(step.startedAt, 'attempts', `${step.attempts} jobs ran this step`);
+    if (step.model) {
+      const u = step.model.usage;
+      push(step.model.at, 'model', `${step.model.model} ${step.model.latencyMs ?? '?'}ms stop=${step.model.stopReason ?? '-'}${u ? ` in=${u.inputTokens ?? 0} out=${u.outputTokens ?? 0} $${(u.costUsd ?? 0).toFixed(6)}` : ''}`);
+    }
+    for (const call of step.tools) {
+      const status = call.isError ? `ERROR ${call.errorCode ?? ''}`.trim() : 'ok';
+      const timing = call.ran ? `${call.durationMs ?? '?'}ms x${call.attempts ?? 1}` : 'not run';
+      push(call.at, `tool ${call.tool}`, `${short(call.input ?? {}, 60)} -> ${short(call.result ?? '', 60)} [${status}, ${timing}]`);
+    }
+    for (const decision of step.decisions) push(decision.at, decision.type, decisionText(decision));
+    if (first) push(step.startedAt, 'step', '(no model call recorded)');
+  }
+  const head = ['STEP', 'TIME', 'WHAT', 'DETAIL'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ');
+  return [...header, line(head), line(widths.map((w) => '-'.repeat(Math.min(w, 40)))), ...rows.map(line)].join('\n');
+}
