@@ -37,6 +37,7 @@ export const ErrorCode = z.enum([
   'max_steps',
   'max_input_tokens',
   'max_output_tokens',
+  'max_tokens_total',
   'max_cost',
   'deadline',
   'tenant_tokens',
@@ -89,6 +90,7 @@ export function shouldRetry(code: ErrorCode): boolean {
     case 'max_steps':
     case 'max_input_tokens':
     case 'max_output_tokens':
+    case 'max_tokens_total':
     case 'max_cost':
     case 'deadline':
     case 'tenant_tokens':

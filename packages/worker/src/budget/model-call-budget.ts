@@ -1,0 +1,104 @@
+import {
+  BudgetExceededError,
+  BudgetLedger,
+  type CallEstimate,
+  costMicroUsd,
+  DEFAULT_PRICES,
+  estimateInputTokens,
+  type ModelPrice,
+  priceFor,
+  type Stores,
+  type TokenCounts,
+  utcDay,
+} from '@agentq/shared';
+import type Anthropic from '@anthropic-ai/sdk';
+import type { StepContext } from '../step/step-context.js';
+
+/** Checkpoint field holding the UTC day the tenant reservation of this step's call was made in. */
+const DAY_FIELD = 'budget:day';
+const ledgers = new WeakMap<Stores, BudgetLedger>();
+
+export function ledgerOf(stores: Stores): BudgetLedger {
+  let ledger = ledgers.get(stores);
+  if (!ledger) {
+    ledger = new BudgetLedger(stores.redis, stores.keys);
+    ledgers.set(stores, ledger);
+  }
+  return ledger;
+}
+
+/** A model call admitted by the session and tenant budgets, with the `max_tokens` they leave it. */
+export interface CallBudget {
+  maxTokens: number;
+  estimatedInputTokens: number;
+  /** Replaces the tenant reservation by the call's real usage (once per step, however often it runs). */
+  settle(usage: TokenCounts, costMicroUsd: number): Promise<void>;
+  /** Gives the tenant reservation back: the call failed and counted nothing. */
+  release(): Promise<void>;
+}
+
+const reservationId = (ctx: StepContext) => `${ctx.session.sessionId}:${ctx.step}:model`;
+
+/**
+ * Admits the step's model call before it is made: the session's token and cost budgets (`max_tokens` cut to
+ * what they leave), then a reservation of estimated input + `max_tokens` against the tenant's daily budget.
+ * A call that cannot fit is not made: this throws {@link BudgetExceededError} naming the budget.
+ */
+export async function admitModelCall(ctx: StepContext, params: Anthropic.MessageCreateParamsNonStreaming): Promise<CallBudget> {
+  const { deps, session } = ctx;
+  const ledger = ledgerOf(deps.stores);
+  const estimate: CallEstimate = {
+    model: params.model,
+    price: priceFor(params.model, pricesOf(ctx)),
+    inputTokens: estimateInputTokens({ system: params.system, messages: params.messages, tools: params.tools }),
+    maxTokens: params.max_tokens,
+  };
+  const admitted = await ledger.admitSession(session.sessionId, ctx.limits, estimate);
+  if (!admitted.ok) throw new BudgetExceededError(admitted.error);
+  const tenant = session.tenant;
+  if (!tenant) {
+    return { maxTokens: admitted.maxTokens, estimatedInputTokens: estimate.inputTokens, settle: async () => {}, release: async () => {} };
+  }
+  // The day is pinned in the checkpoint so a call that straddles midnight settles where it was reserved.
+  const day = await deps.stores.sessions.putCheckpoint(session.sessionId, ctx.step, DAY_FIELD, utcDay());
+  const id = reservationId(ctx);
+  const reserved = await ledger.reserveTenant(tenant, day, id, { ...estimate, maxTokens: admitted.maxTokens });
+  if (!reserved.ok) throw new BudgetExceededError(reserved.error);
+  return {
+    maxTokens: reserved.maxTokens,
+    estimatedInputTokens: estimate.inputTokens,
+    settle: async (usage, cost) => {
+      await ledger.settleTenant(tenant, day, id, usage, cost);
+    },
+    release: () => ledger.releaseTenant(tenant, day, id),
+  };
+}
+
+/** The price table of this worker: the built-in one with `settings.prices` laid over it. */
+export function pricesOf(ctx: StepContext): Record<string, ModelPrice> {
+  const custom = ctx.deps.settings.prices;
+  return custom ? { ...DEFAULT_PRICES, ...custom } : DEFAULT_PRICES;
+}
+
+/**
+ * For a response checkpointed by an earlier attempt of the step: settles its tenant reservation (a no-op when
+ * that attempt already did) and returns the response.
+ */
+export async function settleCheckpointedCall<M extends { model?: string; usage: Anthropic.Usage }>(
+  ctx: StepContext,
+  checkpoint: Record<string, string>,
+  message: M,
+): Promise<M> {
+  const tenant = ctx.session.tenant;
+  if (!tenant) return message;
+  const usage: TokenCounts = {
+    inputTokens: message.usage.input_tokens ?? 0,
+    outputTokens: message.usage.output_tokens ?? 0,
+    cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
+    cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
+  };
+  const cost = costMicroUsd(message.model ?? ctx.agent.model, usage, pricesOf(ctx));
+  const day = checkpoint[DAY_FIELD] ?? utcDay();
+  await ledgerOf(ctx.deps.stores).settleTenant(tenant, day, reservationId(ctx), usage, cost);
+  return message;
+}

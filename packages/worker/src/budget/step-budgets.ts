@@ -1,0 +1,63 @@
+import {
+  type BudgetReading,
+  budgetError,
+  budgetNote,
+  nearBudgets,
+  readSessionBudgets,
+  type SessionError,
+  spentSessionBudget,
+  TenantBudgets,
+  type Stores,
+} from '@agentq/shared';
+import type { StepContext } from '../step/step-context.js';
+
+const tenantBudgets = new WeakMap<Stores, TenantBudgets>();
+
+function tenantsOf(stores: Stores): TenantBudgets {
+  let t = tenantBudgets.get(stores);
+  if (!t) {
+    t = new TenantBudgets(stores.redis, stores.keys);
+    tenantBudgets.set(stores, t);
+  }
+  return t;
+}
+
+export interface StepBudgets {
+  /** A budget already spent: the session ends `budget_exceeded` before any call. */
+  stop?: SessionError;
+  /** System-prompt lines telling the model to wrap up, when a budget is at 80% or more. */
+  notes: string[];
+}
+
+/**
+ * The budgets at the start of a step: steps, deadline, the session's tokens and cost, and the tenant's
+ * day. Budgets at 80% put a note in the system prompt and fire `budget_warning` once per session and budget.
+ */
+export async function checkStepBudgets(ctx: StepContext): Promise<StepBudgets> {
+  const { session, limits, step, deps } = ctx;
+  const readings = readSessionBudgets(session, limits, step);
+  const spent = spentSessionBudget(readings);
+  if (spent) return { stop: spent, notes: [] };
+
+  if (session.tenant) {
+    const tenants = tenantsOf(deps.stores);
+    const [budget, usage] = await Promise.all([tenants.getBudget(session.tenant), tenants.usage(session.tenant)]);
+    const tenantReadings: BudgetReading[] = [];
+    if (budget.dailyTokens !== undefined) tenantReadings.push({ code: 'tenant_tokens', limit: budget.dailyTokens, used: usage.tokens });
+    if (budget.dailyCostUsd !== undefined) tenantReadings.push({ code: 'tenant_cost', limit: budget.dailyCostUsd, used: usage.costUsd });
+    const spentTenant = tenantReadings.find((r) => r.used >= r.limit);
+    if (spentTenant) return { stop: budgetError(spentTenant.code, spentTenant.limit, spentTenant.used, { tenant: session.tenant, day: usage.day }), notes: [] };
+    readings.push(...tenantReadings);
+  }
+
+  const near = nearBudgets(readings);
+  for (const reading of near) {
+    // One warning per session and budget, however many steps (or workers) see it.
+    const first = await deps.stores.redis.hsetnx(deps.stores.keys.session(session.sessionId), `budgetWarned:${reading.code}`, String(step));
+    if (first === 1) {
+      await ctx.emit('budget_warning', { budget: reading.code, limit: reading.limit, used: reading.used, ratio: Math.round((reading.used / reading.limit) * 1000) / 1000 });
+    }
+  }
+  const note = budgetNote(near);
+  return { notes: note ? [note] : [] };
+}
