@@ -1,1 +1,6 @@
 export { AgentProducer, newSessionId, type AgentProducerOptions, type WaitOptions } from './agent-producer.js';
+export * from './approvals/index.js';
+export * from './replay/index.js';
+export * from './stats/index.js';
+export * from './metrics/index.js';
+export * from './server/index.js';

@@ -1,8 +1,14 @@
 import { Command } from 'commander';
 import { CliContext } from './cli-context.js';
+import { registerApprovals } from './commands/approvals.js';
+import { registerApprove } from './commands/approve.js';
 import { registerCancel } from './commands/cancel.js';
+import { registerDashboard } from './commands/dashboard.js';
+import { registerDeny } from './commands/deny.js';
 import { registerEnqueue } from './commands/enqueue.js';
+import { registerReplay } from './commands/replay.js';
 import { registerSessions } from './commands/sessions.js';
+import { registerStats } from './commands/stats.js';
 import { registerStatus } from './commands/status.js';
 
 /** The `agentq` command line. Every command takes `--json`. */
@@ -14,5 +20,11 @@ export function buildProgram(): { program: Command; close: () => Promise<void> }
   registerStatus(program, ctx);
   registerSessions(program, ctx);
   registerCancel(program, ctx);
+  registerApprovals(program, ctx);
+  registerApprove(program, ctx);
+  registerDeny(program, ctx);
+  registerReplay(program, ctx);
+  registerStats(program, ctx);
+  registerDashboard(program, ctx);
   return { program, close: async () => context?.close() };
 }
