@@ -50,8 +50,10 @@ export class FaultInjector {
     return [...this.queue];
   }
 
-  next(rates: { failRate: number; overloadRate: number }, scripted?: { key: string; error: ScriptError }): Fault | undefined {
-    const queued = this.queue.shift();
+  next(rates: { failRate: number; overloadRate: number }, scripted?: { key: string; error: ScriptError }, model?: string): Fault | undefined {
+    // The first queued fault that applies to this request's model; faults aimed at another model wait.
+    const at = this.queue.findIndex((spec) => spec.model === undefined || spec.model === model);
+    const queued = at >= 0 ? this.queue.splice(at, 1)[0] : undefined;
     if (queued) return toFault(queued);
     if (rates.failRate > 0 || rates.overloadRate > 0) {
       // One draw per request keeps a seeded run reproducible whichever rate is set.

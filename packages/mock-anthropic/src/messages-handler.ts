@@ -84,7 +84,7 @@ function prepare(valid: ValidRequest, state: MockState): Prepared {
     k,
     answer: answerForTurn(valid, script, k),
     plan: state.cache.plan(valid.model, segments, Date.now()),
-    fault: state.faults.next(state.options, step?.error ? { key: `${conversation}:${k}`, error: step.error } : undefined),
+    fault: state.faults.next(state.options, step?.error ? { key: `${conversation}:${k}`, error: step.error } : undefined, valid.model),
   };
 }
 

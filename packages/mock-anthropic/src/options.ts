@@ -28,6 +28,13 @@ export interface FailSpec {
    * @defaultValue false
    */
   midStream?: boolean;
+  /**
+   * Only a request for this model takes the fault; requests for other models pass it by and leave it
+   * queued (e.g. fail only an agent's summary calls to a cheaper model).
+   *
+   * @defaultValue any model
+   */
+  model?: string;
 }
 
 /** Options of {@link startMockAnthropic}; each has a CLI flag and an environment variable. */
@@ -223,6 +230,7 @@ function checkFailSpec(spec: unknown, index: number): string | undefined {
   if (s.message !== undefined && typeof s.message !== 'string') return `${where}.message must be a string`;
   if (s.type !== undefined && typeof s.type !== 'string') return `${where}.type must be a string`;
   if (s.midStream !== undefined && typeof s.midStream !== 'boolean') return `${where}.midStream must be a boolean`;
+  if (s.model !== undefined && (typeof s.model !== 'string' || s.model === '')) return `${where}.model must be a model name`;
   return undefined;
 }
 

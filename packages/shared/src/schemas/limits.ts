@@ -26,6 +26,16 @@ export const MemoryLimits = z
     summaryMaxTokens: z.number().int().positive().default(1024),
     /** Tool results longer than this are cut in working memory (kept whole in history). @defaultValue 20000 */
     maxToolResultChars: z.number().int().positive().default(20_000),
+    /**
+     * When the window overflows, the oldest turns are folded into the summary until the window holds at most
+     * this fraction of `windowTokens`, so summary calls come in batches rather than at every step. @defaultValue 0.5
+     */
+    foldTo: z.number().gt(0).max(1).default(0.5),
+    /**
+     * Size the window with the API's `count_tokens` endpoint (one extra, free call per step) instead of the
+     * estimate calibrated from the previous step's reported usage. @defaultValue false
+     */
+    countTokens: z.boolean().default(false),
   })
   .strict();
 export type MemoryLimits = z.infer<typeof MemoryLimits>;
@@ -57,14 +67,25 @@ export const Limits = z
   .strict();
 export type Limits = z.infer<typeof Limits>;
 
+type WithoutDefaults<T extends z.ZodRawShape> = { [K in keyof T]: z.ZodOptional<T[K] extends z.ZodDefault<infer I> ? I : T[K]> };
+
+/**
+ * Every field optional and WITHOUT its default: a layer that does not set a limit must not override an
+ * earlier layer with the default (parsing `{}` once filled in `maxSteps: 25` and beat the agent's own limit).
+ */
+function withoutDefaults<T extends z.ZodRawShape>(shape: T): WithoutDefaults<T> {
+  return Object.fromEntries(
+    Object.entries(shape).map(([key, schema]) => [key, (schema instanceof z.ZodDefault ? (schema.unwrap() as z.ZodType) : (schema as z.ZodType)).optional()]),
+  ) as unknown as WithoutDefaults<T>;
+}
+
 /** The shape users write: every field optional, nested objects partial. */
 export const LimitsInput = z
   .object({
-    ...Limits.shape,
-    loop: LoopLimits.partial().optional(),
-    memory: MemoryLimits.partial().optional(),
+    ...withoutDefaults(Limits.shape),
+    loop: z.object(withoutDefaults(LoopLimits.shape)).strict().optional(),
+    memory: z.object(withoutDefaults(MemoryLimits.shape)).strict().optional(),
   })
-  .partial()
   .strict();
 export type LimitsInput = z.input<typeof LimitsInput>;
 

@@ -3,7 +3,8 @@ import type { Keys } from '../redis/keys.js';
 import { pipeScript, runScript } from '../redis/scripts.js';
 import { LimitsInput } from '../schemas/limits.js';
 import type { HistoryEntry } from '../schemas/messages.js';
-import { type Session, SessionError, type SessionStatus, SessionStatus as SessionStatusSchema } from '../schemas/session.js';
+import { isTerminal, type Session, SessionError, type SessionStatus, SessionStatus as SessionStatusSchema } from '../schemas/session.js';
+import { applyRetention, expireCommittedCheckpoint, type Retention, retentionFromEnv } from './retention.js';
 
 const MICRO = 1_000_000;
 
@@ -12,7 +13,14 @@ export class SessionStore {
   constructor(
     readonly redis: Redis,
     readonly keys: Keys,
+    /** Expiries applied when a session reaches a terminal state. @defaultValue from the environment, see retention.ts */
+    readonly retention: Retention = retentionFromEnv(),
   ) {}
+
+  /** Sets the expiries of a session that reached a terminal state (every terminal transition calls it). */
+  async applyRetention(sessionId: string): Promise<void> {
+    await applyRetention(this.redis, this.keys, sessionId, this.retention);
+  }
 
   /** Creates the session unless it exists; returns false when it did (start is idempotent on sessionId). */
   async create(session: Session, initialHistory: HistoryEntry[] = []): Promise<boolean> {
@@ -70,12 +78,15 @@ export class SessionStore {
 
   /** Compare-and-set step n → n+1 with the step's messages. 1 committed, 0 stale, 2 cancelled at the boundary. */
   async commitStep(sessionId: string, step: number, entries: HistoryEntry[]): Promise<0 | 1 | 2> {
-    return runScript<0 | 1 | 2>(
+    const result = await runScript<0 | 1 | 2>(
       this.redis,
       'commitStep',
       [this.keys.session(sessionId), this.keys.history(sessionId)],
       [step, Date.now(), ...entries.map((e) => JSON.stringify(e))],
     );
+    if (result === 1) await expireCommittedCheckpoint(this.redis, this.keys, sessionId, step, this.retention);
+    if (result === 2) await this.applyRetention(sessionId);
+    return result;
   }
 
   /** Ends a session. `expectedStep` guards against a stale job finishing a session that moved on. */
@@ -104,6 +115,7 @@ export class SessionStore {
         ...(options.entries ?? []).map((e) => JSON.stringify(e)),
       ],
     );
+    if (result === 1) await this.applyRetention(sessionId);
     return result === 1;
   }
 
@@ -115,11 +127,14 @@ export class SessionStore {
       expectedStep,
       ...from,
     ]);
+    if (previous && isTerminal(to)) await this.applyRetention(sessionId);
     return previous ? (previous as SessionStatus) : undefined;
   }
 
   async requestCancel(sessionId: string): Promise<string | undefined> {
     const result = await runScript<string | null>(this.redis, 'requestCancel', [this.keys.session(sessionId)], [Date.now()]);
+    // A parked session is cancelled at once: it is terminal now.
+    if (result === 'cancelled') await this.applyRetention(sessionId);
     return result ?? undefined;
   }
 
@@ -136,6 +151,25 @@ export class SessionStore {
   /** Overwrites a checkpoint field (for marks that may legitimately change, like an attempt counter). */
   async setCheckpoint(sessionId: string, step: number, field: string, value: string): Promise<void> {
     await this.redis.hset(this.keys.checkpoint(sessionId, step), field, value);
+  }
+
+  /**
+   * Checkpoints a step's model response and counts its usage once, in one round trip (see
+   * saveModelTurn-2.lua). Returns the response that is stored (the first writer's) and whether this call counted.
+   */
+  async saveModelTurn(
+    sessionId: string,
+    step: number,
+    fields: { response: string; value: string; usageGuard: string },
+    usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; costMicroUsd: number },
+  ): Promise<{ stored: string; counted: boolean }> {
+    const [stored, counted] = await runScript<[string, number]>(
+      this.redis,
+      'saveModelTurn',
+      [this.keys.session(sessionId), this.keys.checkpoint(sessionId, step)],
+      [fields.response, fields.value, fields.usageGuard, usage.inputTokens, usage.outputTokens, usage.cacheReadTokens, usage.cacheWriteTokens, usage.costMicroUsd],
+    );
+    return { stored, counted: counted === 1 };
   }
 
   /** Adds usage once per guard field; returns whether it was counted now. */

@@ -1,15 +1,53 @@
-import type { ChatMessage, HistoryEntry, Limits } from '@agentq/shared';
+import type { ChatMessage, ContentBlock, HistoryEntry, Limits } from '@agentq/shared';
+import { cutToolResults } from './cut-tool-results.js';
 
 export interface WorkingMemory {
-  /** Extra system text (the rolling summary and notes) appended after the agent's system prompt. */
+  /** Extra system text (the rolling summary and notes), sent as a system block after the agent's cached one. */
   systemNotes: string[];
   messages: ChatMessage[];
 }
 
+/** Inside the pinned task when turns were cut, so the model knows why the conversation jumps. */
+export const BRIDGE_NOTE = '[agentq: earlier turns of this session are summarised in the system prompt]';
+
+export interface WorkingMemoryView {
+  /** First history entry sent after the pinned task. @defaultValue 1 (nothing cut) */
+  start?: number;
+  /** The rolling summary of entries before `start`. */
+  summary?: string;
+  /** Entries that left the window without reaching the summary (the summary call failed). */
+  dropped?: { from: number; to: number };
+}
+
 /**
- * What the model is sent at a step. The first entry (the task) is always kept. Windowing and the rolling
- * summary narrow this to `memory.windowTokens`; without a window the whole history goes.
+ * What the model is sent at a step: the pinned task (entry 0), then history from `view.start` on, with long
+ * tool results cut to `memory.maxToolResultChars`. The summary and any truncation note go to `systemNotes`.
  */
-export function buildWorkingMemory(history: HistoryEntry[], _limits: Limits): WorkingMemory {
-  return { systemNotes: [], messages: history.map((entry) => entry.message) };
+export function buildWorkingMemory(history: readonly HistoryEntry[], limits: Limits, view: WorkingMemoryView = {}): WorkingMemory {
+  const start = view.start ?? 1;
+  const maxChars = limits.memory.maxToolResultChars;
+  const first = history[0];
+  const messages: ChatMessage[] = [];
+  if (first) messages.push(start > 1 ? withBridge(first.message) : first.message);
+  for (let i = Math.max(1, start); i < history.length; i++) {
+    messages.push(cutToolResults((history[i] as HistoryEntry).message, maxChars));
+  }
+  const systemNotes: string[] = [];
+  if (view.summary) {
+    systemNotes.push(`<session_summary>\nSummary of earlier turns of this session (older turns are no longer shown):\n${view.summary}\n</session_summary>`);
+  }
+  if (view.dropped) {
+    const count = view.dropped.to - view.dropped.from + 1;
+    systemNotes.push(
+      `[agentq: ${count} earlier message(s) were cut from this conversation to fit the context window and could not be summarised; ask again or re-run a tool if you need something from them]`,
+    );
+  }
+  return { systemNotes, messages };
+}
+
+function withBridge(message: ChatMessage): ChatMessage {
+  // A second text block keeps the task's own first block (and so the mock's script and any cache key) intact.
+  const bridge: ContentBlock = { type: 'text', text: BRIDGE_NOTE };
+  const content: ContentBlock[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }, bridge] : [...message.content, bridge];
+  return { ...message, content };
 }

@@ -1,0 +1,22 @@
+import { runScript, type Stores } from '@agentq/shared';
+
+/** A session's rolling summary as stored in `keys.memory(sessionId)`. */
+export interface MemoryState {
+  summary: string;
+  /** Index of the last history entry folded into the summary (0 = none; entry 0, the task, never is). */
+  foldedThrough: number;
+}
+
+export const EMPTY_MEMORY: MemoryState = { summary: '', foldedThrough: 0 };
+
+export async function readMemoryState(stores: Stores, sessionId: string): Promise<MemoryState> {
+  const raw = await stores.redis.hgetall(stores.keys.memory(sessionId));
+  const foldedThrough = Number.parseInt(raw.foldedThrough ?? '0', 10) || 0;
+  return { summary: raw.summary ?? '', foldedThrough };
+}
+
+/** Stores a newer summary; an older one (a late duplicate) is ignored. */
+export async function advanceMemoryState(stores: Stores, sessionId: string, step: number, state: MemoryState): Promise<boolean> {
+  const stored = await runScript<number>(stores.redis, 'advanceMemory', [stores.keys.memory(sessionId)], [state.foldedThrough, state.summary, step, Date.now()]);
+  return stored === 1;
+}

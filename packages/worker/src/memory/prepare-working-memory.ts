@@ -1,0 +1,116 @@
+import { AgentqError, type ChatMessage, type HistoryEntry } from '@agentq/shared';
+import type Anthropic from '@anthropic-ai/sdk';
+import type { StepContext } from '../step/step-context.js';
+import { cutToolResults } from './cut-tool-results.js';
+import { advanceMemoryState, type MemoryState, readMemoryState } from './memory-state.js';
+import { foldIntoSummary, SUMMARY_CHECKPOINT_FIELD } from './summarize.js';
+import { calibrationRatio, estimateMessageTokens, estimatePrefixTokens } from './token-estimate.js';
+import { planWindow } from './window-plan.js';
+import { buildWorkingMemory, type WorkingMemory, type WorkingMemoryView } from './working-memory.js';
+
+/** Checkpoint field holding the estimated tokens of the prompt a step sent, to calibrate the next step. */
+export const ESTIMATE_CHECKPOINT_FIELD = 'memory:estimate';
+
+/**
+ * Working memory of one step (DESIGN.md step 4). Without `memory.windowTokens` the whole history goes.
+ * With it: the pinned task, the rolling summary (in `systemNotes`) and the newest exchanges that fit the
+ * window, sized by estimates calibrated against the usage the API reported for the previous step. When the
+ * window overflows, the exchanges leaving it are folded into the summary by the summary model: once per
+ * step (checkpointed), counted in usage; a failed summary never fails the step, the exchanges are cut with
+ * a note instead and folded at a later step.
+ */
+export async function prepareWorkingMemory(ctx: StepContext, history: readonly HistoryEntry[]): Promise<WorkingMemory> {
+  const { deps, session, step, limits } = ctx;
+  const windowTokens = limits.memory.windowTokens;
+  if (windowTokens === undefined) return buildWorkingMemory(history, limits);
+  const sessionId = session.sessionId;
+  const maxChars = limits.memory.maxToolResultChars;
+
+  const saved = (await deps.stores.sessions.checkpoint(sessionId, step))[SUMMARY_CHECKPOINT_FIELD];
+  let state: MemoryState;
+  if (saved) {
+    // This step already folded (a retried job): reuse it, and make sure the memory hash has it too.
+    state = JSON.parse(saved) as MemoryState;
+    await advanceMemoryState(deps.stores, sessionId, step, state);
+  } else {
+    state = await readMemoryState(deps.stores, sessionId);
+  }
+
+  const messages = history.map((e) => e.message);
+  const raw = messages.map((m, i) => (i === 0 ? 0 : estimateMessageTokens(cutToolResults(m, maxChars))));
+  const ratio = await tokenRatio(ctx, history, state, raw);
+  const tokens = raw.map((t) => Math.ceil(t * ratio));
+  const plan = planWindow({
+    messages,
+    tokens,
+    foldedThrough: state.foldedThrough,
+    // A retried step never folds twice: it keeps the window its checkpointed summary left.
+    windowTokens: saved ? Number.POSITIVE_INFINITY : windowTokens,
+    foldTo: limits.memory.foldTo,
+  });
+
+  let view: WorkingMemoryView = { start: plan.start, ...(state.summary ? { summary: state.summary } : {}) };
+  if (plan.fold) {
+    const fold = plan.fold;
+    try {
+      state = await foldIntoSummary(ctx, state, history.slice(fold.from, fold.to + 1), fold);
+      await advanceMemoryState(deps.stores, sessionId, step, state);
+      view = { start: plan.start, summary: state.summary };
+    } catch (error) {
+      const code = AgentqError.isInstance(error) ? error.code : 'internal';
+      const message = error instanceof Error ? error.message : String(error);
+      ctx.logger.warn({ code, err: message, fold }, 'summary failed; cutting the oldest turns without it');
+      await ctx.emit('summary_failed', { model: limits.memory.summaryModel, code, message: message.slice(0, 500), droppedFrom: fold.from, droppedThrough: fold.to });
+      view = { ...view, dropped: fold };
+    }
+  }
+
+  const memory = buildWorkingMemory(history, limits, view);
+  const estimate = estimatePrefixTokens([ctx.agent.system, ...memory.systemNotes], toolDefinitions(ctx)) + memory.messages.reduce((sum, m) => sum + estimateMessageTokens(m), 0);
+  await deps.stores.sessions.setCheckpoint(sessionId, step, ESTIMATE_CHECKPOINT_FIELD, String(estimate));
+  ctx.logger.debug({ start: plan.start, windowTokens: plan.windowTokens, ratio, foldedThrough: state.foldedThrough, messages: memory.messages.length }, 'working memory');
+  return memory;
+}
+
+/**
+ * Reported ÷ estimated tokens: from `count_tokens` on this step's candidate prompt when `memory.countTokens`
+ * is on, else from the previous step's reported usage and the estimate stored with it.
+ */
+async function tokenRatio(ctx: StepContext, history: readonly HistoryEntry[], state: MemoryState, raw: number[]): Promise<number> {
+  const { deps, session, step, limits } = ctx;
+  if (limits.memory.countTokens) {
+    const start = state.foldedThrough + 1;
+    const candidate = buildWorkingMemory(history, limits, { start, ...(state.summary ? { summary: state.summary } : {}) });
+    const system = [ctx.agent.system, ...candidate.systemNotes];
+    const tools = toolDefinitions(ctx);
+    try {
+      const counted = await deps.model.sdk.messages.countTokens(
+        {
+          model: ctx.agent.model,
+          system: system.filter((t) => t !== '').map((text) => ({ type: 'text' as const, text })),
+          messages: candidate.messages as Anthropic.MessageParam[],
+          ...(tools.length > 0 ? { tools } : {}),
+        },
+        { signal: deps.shutdownSignal },
+      );
+      const estimate = estimatePrefixTokens(system, tools) + estimateMessageTokens(candidate.messages[0] as ChatMessage) + raw.slice(start).reduce((a, b) => a + b, 0);
+      return calibrationRatio(counted.input_tokens, estimate);
+    } catch (error) {
+      ctx.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'count_tokens failed; using the calibrated estimate');
+    }
+  }
+  if (step === 0) return 1;
+  const [model, estimate] = await deps.stores.redis.hmget(deps.stores.keys.checkpoint(session.sessionId, step - 1), 'model', ESTIMATE_CHECKPOINT_FIELD);
+  if (!model || !estimate) return 1;
+  const usage = (JSON.parse(model) as { usage?: Anthropic.Usage }).usage;
+  const reported = (usage?.input_tokens ?? 0) + (usage?.cache_read_input_tokens ?? 0) + (usage?.cache_creation_input_tokens ?? 0);
+  return calibrationRatio(reported, Number(estimate));
+}
+
+function toolDefinitions(ctx: StepContext): Anthropic.Tool[] {
+  return [...ctx.agent.tools.values()].map((tool) => ({
+    name: tool.name,
+    description: tool.description,
+    input_schema: tool.inputSchema as Anthropic.Tool.InputSchema,
+  }));
+}

@@ -1,0 +1,101 @@
+import { AgentqError, costMicroUsd, type HistoryEntry, utcDay } from '@agentq/shared';
+import type Anthropic from '@anthropic-ai/sdk';
+import { ledgerOf, pricesOf } from '../budget/model-call-budget.js';
+import { governedCreate } from '../governor/governed-create.js';
+import { classifyModelError } from '../model/classify-model-error.js';
+import type { StepContext } from '../step/step-context.js';
+import { QueuePause } from '../step/step-signals.js';
+import type { MemoryState } from './memory-state.js';
+import { summarySystemPrompt, summaryUserPrompt } from './summary-prompt.js';
+
+/** Checkpoint field of a step's summary: a retried step reuses it instead of calling the model again. */
+export const SUMMARY_CHECKPOINT_FIELD = 'summary';
+/** Guard of the summary call's usage in the step's checkpoint: counted once. */
+export const SUMMARY_USAGE_GUARD = 'usage:summary';
+// A tool result inside a summary prompt is cut shorter than in working memory: the summary keeps outcomes,
+// not payloads.
+const SUMMARY_RESULT_CHARS = 2000;
+
+/**
+ * Folds `entries` into the summary with the cheap summary model, once per step: the result is checkpointed
+ * under {@link SUMMARY_CHECKPOINT_FIELD} and its usage counted with guard {@link SUMMARY_USAGE_GUARD}.
+ * Throws an AgentqError when the call fails; the caller degrades to a plain truncation.
+ */
+export async function foldIntoSummary(
+  ctx: StepContext,
+  previous: MemoryState,
+  entries: readonly HistoryEntry[],
+  fold: { from: number; to: number },
+): Promise<MemoryState> {
+  const { deps, session, step, limits } = ctx;
+  const memory = limits.memory;
+  const params: Anthropic.MessageCreateParamsNonStreaming = {
+    model: memory.summaryModel,
+    max_tokens: memory.summaryMaxTokens,
+    system: summarySystemPrompt(memory.summaryMaxTokens),
+    messages: [{ role: 'user', content: summaryUserPrompt(previous.summary, entries, Math.min(SUMMARY_RESULT_CHARS, memory.maxToolResultChars)) }],
+  };
+  const result = await callSummaryModel(ctx, params);
+  const text = result.message.content
+    .filter((b): b is Anthropic.TextBlock => b.type === 'text')
+    .map((b) => b.text)
+    .join('')
+    .trim();
+  if (text === '') throw new AgentqError('internal', `summary model ${params.model} returned no text`);
+  // Bounded whatever the model did: the summary is resent at every step.
+  const summary = text.slice(0, memory.summaryMaxTokens * 4);
+  // The UTC day rides along so a retry settles the tenant's usage on the same day (idempotent per day and id).
+  const next: MemoryState & { day: string } = { summary, foldedThrough: fold.to, day: utcDay() };
+  const stored = await deps.stores.sessions.putCheckpoint(session.sessionId, step, SUMMARY_CHECKPOINT_FIELD, JSON.stringify(next));
+  const usage = result.message.usage;
+  const counts = {
+    inputTokens: usage.input_tokens ?? 0,
+    outputTokens: usage.output_tokens ?? 0,
+    cacheReadTokens: usage.cache_read_input_tokens ?? 0,
+    cacheWriteTokens: usage.cache_creation_input_tokens ?? 0,
+  };
+  const cost = costMicroUsd(result.message.model ?? params.model, counts, pricesOf(ctx));
+  const counted = await deps.stores.sessions.recordUsage(session.sessionId, step, SUMMARY_USAGE_GUARD, { ...counts, costMicroUsd: cost });
+  const winner = JSON.parse(stored) as MemoryState & { day?: string };
+  if (session.tenant) {
+    // The tenant's daily budget counts summary calls too (no reservation: the call is small and already made).
+    await ledgerOf(deps.stores).settleTenant(session.tenant, winner.day ?? utcDay(), `${session.sessionId}:${step}:summary`, counts, cost);
+  }
+  if (counted) {
+    await ctx.emit('summary_created', {
+      model: params.model,
+      foldedFrom: fold.from,
+      foldedThrough: fold.to,
+      messages: entries.length,
+      summaryChars: winner.summary.length,
+      latencyMs: result.latencyMs,
+      usage: { ...counts, costUsd: cost / 1_000_000 },
+    });
+  }
+  return { summary: winner.summary, foldedThrough: winner.foldedThrough };
+}
+
+/**
+ * The one place the summary model is called: paced by the fleet's rate-limit governor like the step's own
+ * call. A governor without capacity does not pause the queue for an optional call: it fails the summary
+ * (`model_rate_limited`) and the step goes on without it. Errors come back classified like a step's.
+ */
+async function callSummaryModel(ctx: StepContext, params: Anthropic.MessageCreateParamsNonStreaming) {
+  try {
+    return await governedCreate({
+      model: ctx.deps.model,
+      governor: ctx.deps.governor,
+      params,
+      tenant: ctx.session.tenant,
+      signal: ctx.deps.shutdownSignal,
+      logger: ctx.logger,
+      emit: (type, data) => ctx.emit(type, data),
+    });
+  } catch (error) {
+    if (error instanceof QueuePause) {
+      throw new AgentqError('model_rate_limited', `summary deferred: ${error.reason}`, { cause: error, details: { retryAfterMs: error.pauseMs } });
+    }
+    const cls = classifyModelError(error);
+    throw new AgentqError(cls.code, cls.message, { cause: error, details: { status: cls.status, retryAfterMs: cls.retryAfterMs } });
+  }
+}
