@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { ApprovalStore } from './approvals/approval-store.js';
 import { EventLog, type EventLogOptions } from './events/event-log.js';
 import { Keys } from './redis/keys.js';
 import { defineScripts } from './redis/scripts.js';
@@ -10,10 +11,11 @@ export interface Stores {
   keys: Keys;
   sessions: SessionStore;
   events: EventLog;
+  approvals: ApprovalStore;
 }
 
 export function createStores(redis: Redis, prefix = 'aq', eventOptions?: EventLogOptions): Stores {
   defineScripts(redis);
   const keys = new Keys(prefix);
-  return { redis, keys, sessions: new SessionStore(redis, keys), events: new EventLog(redis, keys, eventOptions) };
+  return { redis, keys, sessions: new SessionStore(redis, keys), events: new EventLog(redis, keys, eventOptions), approvals: new ApprovalStore(redis, keys) };
 }

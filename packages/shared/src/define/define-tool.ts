@@ -21,6 +21,18 @@ export interface ToolContext {
 
 export type ToolOutput = string | Record<string, unknown> | unknown[];
 
+/** A tool's fleet-wide circuit breaker: after `failures` failed calls within `windowMs` it opens. */
+export interface BreakerSettings {
+  /** Failed calls (after their retries) within the window that open the breaker. @defaultValue 5 */
+  failures: number;
+  /** Sliding window the failures are counted in, in ms. @defaultValue 60000 */
+  windowMs: number;
+  /** How long an open breaker answers calls with an error before letting one trial call through. @defaultValue 30000 */
+  cooldownMs: number;
+}
+
+export const DEFAULT_BREAKER: BreakerSettings = { failures: 5, windowMs: 60_000, cooldownMs: 30_000 };
+
 export interface ToolOptions<S extends z.ZodType> {
   /** Name the model calls the tool by: letters, digits, `_` and `-`, at most 64 characters. */
   name: string;
@@ -38,6 +50,8 @@ export interface ToolOptions<S extends z.ZodType> {
   policy?: (input: z.infer<S>) => Risk | undefined;
   /** Input field names redacted in logs and events. Fields marked `.meta({ sensitive: true })` are added. */
   sensitive?: string[];
+  /** Circuit breaker settings, merged over {@link DEFAULT_BREAKER}; `false` turns it off. @defaultValue DEFAULT_BREAKER */
+  breaker?: Partial<BreakerSettings> | false;
   run: (input: z.infer<S>, ctx: ToolContext) => Promise<ToolOutput> | ToolOutput;
 }
 
@@ -52,6 +66,8 @@ export interface Tool<S extends z.ZodType = z.ZodType> {
   readonly idempotent: boolean;
   readonly policy: ((input: z.infer<S>) => Risk | undefined) | undefined;
   readonly sensitive: readonly string[];
+  /** Resolved breaker settings; `undefined` when the breaker is off for this tool. */
+  readonly breaker: Readonly<BreakerSettings> | undefined;
   /** JSON Schema of the input, as the Messages API wants it in `tools[].input_schema`. */
   readonly inputSchema: Record<string, unknown>;
   readonly run: (input: z.infer<S>, ctx: ToolContext) => Promise<ToolOutput> | ToolOutput;
@@ -80,9 +96,18 @@ export function defineTool<S extends z.ZodType>(options: ToolOptions<S>): Tool<S
     idempotent: options.idempotent ?? lowRisk,
     policy: options.policy,
     sensitive: [...new Set([...(options.sensitive ?? []), ...sensitiveFields(inputSchema)])],
+    breaker: options.breaker === false ? undefined : resolveBreaker(options.name, options.breaker),
     inputSchema,
     run: options.run,
   });
+}
+
+function resolveBreaker(tool: string, input: Partial<BreakerSettings> | undefined): BreakerSettings {
+  const settings = { ...DEFAULT_BREAKER, ...input };
+  for (const [key, value] of Object.entries(settings)) {
+    if (!Number.isInteger(value) || value <= 0) throw new TypeError(`defineTool: breaker.${key} of "${tool}" must be a positive integer`);
+  }
+  return settings;
 }
 
 function sensitiveFields(schema: Record<string, unknown>): string[] {

@@ -25,9 +25,13 @@ export interface RunToolOptions {
   maxInlineWaitMs: number;
   /** Base of the backoff between attempts. @defaultValue 200 */
   backoffBaseMs?: number;
+  /** Attempts used by earlier runs of this call that were deferred for a rate limit. @defaultValue 0 */
+  previousAttempts?: number;
 }
 
-export type RunToolResult = { outcome: ToolOutcome; deferMs?: undefined } | { outcome?: undefined; deferMs: number };
+export type RunToolResult =
+  | { outcome: ToolOutcome; deferMs?: undefined; attempts?: undefined }
+  | { outcome?: undefined; deferMs: number; attempts: number };
 
 /**
  * Runs one tool call with its timeout and retries. Never throws for a tool's failure: the final failure
@@ -39,7 +43,8 @@ export async function runTool(options: RunToolOptions): Promise<RunToolResult> {
   const maxAttempts = 1 + Math.max(0, tool.retries);
   const started = performance.now();
   let lastError: unknown;
-  let attempt = 0;
+  // A deferred call keeps counting where it stopped, so a tool that always rate-limits ends in an error result.
+  let attempt = Math.max(0, options.previousAttempts ?? 0);
   while (attempt < maxAttempts) {
     attempt += 1;
     try {
@@ -59,9 +64,9 @@ export async function runTool(options: RunToolOptions): Promise<RunToolResult> {
       if (options.signal.aborted) throw error;
       if (error instanceof ToolPermissionError || (AgentqError.isInstance(error) && error.code === 'tool_permission_denied')) break;
       if (error instanceof ToolRateLimitError || (AgentqError.isInstance(error) && error.code === 'tool_rate_limited')) {
-        const wait = (error as ToolRateLimitError).retryAfterMs ?? 1000;
+        const wait = retryAfterOf(error);
         if (attempt >= maxAttempts) break;
-        if (wait > options.maxInlineWaitMs) return { deferMs: wait };
+        if (wait > options.maxInlineWaitMs) return { deferMs: wait, attempts: attempt };
         options.logger.info({ tool: tool.name, waitMs: wait }, 'tool rate limited, waiting');
         await sleep(wait, options.signal);
         continue;
@@ -74,13 +79,26 @@ export async function runTool(options: RunToolOptions): Promise<RunToolResult> {
   return { outcome: failureOutcome(options, lastError, attempt, Math.round(performance.now() - started)) };
 }
 
+function retryAfterOf(error: unknown): number {
+  const fromClass = (error as Partial<ToolRateLimitError>).retryAfterMs;
+  const fromDetails = AgentqError.isInstance(error) ? error.details?.retryAfterMs : undefined;
+  const value = typeof fromClass === 'number' ? fromClass : typeof fromDetails === 'number' ? fromDetails : 1000;
+  return Number.isFinite(value) && value >= 0 ? value : 1000;
+}
+
 async function runAttempt(options: RunToolOptions, attempt: number): Promise<unknown> {
   const { tool } = options;
   const controller = new AbortController();
-  const onShutdown = () => controller.abort(options.signal.reason);
-  options.signal.addEventListener('abort', onShutdown, { once: true });
   let timer: NodeJS.Timeout | undefined;
+  let onShutdown = () => {};
+  // Ends the attempt at its timeout or at worker shutdown even when the tool ignores its signal.
   const timeout = new Promise<never>((_, reject) => {
+    onShutdown = () => {
+      controller.abort(options.signal.reason);
+      reject(options.signal.reason);
+    };
+    if (options.signal.aborted) return onShutdown();
+    options.signal.addEventListener('abort', onShutdown, { once: true });
     timer = setTimeout(() => {
       const error = new ToolTimeoutError(tool.timeoutMs);
       controller.abort(error);

@@ -1,0 +1,64 @@
+import { type Approval, type ApprovalDecision, decideApproval, type Stores } from '@agentq/shared';
+import type { Queue } from 'bullmq';
+
+export interface ListApprovalsOptions {
+  /** Only this session's approvals. */
+  sessionId?: string;
+  /** @defaultValue 100 */
+  limit?: number;
+  /** @defaultValue 0 */
+  offset?: number;
+}
+
+export interface ApproveOptions {
+  /** Who approved; recorded on the approval and in its `approval_decided` event. */
+  by: string;
+  /** Optional note kept with the decision. */
+  reason?: string;
+}
+
+export interface DenyOptions {
+  /** Who denied; the model is told "Action denied by <by>: <reason>". */
+  by: string;
+  /** Why; shown to the model and recorded. */
+  reason: string;
+}
+
+/**
+ * Human decisions on gated tool calls: `producer.approvals`. Deciding the last pending approval of a parked
+ * step resumes the session at that step (the decision and the resume are one atomic script; the resume job
+ * is enqueued right after). Errors are typed: `approval_not_found`, `approval_already_decided`,
+ * `approval_expired` (an expired approval is denied with reason `timeout` by `system`).
+ */
+export class ApprovalsApi {
+  constructor(
+    private readonly stores: Stores,
+    private readonly queue: Queue,
+    private readonly settings: { stepAttempts: number; stepBackoffMs: number },
+  ) {}
+
+  /** Pending approvals, soonest expiry first. */
+  async list(options: ListApprovalsOptions = {}): Promise<Approval[]> {
+    return this.stores.approvals.listPending(options);
+  }
+
+  /** One approval in any state, or undefined. */
+  async get(approvalId: string): Promise<Approval | undefined> {
+    return this.stores.approvals.get(approvalId);
+  }
+
+  /** Lets the gated call run once when its session resumes. */
+  async approve(approvalId: string, options: ApproveOptions): Promise<ApprovalDecision> {
+    return this.decide(approvalId, 'approved', options.by, options.reason);
+  }
+
+  /** The call never runs; the model receives the denial as an error tool_result and goes on. */
+  async deny(approvalId: string, options: DenyOptions): Promise<ApprovalDecision> {
+    return this.decide(approvalId, 'denied', options.by, options.reason);
+  }
+
+  private async decide(approvalId: string, decision: 'approved' | 'denied', by: string, reason: string | undefined): Promise<ApprovalDecision> {
+    if (!by.trim()) throw new TypeError('approvals: `by` must name who decides');
+    return decideApproval(this.stores, this.queue, approvalId, { decision, by, ...(reason ? { reason } : {}) }, this.settings);
+  }
+}

@@ -1,0 +1,1 @@
+export { ApprovalsApi, type ApproveOptions, type DenyOptions, type ListApprovalsOptions } from './approvals-api.js';

@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { type CliContext, printJson } from '../cli-context.js';
+import { defaultDecider } from './approvals.js';
+
+export function registerApprove(program: Command, ctx: () => CliContext): void {
+  program
+    .command('approve')
+    .description('approve a gated tool call: it runs once when its session resumes')
+    .argument('<approvalId>')
+    .option('--by <who>', 'who approves (recorded)', defaultDecider())
+    .option('--reason <text>', 'a note kept with the decision')
+    .option('--json', 'print JSON')
+    .action(async (approvalId: string, opts: { by: string; reason?: string; json?: boolean }) => {
+      const { approval, resumed, remaining } = await ctx().producer.approvals.approve(approvalId, { by: opts.by, ...(opts.reason ? { reason: opts.reason } : {}) });
+      if (opts.json) {
+        printJson({ ...approval, resumed, remaining });
+        return;
+      }
+      const next = resumed ? 'session resumed' : `${remaining} more pending approval${remaining === 1 ? '' : 's'} in this session`;
+      process.stdout.write(`${approvalId}: approved by ${approval.decidedBy} (${approval.tool}); ${next}\n`);
+    });
+}

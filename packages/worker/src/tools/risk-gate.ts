@@ -1,0 +1,118 @@
+import {
+  type Approval,
+  approvalIdFor,
+  approvalTimeoutJobId,
+  ApprovalTimeoutJobData,
+  maxRisk,
+  type Risk,
+  riskExceeds,
+} from '@agentq/shared';
+import type { StepContext } from '../step/step-context.js';
+import { redact } from '../step/tool-turn.js';
+import type { GuardDecision, ToolCall, ToolGuard } from './tool-guard.js';
+import { errorOutcome } from './tool-outcome.js';
+
+/** The risk of one call: the tool's own, raised (never lowered) by its `policy(input)`. */
+export function effectiveRisk(call: ToolCall): { risk: Risk; reason: string } {
+  const { tool } = call;
+  let fromPolicy: Risk | undefined;
+  try {
+    fromPolicy = tool.policy?.(call.input);
+  } catch (error) {
+    // A policy that cannot judge an input must not wave it through.
+    return { risk: 'high', reason: `the risk policy of ${tool.name} failed (${error instanceof Error ? error.message : String(error)}), so the call is treated as high risk` };
+  }
+  const risk = fromPolicy ? maxRisk(tool.risk, fromPolicy) : tool.risk;
+  const reason =
+    risk !== tool.risk ? `the policy of ${tool.name} raised this call from ${tool.risk} to ${risk} risk` : `${tool.name} is a ${risk}-risk tool`;
+  return { risk, reason };
+}
+
+/** The tool_result a denied call gets; the model reads it and goes on without the action. */
+export function denialText(by: string, reason: string | undefined): string {
+  return `Action denied by ${by}: ${reason || 'no reason given'}`;
+}
+
+/**
+ * Gates calls above the session's `limits.maxAutoRisk` (compared by order, not by name) behind a human
+ * decision. The first time such a call is seen it stores an approval record, fires `approval_requested`,
+ * adds an `approval-timeout` job, and parks: no worker waits. When the step runs again after the decision,
+ * an approved call runs and a denied one is answered with the denial.
+ */
+export class RiskGate implements ToolGuard {
+  readonly name = 'risk-gate';
+
+  async check(ctx: StepContext, call: ToolCall): Promise<GuardDecision> {
+    const { risk, reason } = effectiveRisk(call);
+    const ceiling = ctx.limits.maxAutoRisk;
+    if (!riskExceeds(risk, ceiling)) return { kind: 'run' };
+
+    const { stores } = ctx.deps;
+    const { sessionId } = ctx.session;
+    const approvalId = approvalIdFor(sessionId, ctx.step, call.block.id);
+    const existing = await stores.approvals.getFor(sessionId, approvalId);
+    if (existing) return this.decided(ctx, existing);
+
+    const now = Date.now();
+    const approval: Approval = {
+      approvalId,
+      sessionId,
+      step: ctx.step,
+      toolUseId: call.block.id,
+      tool: call.tool.name,
+      input: redact(call.input, call.tool.sensitive),
+      risk,
+      reason: `${reason}; this session runs at most ${ceiling} risk without approval`,
+      ...(ctx.session.tenant ? { tenant: ctx.session.tenant } : {}),
+      agent: ctx.agent.name,
+      status: 'pending',
+      requestedAt: now,
+      expiresAt: now + ctx.limits.approvalTimeoutMs,
+    };
+    const { created, status } = await stores.approvals.request(approval);
+    if (status === 'stale') return { kind: 'park' };
+    if (!created) {
+      const raced = await stores.approvals.getFor(sessionId, approvalId);
+      if (raced) return this.decided(ctx, raced);
+    }
+    await this.scheduleTimeout(ctx, approval);
+    await ctx.emit('approval_requested', {
+      approvalId,
+      tool: call.tool.name,
+      toolUseId: call.block.id,
+      risk,
+      maxAutoRisk: ceiling,
+      reason: approval.reason,
+      input: approval.input,
+      requestedAt: approval.requestedAt,
+      expiresAt: approval.expiresAt,
+    });
+    ctx.logger.info({ approvalId, tool: call.tool.name, risk }, 'approval requested');
+    return { kind: 'park' };
+  }
+
+  private async decided(ctx: StepContext, approval: Approval): Promise<GuardDecision> {
+    if (approval.status === 'approved') return { kind: 'run' };
+    if (approval.status === 'denied') {
+      return {
+        kind: 'answer',
+        outcome: errorOutcome(approval.toolUseId, approval.tool, 'tool_permission_denied', denialText(approval.decidedBy ?? 'unknown', approval.decisionReason)),
+      };
+    }
+    // Still pending (a retried step): make sure its timeout job exists, then park again.
+    await this.scheduleTimeout(ctx, approval);
+    return { kind: 'park' };
+  }
+
+  /** Idempotent: the job id is derived from the approval id. */
+  private async scheduleTimeout(ctx: StepContext, approval: Approval): Promise<void> {
+    await ctx.deps.queue.add('approval-timeout', ApprovalTimeoutJobData.parse({ approvalId: approval.approvalId }), {
+      jobId: approvalTimeoutJobId(approval.approvalId),
+      delay: Math.max(0, approval.expiresAt - Date.now()),
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1000, jitter: 1 },
+      removeOnComplete: { age: 24 * 3600, count: 100_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+  }
+}
