@@ -59,6 +59,23 @@ const worker = await startWorker({
     ...(env.AGENTQ_STEP_ATTEMPTS ? { stepAttempts: env.AGENTQ_STEP_ATTEMPTS } : {}),
     ...(env.AGENTQ_STEP_BACKOFF_MS !== undefined ? { stepBackoffMs: env.AGENTQ_STEP_BACKOFF_MS } : {}),
   },
+  ...(env.AGENTQ_METRICS_PORT !== undefined ? { metricsPort: env.AGENTQ_METRICS_PORT } : {}),
+  governor: {
+    apiKey: env.ANTHROPIC_API_KEY ?? 'mock',
+    limits: { requestsPerMinute: env.AGENTQ_RPM_LIMIT, inputTokensPerMinute: env.AGENTQ_ITPM_LIMIT, outputTokensPerMinute: env.AGENTQ_OTPM_LIMIT },
+  },
+  ...(env.AGENTQ_ALERT_WEBHOOK_URL
+    ? {
+        alerts: {
+          webhookUrl: env.AGENTQ_ALERT_WEBHOOK_URL,
+          failureRate: {
+            ...(env.AGENTQ_ALERT_FAILURE_RATE !== undefined ? { threshold: env.AGENTQ_ALERT_FAILURE_RATE } : {}),
+            ...(env.AGENTQ_ALERT_FAILURE_WINDOW_MS !== undefined ? { windowMs: env.AGENTQ_ALERT_FAILURE_WINDOW_MS } : {}),
+            ...(env.AGENTQ_ALERT_FAILURE_MIN_SESSIONS !== undefined ? { minSessions: env.AGENTQ_ALERT_FAILURE_MIN_SESSIONS } : {}),
+          },
+        },
+      }
+    : {}),
 });
 logger.info({ workerId: worker.id, agents: (agents as Agent[]).map((a) => a.name), queue: opts.queue ?? env.AGENTQ_QUEUE }, 'worker started');
 process.stdout.write(`${JSON.stringify({ ready: true, workerId: worker.id })}\n`);

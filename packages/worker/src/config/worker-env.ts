@@ -1,5 +1,5 @@
 import { CommonEnv, ENV, envInt, envNumber, parseEnv } from '@agentq/shared';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** Environment of a worker process, validated once at start-up. */
 export const WorkerEnv = CommonEnv.extend({
@@ -13,9 +13,13 @@ export const WorkerEnv = CommonEnv.extend({
   [ENV.MODEL_TIMEOUT_MS]: envInt(1000),
   [ENV.SHUTDOWN_GRACE_MS]: envInt(0),
   [ENV.METRICS_PORT]: envInt(0),
-  [ENV.RPM_LIMIT]: envNumber(),
-  [ENV.ITPM_LIMIT]: envNumber(),
-  [ENV.OTPM_LIMIT]: envNumber(),
+  [ENV.ALERT_FAILURE_RATE]: envNumber().pipe(z.number().min(0).max(1).optional()),
+  [ENV.ALERT_FAILURE_WINDOW_MS]: envInt(1000),
+  [ENV.ALERT_FAILURE_MIN_SESSIONS]: envInt(1),
+  // Rate limits per minute the governor holds the fleet to (the lower of these and the API's headers).
+  [ENV.RPM_LIMIT]: envNumber().pipe(z.number().positive().optional()),
+  [ENV.ITPM_LIMIT]: envNumber().pipe(z.number().positive().optional()),
+  [ENV.OTPM_LIMIT]: envNumber().pipe(z.number().positive().optional()),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 

@@ -11,6 +11,8 @@ export interface ModelErrorClass {
 
 /** Phrases the API uses for 429s that are spend or credit limits, which waiting will not fix. */
 const SPEND_LIMIT = /spend|credit balance|billing|usage limit|monthly limit|quota/i;
+/** `error.details.error_code` of 429s that are spend limits (the SDK's EnforcedSpendLimitReachedError etc.). */
+const SPEND_LIMIT_CODES = /spend_limit|credit|billing/i;
 
 /**
  * Maps anything the SDK throws to an agentq error code. Decided by status and `error.type`, not by class
@@ -34,7 +36,7 @@ export function classifyModelError(error: unknown): ModelErrorClass {
     const base = { message, status, retryAfterMs };
     if (type === 'overloaded_error' || status === 529) return { ...base, code: 'model_overloaded' };
     if (status === 429 || type === 'rate_limit_error') {
-      return SPEND_LIMIT.test(message) || error.errorCode === 'spend_limit_exceeded'
+      return SPEND_LIMIT.test(message) || SPEND_LIMIT_CODES.test(error.errorCode ?? '')
         ? { ...base, code: 'model_spend_limit' }
         : { ...base, code: 'model_rate_limited' };
     }
@@ -45,6 +47,8 @@ export function classifyModelError(error: unknown): ModelErrorClass {
       case 401:
         return { ...base, code: 'model_auth_error' };
       case 402:
+        // billing_error: no credit or a spend limit; waiting does not help.
+        return { ...base, code: 'model_spend_limit' };
       case 403:
         return { ...base, code: 'model_permission_error' };
       case 404:

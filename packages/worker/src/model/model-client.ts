@@ -25,20 +25,25 @@ export interface ModelClientOptions {
  */
 export class ModelClient {
   readonly sdk: Anthropic;
+  private readonly timeoutMs: number;
 
   constructor(options: ModelClientOptions) {
+    this.timeoutMs = options.timeoutMs ?? 600_000;
     this.sdk = new Anthropic({
       apiKey: options.apiKey ?? 'no-key',
       baseURL: options.baseURL ?? null,
       maxRetries: 0,
-      timeout: options.timeoutMs ?? 600_000,
+      timeout: this.timeoutMs,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
   }
 
   async create(params: MessageCreateParams, signal?: AbortSignal): Promise<ModelCallResult> {
     const started = performance.now();
-    const { data, response, request_id } = await this.sdk.messages.create(params, signal ? { signal } : undefined).withResponse();
+    // The SDK's timeout stops at the response headers; this deadline also covers a body that never ends.
+    const deadline = AbortSignal.timeout(this.timeoutMs + 1000);
+    const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    const { data, response, request_id } = await this.sdk.messages.create(params, { signal: combined }).withResponse();
     return { message: data, headers: response.headers, latencyMs: Math.round(performance.now() - started), requestId: request_id };
   }
 }

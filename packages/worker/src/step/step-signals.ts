@@ -8,7 +8,12 @@ export class StepDeferred extends Error {
 
 /** Thrown inside a step when the whole queue must pause (a 429 or the governor): no attempt is used. */
 export class QueuePause extends Error {
-  constructor(readonly pauseMs: number, readonly reason: string) {
+  constructor(
+    readonly pauseMs: number,
+    readonly reason: string,
+    /** HTTP status behind the pause (429), or undefined for the governor's own pacing. */
+    readonly status?: number,
+  ) {
     super(`queue paused ${pauseMs}ms: ${reason}`);
     this.name = 'QueuePause';
   }
