@@ -6,7 +6,8 @@ import { BENCHMARKS } from './benchmarks/index.js';
  * `pnpm bench [name...]`: runs the benchmarks (all by default), prints each result as JSON and writes them
  * to bench/results/<name>.json. Every target is a ratio against a baseline measured in the same run.
  */
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Names are the bare words; `--flag value` pairs belong to the benchmarks (read from process.argv).
+const wanted = process.argv.slice(2).filter((a, i, all) => !a.startsWith('-') && !(all[i - 1]?.startsWith('--') && !all[i - 1]?.includes('=')));
 const names = wanted.length > 0 ? wanted : Object.keys(BENCHMARKS);
 const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
 mkdirSync(resultsDir, { recursive: true });

@@ -1,2 +1,11 @@
+import { approvals } from './approvals.js';
+import { durability } from './durability.js';
+import { governor } from './governor.js';
+import { memory } from './memory.js';
+
 /** Every benchmark by name; each returns a JSON-able result with its baseline measured in the same run. */
 export const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {};
+BENCHMARKS.approvals = approvals;
+BENCHMARKS.durability = durability;
+BENCHMARKS.governor = governor;
+BENCHMARKS.memory = memory;

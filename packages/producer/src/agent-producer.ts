@@ -4,6 +4,7 @@ import {
   type AgentEvent,
   createRedis,
   createStores,
+  dropApprovals,
   type HistoryEntry,
   isTerminal,
   type Redis,
@@ -13,10 +14,16 @@ import {
   StartSessionInput,
   StepJobData,
   type Stores,
+  TenantBudgets,
   stepJobId,
   toSessionResult,
 } from '@agentq/shared';
 import { type ConnectionOptions, Queue } from 'bullmq';
+import { ApprovalsApi } from './approvals/approvals-api.js';
+import { createFork, type ForkOptions } from './replay/fork-session.js';
+import { buildTimeline, type Timeline } from './replay/timeline.js';
+import { type CollectStatsOptions, collectStats } from './stats/collect-stats.js';
+import type { Stats } from './stats/compute-stats.js';
 
 export interface AgentProducerOptions {
   /** Redis URL or an ioredis connection. @defaultValue process.env.REDIS_URL or redis://127.0.0.1:6379 */
@@ -44,6 +51,10 @@ const BATCH_CHUNK = 500;
 export class AgentProducer {
   readonly queue: Queue;
   readonly stores: Stores;
+  /** Tenant daily token and cost budgets, stored in Redis and read by every worker at each model call. */
+  readonly tenants: TenantBudgets;
+  /** Pending approvals of gated tool calls, and the decisions that resume their sessions. */
+  readonly approvals: ApprovalsApi;
   private readonly ownsConnection: boolean;
   private readonly stepAttempts: number;
   private readonly stepBackoffMs: number;
@@ -55,9 +66,11 @@ export class AgentProducer {
         ? options.connection
         : createRedis(typeof options.connection === 'string' ? options.connection : (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'));
     this.stores = createStores(redis, options.prefix ?? 'aq');
+    this.tenants = new TenantBudgets(this.stores.redis, this.stores.keys);
     this.queue = new Queue(options.queueName ?? 'agentq', { connection: redis as unknown as ConnectionOptions });
     this.stepAttempts = options.stepAttempts ?? 5;
     this.stepBackoffMs = options.stepBackoffMs ?? 1000;
+    this.approvals = new ApprovalsApi(this.stores, this.queue, { stepAttempts: this.stepAttempts, stepBackoffMs: this.stepBackoffMs });
   }
 
   get redis(): Redis {
@@ -172,6 +185,8 @@ export class AgentProducer {
     const result = await this.stores.sessions.requestCancel(sessionId);
     if (!result) throw new AgentqError('session_not_found', `no session ${sessionId}`);
     if (result === 'cancelled') {
+      // A parked session has nothing left to decide: its pending approvals are dropped.
+      await dropApprovals(this.stores, sessionId, 'session cancelled');
       await this.stores.events.append({ sessionId, step: (await this.get(sessionId))?.step ?? 0, type: 'session_cancelled', data: { reason: 'cancelled by request' } });
       return 'cancelled';
     }
@@ -215,6 +230,34 @@ export class AgentProducer {
       offset += page;
     }
     return out;
+  }
+
+  /** A session's step-by-step timeline (model calls, tool calls, decisions, final state) from its events. */
+  async timeline(sessionId: string): Promise<Timeline> {
+    const session = await this.get(sessionId);
+    if (!session) throw new AgentqError('session_not_found', `no session ${sessionId}`);
+    return buildTimeline(session, await this.events(sessionId));
+  }
+
+  /**
+   * Starts a new session that continues `sourceId` from step `fromStep` (optionally with another agent): the
+   * history before that step is copied and step `fromStep` runs again.
+   */
+  async fork(sourceId: string, options: ForkOptions): Promise<{ sessionId: string }> {
+    const session = await createFork(this.stores, sourceId, options.sessionId ?? newSessionId(), options);
+    await this.queue.add('step', StepJobData.parse({ sessionId: session.sessionId, step: session.step }), {
+      jobId: stepJobId(session.sessionId, session.step),
+      attempts: this.stepAttempts,
+      backoff: { type: 'exponential', delay: this.stepBackoffMs, jitter: 1 },
+      removeOnComplete: { age: 24 * 3600, count: 100_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
+    return { sessionId: session.sessionId };
+  }
+
+  /** Per-tool, per-agent, loop, approval and rate-limit numbers from the global event stream. */
+  async stats(options: CollectStatsOptions): Promise<Stats> {
+    return collectStats(this.stores, options);
   }
 
   async close(): Promise<void> {

@@ -1,11 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type Agent, createLogger, createRedis, createStores, type Logger, type Redis } from '@agentq/shared';
+import { setMaxListeners } from 'node:events';
+import { type Agent, createLogger, createRedis, createStores, envBool, type Logger, type Redis, runScript } from '@agentq/shared';
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
+import { Alerter, type AlertOptions } from './alerts/alerter.js';
+import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
+import { WorkerMetrics } from './metrics/worker-metrics.js';
+import { Governor } from './governor/governor.js';
+import type { GovernorOptions } from './governor/governor-options.js';
+import { failDeadStep } from './queue/fail-dead-step.js';
 import { ModelClient, type ModelClientOptions } from './model/model-client.js';
 import { processStep, type StepResult } from './step/process-step.js';
 import { DEFAULT_STEP_SETTINGS, type StepDeps, type StepSettings } from './step/step-deps.js';
 import { QueuePause } from './step/step-signals.js';
+import { handleApprovalTimeout } from './tools/approval-timeout.js';
+import { CircuitBreaker } from './tools/circuit-breaker.js';
+import { loopGuard } from './tools/loop-guard.js';
+import { RiskGate } from './tools/risk-gate.js';
 import type { ToolGuard } from './tools/tool-guard.js';
 
 export interface StartWorkerOptions {
@@ -39,6 +50,20 @@ export interface StartWorkerOptions {
   guards?: ToolGuard[];
   /** Start taking jobs at once. @defaultValue true */
   autorun?: boolean;
+  /**
+   * Serve Prometheus metrics at `http://<metricsHost>:<port>/metrics`; 0 picks a free port (see `metricsServer.url`).
+   * @defaultValue no server (the `agentq-worker` binary reads AGENTQ_METRICS_PORT)
+   */
+  metricsPort?: number;
+  /** Interface the metrics server listens on. @defaultValue '0.0.0.0' */
+  metricsHost?: string;
+  /** Webhook alerts on failures, loops, budget stops, approval requests and a high failure rate. @defaultValue off (the binary reads AGENTQ_ALERT_WEBHOOK_URL) */
+  alerts?: AlertOptions;
+  /**
+   * The fleet-wide rate-limit governor (limits per minute, inline wait, tenant share); `false` turns it off.
+   * @defaultValue on, limits learned from the API's `anthropic-ratelimit-*` headers (the binary reads AGENTQ_RPM_LIMIT, AGENTQ_ITPM_LIMIT, AGENTQ_OTPM_LIMIT)
+   */
+  governor?: GovernorOptions | false;
 }
 
 export interface AgentqWorker {
@@ -46,6 +71,10 @@ export interface AgentqWorker {
   readonly worker: Worker;
   readonly queue: Queue;
   readonly deps: StepDeps;
+  /** This worker's Prometheus series (served only with `metricsPort`). */
+  readonly metrics: WorkerMetrics;
+  readonly metricsServer: MetricsServer | undefined;
+  readonly alerter: Alerter | undefined;
   /** Stops taking jobs, waits for in-flight steps, closes connections. */
   close(): Promise<void>;
   /** Closes at once: in-flight steps come back through stall detection. */
@@ -53,16 +82,28 @@ export interface AgentqWorker {
 }
 
 export async function startWorker(options: StartWorkerOptions): Promise<AgentqWorker> {
-  const logger = options.logger ?? createLogger({ name: 'agentq-worker', level: process.env.AGENTQ_LOG_LEVEL ?? 'info' });
+  const logger =
+    options.logger ??
+    createLogger({ name: 'agentq-worker', level: process.env.AGENTQ_LOG_LEVEL ?? 'info', pretty: envBool().safeParse(process.env.AGENTQ_LOG_PRETTY).data ?? false });
   const ownsConnection = typeof options.connection !== 'object';
   const url = typeof options.connection === 'string' ? options.connection : (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  const redis = typeof options.connection === 'object' ? options.connection : createRedis(url);
+  // Auto-pipelining: the many small commands that concurrent steps issue in one tick leave in one write, so a
+  // step's ~15 round trips cost the worker far fewer syscalls (nothing on this connection blocks).
+  const redis = typeof options.connection === 'object' ? options.connection : createRedis(url, { enableAutoPipelining: true });
   const queueName = options.queueName ?? 'agentq';
   const stores = createStores(redis, options.prefix ?? 'aq');
-  const connection = redis as unknown as ConnectionOptions;
+  // BullMQ gets a connection of its own: it defines ~75 scripts on its client, which makes every ioredis
+  // pipeline on a shared connection copy them all (~100µs each); apart, agentq's pipelines stay cheap and
+  // the step's writes and BullMQ's share two sockets instead of queueing on one.
+  const bullRedis = redis.duplicate({ enableAutoPipelining: false });
+  // ioredis reconnects by itself; an error event without a listener would only print "Unhandled error event".
+  if (redis.listenerCount('error') === 0) redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+  const connection = bullRedis as unknown as ConnectionOptions;
   const queue = new Queue(queueName, { connection });
   const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const shutdown = new AbortController();
+  // Every in-flight model call and tool attempt listens on it: one listener per step slot is not a leak.
+  setMaxListeners(0, shutdown.signal);
 
   const agents = new Map<string, Agent>();
   for (const agent of options.agents) {
@@ -70,19 +111,30 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     agents.set(agent.name, agent);
   }
 
+  const modelOptions = options.model ?? { apiKey: process.env.ANTHROPIC_API_KEY, baseURL: process.env.ANTHROPIC_BASE_URL };
+  const governor =
+    options.governor === false ? undefined : new Governor(redis, stores.keys, { apiKey: modelOptions.apiKey, ...options.governor });
   const deps: StepDeps = {
     stores,
     queue,
     agents,
-    model: new ModelClient(options.model ?? { apiKey: process.env.ANTHROPIC_API_KEY, baseURL: process.env.ANTHROPIC_BASE_URL }),
+    model: new ModelClient(modelOptions),
+    governor,
     logger,
     workerId: id,
     settings: { ...DEFAULT_STEP_SETTINGS, ...options.step },
     shutdownSignal: shutdown.signal,
-    guards: [...(options.guards ?? [])],
+    // The loop guard runs first: a looping call is answered with a reflection, never approved nor run.
+    // The risk gate runs before the breaker: a call waiting for a person must not take the breaker's trial.
+    guards: [loopGuard(), new RiskGate(), new CircuitBreaker(), ...(options.guards ?? [])],
   };
 
-  const worker = new Worker(queueName, (job: Job, token?: string) => runJob(deps, job, token), {
+  const metrics = new WorkerMetrics({ defaultLabels: { worker: id }, processMetrics: options.metricsPort !== undefined });
+  stores.events.onEvent((event) => metrics.observe(event));
+  const alerter = options.alerts ? new Alerter(options.alerts, logger).attach(stores.events) : undefined;
+  const metricsServer = options.metricsPort !== undefined ? await startMetricsServer(metrics.registry, { port: options.metricsPort, ...(options.metricsHost ? { host: options.metricsHost } : {}) }) : undefined;
+
+  const worker = new Worker(queueName, (job: Job, token?: string) => timedJob(deps, metrics, job, token), {
     connection,
     concurrency: options.concurrency ?? 10,
     autorun: options.autorun ?? true,
@@ -97,13 +149,19 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     removeOnFail: { age: 7 * 24 * 3600 },
   });
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
-  worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, err: err.message, attemptsMade: job?.attemptsMade }, 'job failed'));
+  worker.on('failed', (job, err) => {
+    logger.warn({ jobId: job?.id, err: err.message, attemptsMade: job?.attemptsMade }, 'job failed');
+    failDeadStep(deps, job, err).catch((error: unknown) => logger.error({ err: error, jobId: job?.id }, 'could not fail the session of a dead step job'));
+  });
 
   let closing: Promise<void> | undefined;
   const closeAll = async (force: boolean) => {
     if (force) shutdown.abort(new Error('worker killed'));
     await worker.close(force);
     await queue.close();
+    await bullRedis.quit().catch(() => bullRedis.disconnect());
+    await alerter?.close(force ? 0 : undefined);
+    await metricsServer?.close();
     if (ownsConnection) await redis.quit().catch(() => redis.disconnect());
   };
   return {
@@ -111,12 +169,28 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     worker,
     queue,
     deps,
+    metrics,
+    metricsServer,
+    alerter,
     close: () => (closing ??= closeAll(false)),
     kill: () => (closing ??= closeAll(true)),
   };
 }
 
+async function timedJob(deps: StepDeps, metrics: WorkerMetrics, job: Job, token?: string): Promise<StepResult | 'ignored'> {
+  const end = metrics.startStep();
+  try {
+    const result = await runJob(deps, job, token);
+    end(result);
+    return result;
+  } catch (error) {
+    end(error instanceof Error && error.name === 'RateLimitError' ? 'rate_limited' : 'error');
+    throw error;
+  }
+}
+
 async function runJob(deps: StepDeps, job: Job, _token?: string): Promise<StepResult | 'ignored'> {
+  if (job.name === 'approval-timeout') return (await handleApprovalTimeout(deps, job)) === 'timed_out' ? 'finished' : 'ignored';
   if (job.name !== 'step') {
     deps.logger.warn({ jobId: job.id, name: job.name }, 'unknown job name');
     return 'ignored';
@@ -127,16 +201,20 @@ async function runJob(deps: StepDeps, job: Job, _token?: string): Promise<StepRe
     if (error instanceof QueuePause) {
       // Pause the whole queue: no worker fetches until the pause ends, and this job returns to wait
       // without using an attempt.
-      await deps.queue.rateLimit(error.pauseMs);
+      // Every worker carries a `limiter`, so the limiter key holds them all (BullMQ's moveToActive checks it
+      // before each fetch); the script only ever lengthens a pause, so a short governor pause cannot cut a
+      // 429's retry-after short.
+      const inForce = await runScript<number>(deps.stores.redis, 'extendQueuePause', [deps.queue.toKey('limiter')], [Math.max(1, Math.ceil(error.pauseMs))]);
+      const source = error.status === undefined ? 'governor' : 'api';
       await deps.stores.events.append({
         sessionId: job.data.sessionId,
         step: job.data.step,
         type: 'rate_limit_pause',
-        data: { pauseMs: error.pauseMs, reason: error.reason },
+        data: { waitMs: error.pauseMs, pauseMs: inForce, reason: error.reason, status: error.status ?? null, source },
         jobId: job.id,
         workerId: deps.workerId,
       });
-      deps.logger.warn({ jobId: job.id, pauseMs: error.pauseMs, reason: error.reason }, 'queue paused for rate limit');
+      deps.logger.warn({ jobId: job.id, waitMs: error.pauseMs, pauseMs: inForce, reason: error.reason, status: error.status, source }, 'queue paused for rate limit');
       throw Worker.RateLimitError();
     }
     throw error;

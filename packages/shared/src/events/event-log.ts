@@ -19,6 +19,7 @@ export class EventLog {
   private readonly globalMaxLen: number;
   private readonly maxAgeMs: number;
   private readonly listeners = new Set<(event: AgentEvent) => void>();
+  private lastAgeTrim = 0;
 
   constructor(
     readonly redis: Redis,
@@ -40,11 +41,21 @@ export class EventLog {
     const event: AgentEvent = { ...input, timestamp: input.timestamp ?? Date.now() };
     const fields = encode(event);
     const minId = `${event.timestamp - this.maxAgeMs}-0`;
-    const pipeline = this.redis.pipeline();
-    pipeline.xadd(this.keys.sessionEvents(event.sessionId), 'MAXLEN', '~', this.sessionMaxLen, '*', ...fields);
-    pipeline.xadd(this.keys.globalEvents(), 'MAXLEN', '~', this.globalMaxLen, '*', ...fields);
-    pipeline.xtrim(this.keys.globalEvents(), 'MINID', '~', minId);
-    await pipeline.exec();
+    // Plain commands, not a pipeline: they still leave together (auto-pipelined, or back to back on the
+    // socket), and an ioredis Pipeline copies every script defined on the connection each time it is built,
+    // which at ~4 events per step was the largest single CPU cost of a step. A failed append is ignored, as a
+    // pipeline's per-command errors were: observability must not fail a step.
+    const writes: Array<Promise<unknown>> = [
+      this.redis.xadd(this.keys.sessionEvents(event.sessionId), 'MAXLEN', '~', this.sessionMaxLen, '*', ...fields),
+      this.redis.xadd(this.keys.globalEvents(), 'MAXLEN', '~', this.globalMaxLen, '*', ...fields),
+    ];
+    // Trimming by age once a second is as good as on every write (entries are days old when they go) and
+    // saves one command per event on the step's hot path; MAXLEN above bounds the stream in between.
+    if (event.timestamp - this.lastAgeTrim >= 1000) {
+      this.lastAgeTrim = event.timestamp;
+      writes.push(this.redis.xtrim(this.keys.globalEvents(), 'MINID', '~', minId));
+    }
+    await Promise.all(writes.map((write) => write.catch(() => undefined)));
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -83,6 +94,8 @@ function encode(event: AgentEvent): string[] {
   const fields = ['sessionId', event.sessionId, 'step', String(event.step), 'type', event.type, 'ts', String(event.timestamp), 'data', JSON.stringify(event.data)];
   if (event.jobId) fields.push('jobId', event.jobId);
   if (event.workerId) fields.push('workerId', event.workerId);
+  if (event.agent) fields.push('agent', event.agent);
+  if (event.tenant) fields.push('tenant', event.tenant);
   return fields;
 }
 
@@ -98,5 +111,7 @@ function decode(id: string, fields: string[]): AgentEvent {
     timestamp: Number(map.ts),
     jobId: map.jobId,
     workerId: map.workerId,
+    agent: map.agent,
+    tenant: map.tenant,
   });
 }

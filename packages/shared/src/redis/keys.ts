@@ -28,6 +28,10 @@ export class Keys {
   loopWindow(sessionId: string): string {
     return `${this.s(sessionId)}:loop`;
   }
+  /** Hash: loop-detector state: strikes, cached verdicts per tool_use id, error streaks per tool. */
+  loopState(sessionId: string): string {
+    return `${this.s(sessionId)}:loop:state`;
+  }
   /** Stream: this session's events. */
   sessionEvents(sessionId: string): string {
     return `${this.s(sessionId)}:events`;
@@ -56,6 +60,14 @@ export class Keys {
   tenantUsage(tenant: string, day: string): string {
     return `${this.prefix}:tenant:{${tenant}}:usage:${day}`;
   }
+  /** Sorted set: a tenant's open model-call reservations on one UTC day, scored by expiry (amounts in tenantUsage). */
+  tenantReservations(tenant: string, day: string): string {
+    return `${this.prefix}:tenant:{${tenant}}:resv:${day}`;
+  }
+  /** Hash: a tenant's daily budget (`dailyTokens`, `dailyCostMicroUsd`), set at run time by an operator. */
+  tenantBudget(tenant: string): string {
+    return `${this.prefix}:tenant:{${tenant}}:budget`;
+  }
   /** Hash: the rate-limit governor's buckets for one API key hash and model family. */
   governor(bucketId: string): string {
     return `${this.prefix}:gov:{${bucketId}}`;
@@ -63,6 +75,10 @@ export class Keys {
   /** Hash: a tool's circuit-breaker state, shared by the fleet. */
   breaker(tool: string): string {
     return `${this.prefix}:breaker:{${tool}}`;
+  }
+  /** Sorted set: a tool's recent failure times (the breaker's sliding window), beside its breaker hash. */
+  breakerFailures(tool: string): string {
+    return `${this.prefix}:breaker:{${tool}}:failures`;
   }
   /** Hash: records of the demo's `delete_record` tool and the like. */
   appData(name: string): string {

@@ -44,7 +44,22 @@ export type ScriptName =
   | 'transitionStatus'
   | 'putIfAbsent'
   | 'recordUsage'
+  | 'saveModelTurn'
   | 'requestCancel'
+  | 'advanceMemory'
+  | 'acquireGovernor'
+  | 'settleGovernor'
+  | 'extendQueuePause'
+  | 'requestApproval'
+  | 'decideApproval'
+  | 'parkSession'
+  | 'checkBreaker'
+  | 'recordBreaker'
+  | 'checkLoop'
+  | 'recordLoopResult'
+  | 'admitCall'
+  | 'reserveTenant'
+  | 'settleTenant'
   | (string & {});
 
 /** Runs a script by name. The key count comes from the file name, so callers pass keys and args apart. */

@@ -37,6 +37,10 @@ export const AgentEvent = z.object({
   timestamp: z.number(),
   jobId: z.string().optional(),
   workerId: z.string().optional(),
+  /** The session's agent, so stats and metrics can group without a session lookup. */
+  agent: z.string().optional(),
+  /** The session's tenant, when it has one. */
+  tenant: z.string().optional(),
   /** Stream entry id, set when read back. */
   id: z.string().optional(),
 });

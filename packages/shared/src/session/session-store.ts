@@ -4,7 +4,7 @@ import { pipeScript, runScript } from '../redis/scripts.js';
 import { LimitsInput } from '../schemas/limits.js';
 import type { HistoryEntry } from '../schemas/messages.js';
 import { isTerminal, type Session, SessionError, type SessionStatus, SessionStatus as SessionStatusSchema } from '../schemas/session.js';
-import { applyRetention, expireCommittedCheckpoint, type Retention, retentionFromEnv } from './retention.js';
+import { applyRetention, type Retention, retentionFromEnv } from './retention.js';
 
 const MICRO = 1_000_000;
 
@@ -81,10 +81,10 @@ export class SessionStore {
     const result = await runScript<0 | 1 | 2>(
       this.redis,
       'commitStep',
-      [this.keys.session(sessionId), this.keys.history(sessionId)],
-      [step, Date.now(), ...entries.map((e) => JSON.stringify(e))],
+      [this.keys.session(sessionId), this.keys.history(sessionId), this.keys.checkpoint(sessionId, step)],
+      // The committed checkpoint's expiry rides on the commit (one round trip, see commitStep-3.lua).
+      [step, Date.now(), Math.max(0, this.retention.checkpointTtlMs), ...entries.map((e) => JSON.stringify(e))],
     );
-    if (result === 1) await expireCommittedCheckpoint(this.redis, this.keys, sessionId, step, this.retention);
     if (result === 2) await this.applyRetention(sessionId);
     return result;
   }

@@ -1,8 +1,12 @@
 import { AgentqError, type ChatMessage, costMicroUsd } from '@agentq/shared';
 import type Anthropic from '@anthropic-ai/sdk';
+import { admitModelCall, pricesOf, settleCheckpointedCall } from '../budget/model-call-budget.js';
+import { governedCreate } from '../governor/governed-create.js';
 import { classifyModelError } from '../model/classify-model-error.js';
 import type { ModelMessage } from '../model/model-client.js';
 import type { StepContext } from './step-context.js';
+import { readStepCheckpoint } from './step-checkpoint.js';
+import { QueuePause } from './step-signals.js';
 
 const CHECKPOINT_FIELD = 'model';
 
@@ -10,17 +14,22 @@ const CHECKPOINT_FIELD = 'model';
  * The step's model call, made at most once: a retried step reuses the checkpointed response, and usage is
  * counted once however often the job runs.
  */
-export async function modelTurn(ctx: StepContext, system: string, messages: ChatMessage[]): Promise<ModelMessage> {
+export async function modelTurn(ctx: StepContext, system: string, messages: ChatMessage[], systemNotes: string[] = []): Promise<ModelMessage> {
   const { deps, session, step } = ctx;
-  const saved = (await deps.stores.sessions.checkpoint(session.sessionId, step))[CHECKPOINT_FIELD];
+  const checkpoint = await readStepCheckpoint(ctx);
+  const saved = checkpoint[CHECKPOINT_FIELD];
   if (saved) {
     ctx.logger.debug('reusing checkpointed model response');
-    return JSON.parse(saved) as ModelMessage;
+    return settleCheckpointedCall(ctx, checkpoint, JSON.parse(saved) as ModelMessage);
   }
   const params: Anthropic.MessageCreateParamsNonStreaming = {
     model: ctx.agent.model,
     max_tokens: ctx.limits.maxTokensPerCall,
-    system: [{ type: 'text', text: system, cache_control: { type: 'ephemeral' } }],
+    // Notes (the rolling summary) change between steps: they follow the cached block, never precede it.
+    system: [
+      { type: 'text', text: system, cache_control: { type: 'ephemeral' } },
+      ...(systemNotes.length > 0 ? [{ type: 'text' as const, text: systemNotes.join('\n\n') }] : []),
+    ],
     messages: messages as Anthropic.MessageParam[],
   };
   const tools = [...ctx.agent.tools.values()].map((tool) => ({
@@ -33,25 +42,54 @@ export async function modelTurn(ctx: StepContext, system: string, messages: Chat
     params.tools = tools.map((tool, i) => (i === last ? { ...tool, cache_control: { type: 'ephemeral' as const } } : tool));
   }
 
+  // Budgets before the governor: a call the budgets refuse never takes a rate-limit permit.
+  const budget = await admitModelCall(ctx, params);
+  params.max_tokens = budget.maxTokens;
+
   let result;
   try {
-    result = await deps.model.create(params, deps.shutdownSignal);
+    result = await governedCreate({
+      model: deps.model,
+      governor: deps.governor,
+      params,
+      tenant: ctx.session.tenant,
+      signal: deps.shutdownSignal,
+      logger: ctx.logger,
+      emit: (type, data) => ctx.emit(type, data),
+    });
   } catch (error) {
+    await budget.release();
+    if (error instanceof QueuePause) throw error;
     const cls = classifyModelError(error);
-    await ctx.emit('model_error', { model: params.model, code: cls.code, status: cls.status, message: cls.message, retryAfterMs: cls.retryAfterMs });
+    await ctx.emit('model_error', {
+      model: params.model,
+      code: cls.code,
+      status: cls.status ?? null,
+      reason: cls.code,
+      waitMs: cls.retryAfterMs ?? null,
+      message: cls.message,
+      retryAfterMs: cls.retryAfterMs,
+    });
+    ctx.logger.warn({ code: cls.code, status: cls.status, waitMs: cls.retryAfterMs, msg: cls.message }, 'model call failed');
     throw new AgentqError(cls.code, cls.message, { cause: error, details: { status: cls.status, retryAfterMs: cls.retryAfterMs } });
   }
-  const stored = await deps.stores.sessions.putCheckpoint(session.sessionId, step, CHECKPOINT_FIELD, JSON.stringify(result.message));
-  const message = JSON.parse(stored) as ModelMessage;
-  const usage = message.usage;
+  // Checkpoint and usage in one script: a worker killed after this line never pays for the call again.
+  const usage = result.message.usage;
   const counts = {
     inputTokens: usage.input_tokens ?? 0,
     outputTokens: usage.output_tokens ?? 0,
     cacheReadTokens: usage.cache_read_input_tokens ?? 0,
     cacheWriteTokens: usage.cache_creation_input_tokens ?? 0,
   };
-  const cost = costMicroUsd(message.model ?? params.model, counts);
-  const counted = await deps.stores.sessions.recordUsage(session.sessionId, step, 'usage:model', { ...counts, costMicroUsd: cost });
+  const cost = costMicroUsd(result.message.model ?? params.model, counts, pricesOf(ctx));
+  const { stored, counted } = await deps.stores.sessions.saveModelTurn(
+    session.sessionId,
+    step,
+    { response: CHECKPOINT_FIELD, value: JSON.stringify(result.message), usageGuard: 'usage:model' },
+    { ...counts, costMicroUsd: cost },
+  );
+  const message = JSON.parse(stored) as ModelMessage;
+  await budget.settle(counts, cost);
   if (counted) {
     await ctx.emit('model_call', {
       model: params.model,

@@ -1,9 +1,10 @@
 import {
   AgentqError,
   type ChatMessage,
+  dropApprovals,
   type HistoryEntry,
+  isBudgetCode,
   isTerminal,
-  type Limits,
   resolveLimits,
   type SessionError,
   type SessionStatus,
@@ -13,7 +14,8 @@ import {
   type ToolUseBlock,
 } from '@agentq/shared';
 import { type Job, UnrecoverableError } from 'bullmq';
-import { buildWorkingMemory } from '../memory/working-memory.js';
+import { checkStepBudgets } from '../budget/step-budgets.js';
+import { prepareWorkingMemory } from '../memory/prepare-working-memory.js';
 import { enqueueStep } from '../queue/enqueue-step.js';
 import { toToolResultBlock } from '../tools/tool-outcome.js';
 import { modelTurn } from './model-turn.js';
@@ -54,13 +56,22 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
   const sessions = deps.stores.sessions;
   let session = await sessions.get(sessionId);
   if (!session) throw new UnrecoverableError(`session ${sessionId} not found`);
+  const tags = { jobId: job.id, workerId: deps.workerId, agent: session.agent, ...(session.tenant ? { tenant: session.tenant } : {}) };
 
   const baseLogger = deps.logger.child({ sessionId, step, jobId: job.id, agent: session.agent, tenant: session.tenant });
-  if (isTerminal(session.status) || session.status === 'awaiting_approval') return 'stale';
+  // A stale job is rare (a redelivery, a duplicate, a job outliving its session's end): one event makes it
+  // visible in replay without costing the normal path anything.
+  const emitStale = (reason: string) =>
+    deps.stores.events.append({ sessionId, step, type: 'step_stale', data: { reason, status: session?.status, sessionStep: session?.step }, ...tags });
+  if (isTerminal(session.status) || session.status === 'awaiting_approval') {
+    await emitStale(session.status);
+    return 'stale';
+  }
   if (session.step !== step) {
     // The job of a committed step was retried: make sure the step after it was enqueued (the outbox repair).
     if (session.step === step + 1 && session.status === 'running') await enqueueNext(deps, sessionId, session.step);
     baseLogger.debug({ sessionStep: session.step }, 'stale step job');
+    await emitStale('step_moved_on');
     return 'stale';
   }
 
@@ -74,7 +85,7 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
     limits,
     step,
     logger: baseLogger,
-    emit: (type, data = {}) => deps.stores.events.append({ sessionId, step, type, data, jobId: job.id, workerId: deps.workerId }),
+    emit: (type, data = {}) => deps.stores.events.append({ sessionId, step, type, data, ...tags }),
   };
   if (!agent) {
     await finish(ctx, 'failed', { error: { code: 'unknown_agent', message: `no worker agent is named "${session.agent}"` } });
@@ -88,8 +99,11 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
     await sessions.transition(sessionId, ['queued'], 'running', step);
     session = { ...session, status: 'running' };
     ctx.session = session;
-    await ctx.emit('session_started', { agent: agent.name, tenant: session.tenant ?? null });
+    await ctx.emit('session_started', { agent: agent.name, tenant: session.tenant ?? null, ...(session.forkedFrom ? { forkedFrom: session.forkedFrom } : {}) });
   }
+  // One XADD per step buys the step's start time and attempt number in replay and stats (a step's model call
+  // and tools take seconds; the append is pipelined and sub-millisecond).
+  await ctx.emit('step_started', { attempt: job.attemptsMade + 1 });
 
   try {
     return await runStep(ctx);
@@ -99,8 +113,9 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
 }
 
 async function runStep(ctx: StepContext): Promise<StepResult> {
-  const { deps, session, step, limits } = ctx;
-  const budgetStop = checkStepBudgets(ctx, limits);
+  const { deps, session, step } = ctx;
+  const budgets = await checkStepBudgets(ctx);
+  const budgetStop = budgets.stop;
   if (budgetStop) {
     await ctx.emit('budget_exceeded', { ...budgetStop.details });
     await finish(ctx, 'budget_exceeded', { error: budgetStop });
@@ -108,9 +123,9 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
   }
 
   const history = await deps.stores.sessions.history(session.sessionId);
-  const memory = buildWorkingMemory(history, limits);
-  const system = [ctx.agent.system, ...memory.systemNotes].join('\n\n');
-  const response = await modelTurn(ctx, system, memory.messages);
+  const memory = await prepareWorkingMemory(ctx, history);
+  // The summary goes in a system block of its own after the agent's cached one, so the cache prefix holds.
+  const response = await modelTurn(ctx, ctx.agent.system, memory.messages, [...memory.systemNotes, ...budgets.notes]);
   const assistant: ChatMessage = { role: 'assistant', content: response.content as unknown as ChatMessage['content'] };
   const toolUses = response.content.filter((b): b is typeof b & ToolUseBlock => b.type === 'tool_use') as ToolUseBlock[];
 
@@ -158,22 +173,17 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
   }
 }
 
-function checkStepBudgets(ctx: StepContext, limits: Limits): SessionError | undefined {
-  const { session, step } = ctx;
-  if (step >= limits.maxSteps) {
-    return { code: 'max_steps', message: `maxSteps ${limits.maxSteps} reached`, details: { limit: limits.maxSteps, used: step } };
-  }
-  if (limits.deadlineMs !== undefined && Date.now() > session.createdAt + limits.deadlineMs) {
-    return { code: 'deadline', message: `deadline of ${limits.deadlineMs}ms passed`, details: { limit: limits.deadlineMs, used: Date.now() - session.createdAt } };
-  }
-  return undefined;
-}
-
 async function commit(ctx: StepContext, messages: ChatMessage[]): Promise<StepResult> {
   const { deps, session, step } = ctx;
   const entries: HistoryEntry[] = messages.map((message) => ({ step, message }));
   const result = await deps.stores.sessions.commitStep(session.sessionId, step, entries);
-  if (result === 0) return 'stale';
+  if (result === 0) {
+    // Stale, or our own commit seen twice: ioredis re-sends a command whose reply a Redis restart swallowed, and
+    // the re-sent compare-and-set then fails. Either way the step moved on; make sure its successor is queued.
+    const now = await deps.stores.sessions.get(session.sessionId);
+    if (now?.status === 'running' && now.step === step + 1) await enqueueNext(deps, session.sessionId, step + 1);
+    return 'stale';
+  }
   if (result === 2) {
     await ctx.emit('session_cancelled', { reason: 'cancelled by request' });
     return 'cancelled';
@@ -182,10 +192,27 @@ async function commit(ctx: StepContext, messages: ChatMessage[]): Promise<StepRe
   return 'advanced';
 }
 
+/**
+ * Parks the session for its pending approvals; the job then completes and no worker waits. The park is
+ * checked against the pending set in one script, so approvals decided before it landed resume the step now.
+ */
 async function park(ctx: StepContext, pending: number): Promise<StepResult> {
-  const previous = await ctx.deps.stores.sessions.transition(ctx.session.sessionId, ['running'], 'awaiting_approval', ctx.step);
-  if (previous) ctx.logger.info({ pending }, 'session parked for approval');
-  return 'parked';
+  const { deps, session, step } = ctx;
+  const result = await deps.stores.approvals.park(session.sessionId, step);
+  switch (result.kind) {
+    case 'parked':
+      ctx.logger.info({ pending }, 'session parked for approval');
+      return 'parked';
+    case 'resume':
+      await enqueueNext(deps, session.sessionId, step, { suffix: result.resumeSuffix });
+      return 'parked';
+    case 'cancel_requested':
+      await finish(ctx, 'cancelled', { error: { code: 'cancelled', message: 'cancelled by request' } });
+      await dropApprovals(deps.stores, session.sessionId, 'session cancelled');
+      return 'cancelled';
+    default:
+      return 'stale';
+  }
 }
 
 async function finish(
@@ -203,20 +230,35 @@ async function finish(
   });
   if (!finished) return;
   const type = status === 'completed' ? 'session_completed' : status === 'cancelled' ? 'session_cancelled' : 'session_failed';
-  await ctx.emit(type, { status, ...(options.error ? { error: options.error } : {}), ...(options.output !== undefined ? { outputChars: options.output.length } : {}) });
+  // The final record (steps, usage) rides on the event so stats and alerts need no session lookup.
+  const final = await ctx.deps.stores.sessions.get(ctx.session.sessionId);
+  await ctx.emit(type, {
+    status,
+    ...(options.error ? { error: options.error } : {}),
+    ...(options.output !== undefined ? { outputChars: options.output.length } : {}),
+    ...(final ? { steps: final.step, usage: final.usage, durationMs: final.updatedAt - final.createdAt } : {}),
+  });
   ctx.logger.info({ status, code: options.error?.code }, 'session finished');
 }
 
 /** Decides what a failed step means: pause the fleet, retry with backoff, or end the session. */
 async function handleStepError(ctx: StepContext, error: unknown): Promise<StepResult> {
   if (error instanceof QueuePause) throw error;
+  if (AgentqError.isInstance(error) && isBudgetCode(error.code)) {
+    // A call the budgets refused was never made: the session ends here; there is nothing to retry.
+    const budgetStop: SessionError = { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
+    await ctx.emit('budget_exceeded', { ...budgetStop.details });
+    await finish(ctx, 'budget_exceeded', { error: budgetStop });
+    return 'finished';
+  }
   const code = AgentqError.isInstance(error) ? error.code : 'internal';
   const message = error instanceof Error ? error.message : String(error);
   const attempts = ctx.job.opts.attempts ?? 1;
   const lastAttempt = ctx.job.attemptsMade + 1 >= attempts;
   if (code === 'model_rate_limited') {
+    // The API said how long to wait (retry-after-ms / retry-after); without it, a second is the API's usual hint.
     const retryAfterMs = (AgentqError.isInstance(error) ? (error.details?.retryAfterMs as number | undefined) : undefined) ?? 1000;
-    throw new QueuePause(retryAfterMs, message);
+    throw new QueuePause(retryAfterMs, `model_rate_limited: ${message}`, 429);
   }
   if (shouldRetry(code) && !lastAttempt) {
     ctx.logger.warn({ code, err: serializeError(error), attempt: ctx.job.attemptsMade + 1, attempts }, 'step failed, will retry');

@@ -1,5 +1,6 @@
-import type { Agent, Logger, Stores } from '@agentq/shared';
+import type { Agent, Logger, ModelPrice, Stores } from '@agentq/shared';
 import type { Queue } from 'bullmq';
+import type { Governor } from '../governor/governor.js';
 import type { ModelClient } from '../model/model-client.js';
 import type { ToolGuard } from '../tools/tool-guard.js';
 
@@ -16,6 +17,8 @@ export interface StepDeps {
   shutdownSignal: AbortSignal;
   /** Checks every tool call passes through before it runs, in order. */
   guards: ToolGuard[];
+  /** Fleet-wide rate-limit governor every model call (step turns and summaries) goes through; absent = off. */
+  governor?: Governor | undefined;
 }
 
 export interface StepSettings {
@@ -25,6 +28,11 @@ export interface StepSettings {
   stepBackoffMs: number;
   /** Tool rate-limit waits up to this long happen in place; longer ones delay the step job. @defaultValue 5000 */
   maxInlineToolWaitMs: number;
+  /**
+   * Prices per model-name prefix (USD per million tokens) for cost budgets and usage, replacing the built-in
+   * table for the prefixes given. @defaultValue DEFAULT_PRICES of @agentq/shared
+   */
+  prices?: Record<string, ModelPrice>;
 }
 
 export const DEFAULT_STEP_SETTINGS: StepSettings = {

@@ -3,6 +3,7 @@ import { runTool } from '../tools/run-tool.js';
 import type { ToolCall } from '../tools/tool-guard.js';
 import { errorOutcome, type ToolOutcome } from '../tools/tool-outcome.js';
 import type { StepContext } from './step-context.js';
+import { readStepCheckpoint } from './step-checkpoint.js';
 
 export interface ToolTurnResult {
   /** One outcome per tool_use block, in block order, when every call is answered. */
@@ -17,6 +18,7 @@ export interface ToolTurnResult {
 
 const resultField = (toolUseId: string) => `tool:${toolUseId}`;
 const startedField = (toolUseId: string) => `started:${toolUseId}`;
+const deferredField = (toolUseId: string) => `deferred-attempts:${toolUseId}`;
 
 /**
  * Answers every tool_use block of the model's turn. Each result is checkpointed the moment it is known, so
@@ -24,8 +26,8 @@ const startedField = (toolUseId: string) => `started:${toolUseId}`;
  * reported, not run again.
  */
 export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promise<ToolTurnResult> {
-  const { deps, session, step } = ctx;
-  const checkpoint = await deps.stores.sessions.checkpoint(session.sessionId, step);
+  const { deps } = ctx;
+  const checkpoint = await readStepCheckpoint(ctx);
   const outcomes = new Map<string, ToolOutcome>();
   const toRun: ToolCall[] = [];
   let parked = 0;
@@ -38,7 +40,9 @@ export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promis
     }
     const prepared = prepareCall(ctx, block);
     if ('outcome' in prepared) {
-      outcomes.set(block.id, await save(ctx, prepared.outcome));
+      const outcome = await save(ctx, prepared.outcome);
+      await emitResult(ctx, outcome, { input: redact(block.input, ctx.agent.tools.get(block.name)?.sensitive ?? []), ran: false });
+      outcomes.set(block.id, outcome);
       continue;
     }
     let decided = false;
@@ -46,22 +50,18 @@ export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promis
       const decision = await guard.check(ctx, prepared.call);
       if (decision.kind === 'run') continue;
       decided = true;
-      if (decision.kind === 'answer') outcomes.set(block.id, await save(ctx, decision.outcome));
-      else if (decision.kind === 'park') parked += 1;
+      if (decision.kind === 'answer') {
+        const outcome = await save(ctx, decision.outcome);
+        await emitResult(ctx, outcome, { input: redact(prepared.call.input, prepared.call.tool.sensitive), ran: false, guard: guard.name });
+        outcomes.set(block.id, outcome);
+      } else if (decision.kind === 'park') parked += 1;
       else return { outcomes: [], parked: 0, stop: { status: decision.status, error: decision.error } };
       break;
     }
     if (decided) continue;
     if (!prepared.call.tool.idempotent && checkpoint[startedField(block.id)]) {
       // A previous attempt started this call and died before recording its result: it may have happened.
-      const outcome = errorOutcome(
-        block.id,
-        block.name,
-        'tool_outcome_unknown',
-        `The outcome of this ${block.name} call is unknown: a worker stopped while it was running. It was NOT run again. Check whether it took effect before trying again.`,
-      );
-      await ctx.emit('tool_outcome_unknown', { tool: block.name, toolUseId: block.id });
-      outcomes.set(block.id, await save(ctx, outcome));
+      outcomes.set(block.id, await reportOutcomeUnknown(ctx, block));
       continue;
     }
     toRun.push(prepared.call);
@@ -71,7 +71,7 @@ export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promis
   let deferMs: number | undefined;
   await Promise.all(
     toRun.map(async (call) => {
-      const outcome = await execute(ctx, call);
+      const outcome = await execute(ctx, call, Number(checkpoint[deferredField(call.block.id)] ?? 0));
       if (typeof outcome === 'number') deferMs = Math.max(deferMs ?? 0, outcome);
       else outcomes.set(call.block.id, outcome);
     }),
@@ -105,13 +105,19 @@ function prepareCall(ctx: StepContext, block: ToolUseBlock): { call: ToolCall } 
 }
 
 /** Runs one call; returns its outcome, or the ms to defer the step by when the tool asked for a long wait. */
-async function execute(ctx: StepContext, call: ToolCall): Promise<ToolOutcome | number> {
+async function execute(ctx: StepContext, call: ToolCall, previousAttempts: number): Promise<ToolOutcome | number> {
   const { deps, session, step } = ctx;
   const { block, tool } = call;
   if (!tool.idempotent) {
-    await deps.stores.sessions.setCheckpoint(session.sessionId, step, startedField(block.id), String(Date.now()));
+    // The claim is atomic: of two attempts of one step running at once (a lock lost to a long GC pause, a
+    // redelivered job), exactly one runs the call; the other reports it as of unknown outcome.
+    const token = `${deps.workerId}|${ctx.job.id}|${ctx.job.attemptsMade}|${Date.now()}`;
+    const claimed = await deps.stores.sessions.putCheckpoint(session.sessionId, step, startedField(block.id), token);
+    if (claimed !== token) return reportOutcomeUnknown(ctx, block);
   }
-  await ctx.emit('tool_call', { tool: tool.name, toolUseId: block.id, input: redact(call.input, tool.sensitive), risk: tool.risk });
+  const input = redact(call.input, tool.sensitive);
+  await ctx.emit('tool_call', { tool: tool.name, toolUseId: block.id, input, risk: tool.risk });
+  ctx.logger.debug({ tool: tool.name, toolUseId: block.id, input }, 'tool call');
   const result = await runTool({
     tool,
     input: call.input,
@@ -127,19 +133,56 @@ async function execute(ctx: StepContext, call: ToolCall): Promise<ToolOutcome | 
     logger: ctx.logger,
     signal: deps.shutdownSignal,
     maxInlineWaitMs: deps.settings.maxInlineToolWaitMs,
+    previousAttempts,
   });
-  if (result.deferMs !== undefined) return result.deferMs;
+  if (result.deferMs !== undefined) {
+    // A rate limit means the tool did nothing: the deferred re-run must run it, not report its outcome unknown.
+    // The attempts used so far carry over, so a tool that never stops rate-limiting ends in an error result.
+    const checkpointKey = deps.stores.keys.checkpoint(session.sessionId, step);
+    await deps.stores.redis.pipeline().hdel(checkpointKey, startedField(block.id)).hset(checkpointKey, deferredField(block.id), String(result.attempts)).exec();
+    return result.deferMs;
+  }
   const outcome = await save(ctx, result.outcome);
   for (const guard of deps.guards) await guard.after?.(ctx, call, outcome);
+  await emitResult(ctx, outcome, { ran: true });
+  ctx.logger.debug({ tool: tool.name, toolUseId: block.id, isError: outcome.isError, errorCode: outcome.errorCode, attempts: outcome.attempts, durationMs: outcome.durationMs }, 'tool result');
+  return outcome;
+}
+
+/**
+ * Every answered tool_use gets one `tool_result` event, whether the tool ran or the call was answered without
+ * running it (`ran: false`: invalid input, unknown tool, a guard's answer), so stats count every call.
+ */
+async function emitResult(ctx: StepContext, outcome: ToolOutcome, extra: { ran: boolean; input?: unknown; guard?: string }): Promise<void> {
   await ctx.emit('tool_result', {
-    tool: tool.name,
-    toolUseId: block.id,
+    tool: outcome.tool,
+    toolUseId: outcome.toolUseId,
     isError: outcome.isError,
     errorCode: outcome.errorCode,
     attempts: outcome.attempts,
     durationMs: outcome.durationMs,
     result: truncateText(outcome.content, 500),
+    ...extra,
   });
+}
+
+/**
+ * Answers a non-idempotent call that an earlier or concurrent attempt started without recording a result:
+ * it may have taken effect, so it is not run again and the model is told to check. A result recorded in the
+ * meantime wins, and then no `tool_outcome_unknown` is reported.
+ */
+async function reportOutcomeUnknown(ctx: StepContext, block: ToolUseBlock): Promise<ToolOutcome> {
+  const unknown = errorOutcome(
+    block.id,
+    block.name,
+    'tool_outcome_unknown',
+    `The outcome of this ${block.name} call is unknown: a worker stopped while it was running. It was NOT run again. Check whether it took effect before trying again.`,
+  );
+  const outcome = await save(ctx, unknown);
+  if (outcome.errorCode === 'tool_outcome_unknown') {
+    await ctx.emit('tool_outcome_unknown', { tool: block.name, toolUseId: block.id });
+    ctx.logger.warn({ tool: block.name, toolUseId: block.id }, 'tool outcome unknown: not run again');
+  }
   return outcome;
 }
 

@@ -1,6 +1,5 @@
 import { createLogger, ENV } from '@agentq/shared';
 import { type Command, InvalidArgumentError } from 'commander';
-import { startDashboard } from '../../server/index.js';
 import { type CliContext, printJson } from '../cli-context.js';
 
 function port(value: string): number {
@@ -25,6 +24,8 @@ export function registerDashboard(program: Command, ctx: () => CliContext): void
       const token = env[ENV.DASHBOARD_TOKEN];
       const user = env[ENV.DASHBOARD_USER];
       const password = env[ENV.DASHBOARD_PASSWORD];
+      // Loaded on demand: express and Bull Board would otherwise slow every other command's start-up.
+      const { startDashboard } = await import('../../server/index.js');
       const dashboard = await startDashboard({
         producer: context.producer,
         port: opts.port,

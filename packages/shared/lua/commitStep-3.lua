@@ -1,11 +1,14 @@
 --[[
   Ends step n of a running session: appends the step's messages to history and advances to n+1,
-  in one compare-and-set so a stale or duplicated job is a no-op.
+  in one compare-and-set so a stale or duplicated job is a no-op. The step's checkpoint is given its
+  (short) expiry in the same script: after the commit only a retry of step n or the next step reads it.
   KEYS[1] session hash
   KEYS[2] history list
+  KEYS[3] checkpoint hash of step n
   ARGV[1] expected step n
   ARGV[2] now (ms)
-  ARGV[3..] history entries (JSON)
+  ARGV[3] TTL of the committed step's checkpoint in ms (0 = keep)
+  ARGV[4..] history entries (JSON)
   Returns 1 when committed; 0 when stale (status not running or step != n);
   2 when a cancel was requested: the messages are kept and the session ends `cancelled`.
 ]]
@@ -14,7 +17,7 @@ local step = redis.call('HGET', KEYS[1], 'step')
 if status ~= 'running' or step ~= ARGV[1] then
   return 0
 end
-for i = 3, #ARGV do
+for i = 4, #ARGV do
   redis.call('RPUSH', KEYS[2], ARGV[i])
 end
 local nextStep = tonumber(ARGV[1]) + 1
@@ -24,4 +27,5 @@ if redis.call('HGET', KEYS[1], 'cancelRequested') == '1' then
   return 2
 end
 redis.call('HSET', KEYS[1], 'step', nextStep, 'updatedAt', ARGV[2])
+if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end
 return 1

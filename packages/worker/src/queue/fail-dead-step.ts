@@ -1,0 +1,31 @@
+import { StepJobData } from '@agentq/shared';
+import type { Job } from 'bullmq';
+import type { StepDeps } from '../step/step-deps.js';
+
+/**
+ * A step job that BullMQ failed for good — its worker died more than `maxStalledCount` times, or an error
+ * outside the step's own handling used up every attempt — leaves no job behind, so its session would stay
+ * `running` forever. This ends it `failed` instead (guarded by step, so a session that moved on is untouched).
+ */
+export async function failDeadStep(deps: StepDeps, job: Job | undefined, error: Error): Promise<void> {
+  if (!job || job.name !== 'step') return;
+  const parsed = StepJobData.safeParse(job.data);
+  if (!parsed.success) return;
+  if ((await job.getState()) !== 'failed') return; // an attempt failed, and the job will be retried
+  const { sessionId, step } = parsed.data;
+  const stalled = /stalled/i.test(error.message);
+  const message = stalled
+    ? `step ${step} stalled more than maxStalledCount times (its worker kept dying): ${error.message}`
+    : `step ${step} failed after ${job.attemptsMade} attempt(s): ${error.message}`;
+  const finished = await deps.stores.sessions.finish(sessionId, { status: 'failed', expectedStep: step, error: { code: 'internal', message: message.slice(0, 2000) } });
+  if (!finished) return;
+  await deps.stores.events.append({
+    sessionId,
+    step,
+    type: 'session_failed',
+    data: { status: 'failed', error: { code: 'internal', message }, jobFailed: true },
+    jobId: job.id,
+    workerId: deps.workerId,
+  });
+  deps.logger.error({ sessionId, step, jobId: job.id, err: error.message }, 'step job failed for good: session failed');
+}

@@ -1,0 +1,173 @@
+import { startMockAnthropic } from '@agentq/mock-anthropic';
+import { AgentProducer } from '@agentq/producer';
+import { isTerminal } from '@agentq/shared';
+import { type WorkerProcess, spawnWorker, until } from './fixtures/crash-process.js';
+import { describe, expect, test } from './support/fixtures.js';
+import { scripted } from './support/harness.js';
+
+const SESSIONS = Number(process.env.AGENTQ_CRASH_SESSIONS ?? 200);
+const WORKERS = 3;
+const MIN_KILLS = Number(process.env.AGENTQ_CRASH_KILLS ?? 30);
+const STEPS = 5;
+
+/** Each session: 4 tool turns (2 non-idempotent `charge` calls, one of them beside a parallel `lookup`), then text. */
+function sessionScript(i: number): unknown[] {
+  return [
+    { tool: 'lookup', input: { q: `a${i}` } },
+    [
+      { tool: 'charge', input: { amount: 10, ref: `c1-${i}` } },
+      { tool: 'lookup', input: { q: `b${i}` } },
+    ],
+    { tool: 'lookup', input: { q: `c${i}` } },
+    { tool: 'charge', input: { amount: 20, ref: `c2-${i}` } },
+    { text: `done ${i}` },
+  ];
+}
+
+describe('crash safety with real worker processes SIGKILLed at random moments', () => {
+  test(
+    `${SESSIONS} sessions, ${WORKERS} worker processes, ≥${MIN_KILLS} SIGKILLs: every session completes, no charge runs twice, usage counted once per step`,
+    async ({ redisUrl, redis, queueName, prefix }) => {
+      const mock = await startMockAnthropic({ latencyMs: 10, jitterMs: 40 });
+      const producer = new AgentProducer({ connection: redisUrl, queueName, prefix, stepBackoffMs: 50 });
+      const env = {
+        REDIS_URL: redisUrl,
+        AGENTQ_QUEUE: queueName,
+        AGENTQ_PREFIX: prefix,
+        ANTHROPIC_BASE_URL: mock.url,
+        // Short lock and stall settings so a killed worker's steps come back within seconds.
+        AGENTQ_LOCK_DURATION_MS: '3000',
+        AGENTQ_STALLED_INTERVAL_MS: '1000',
+        AGENTQ_MAX_STALLED_COUNT: '100',
+        AGENTQ_STEP_BACKOFF_MS: '50',
+        AGENTQ_CONCURRENCY: '8',
+      };
+      const workers: WorkerProcess[] = [];
+      const start = () => spawnWorker('test/fixtures/crash-agents.mjs', env);
+      try {
+        for (let i = 0; i < WORKERS; i++) workers.push(start());
+        await Promise.all(workers.map((w) => w.ready));
+
+        const inputs = Array.from({ length: SESSIONS }, (_, i) => ({ agent: 'crash', input: scripted(`crash session ${i}`, sessionScript(i)) }));
+        const ids = (await producer.startBatch(inputs)).map((r) => r.sessionId);
+        const indexOf = new Map(ids.map((id, i) => [id, i]));
+
+        // Kill a random worker that has been taking jobs for a while (so kills land mid-step, not mid-start-up),
+        // checking every 50–200ms, and start a replacement, until enough kills landed; then let the rest finish.
+        let kills = 0;
+        let allDone = false;
+        const killer = (async () => {
+          while (kills < MIN_KILLS && !allDone) {
+            await new Promise((r) => setTimeout(r, 50 + Math.random() * 150));
+            // Up long enough to have steps in flight, short enough that several kills land per session.
+            const minUpMs = 600 + Math.random() * 1200;
+            const candidates = workers.map((w, i) => [w, i] as const).filter(([w]) => (w.readyAt() ?? Infinity) < Date.now() - minUpMs);
+            const pick = candidates[Math.floor(Math.random() * candidates.length)];
+            if (!pick || allDone) continue;
+            const [victim, i] = pick;
+            victim.child.kill('SIGKILL');
+            await victim.exited;
+            kills += 1;
+            workers[i] = start();
+          }
+        })();
+
+        let last = '';
+        const results = await until(
+          'every session terminal',
+          async () => {
+            const sessions = await producer.stores.sessions.getMany(ids);
+            const byStatus: Record<string, number> = {};
+            for (const s of sessions) byStatus[s ? `${s.status}@${s.step}` : 'lost'] = (byStatus[s ? `${s.status}@${s.step}` : 'lost'] ?? 0) + 1;
+            last = `${JSON.stringify(byStatus)} kills=${kills} jobs=${JSON.stringify(await producer.queue.getJobCounts('active', 'waiting', 'delayed', 'failed', 'completed'))}`;
+            return sessions.every((s) => s && isTerminal(s.status)) ? sessions : undefined;
+          },
+          Number(process.env.AGENTQ_CRASH_TIMEOUT_MS ?? 170_000),
+          250,
+        )
+          .catch(async (error: unknown) => {
+            // Say why: the events and step jobs of a few sessions that did not finish.
+            const stuck = (await producer.stores.sessions.getMany(ids)).filter((x) => x && !isTerminal(x.status)).slice(0, 3);
+            const details = await Promise.all(
+              stuck.map(async (x) => {
+                const events = (await producer.events(x?.sessionId as string)).map((e) => `${e.step}:${e.type}:${JSON.stringify(e.data).slice(0, 200)}`);
+                const jobs = await Promise.all([0, 1].map(async (n) => {
+                  const job = await producer.queue.getJob(`${x?.sessionId}-s${n}`);
+                  return job ? `${job.id} ${await job.getState()} rv=${JSON.stringify(job.returnvalue)} attempts=${job.attemptsMade} stalled=${job.stalledCounter}` : `s${n}: none`;
+                }));
+                return `${x?.sessionId} ${x?.status}@${x?.step}\n  ${events.join('\n  ')}\n  ${jobs.join('\n  ')}`;
+              }),
+            );
+            throw new Error(`${String(error)}; last: ${last}\n${details.join('\n')}\nworker stderr: ${workers.map((w) => w.stderr().slice(-2000)).join('\n---\n')}`);
+          })
+          .finally(() => {
+            allDone = true;
+          });
+        await killer;
+
+        // Invariants, as counts.
+        const statuses: Record<string, number> = {};
+        for (const s of results) statuses[s?.status ?? 'lost'] = (statuses[s?.status ?? 'lost'] ?? 0) + 1;
+        const lost = results.filter((s) => !s).length;
+
+        const charges = await redis.hgetall(`${prefix}:crashtest:charge`);
+        const lookups = await redis.hgetall(`${prefix}:crashtest:lookup`);
+        const chargedTwice = Object.values(charges).filter((n) => Number(n) > 1).length;
+        const lookupReruns = Object.values(lookups).reduce((sum, n) => sum + Number(n) - 1, 0);
+        const unknownEvents = await producer.stores.events.since(0, { types: ['tool_outcome_unknown'] });
+        const unknown = unknownEvents.filter((e) => indexOf.has(e.sessionId)).length;
+
+        // Usage: the session's totals equal the sum of its per-step checkpointed responses (counted once per step).
+        let usageMismatches = 0;
+        let historyMismatches = 0;
+        for (const [n, id] of ids.entries()) {
+          const session = results[n];
+          if (!session) continue;
+          const pipeline = redis.pipeline();
+          for (let step = 0; step < STEPS; step++) pipeline.hget(producer.stores.keys.checkpoint(id, step), 'model');
+          const replies = (await pipeline.exec()) ?? [];
+          let input = 0;
+          let output = 0;
+          for (const [, raw] of replies) {
+            const usage = raw ? (JSON.parse(raw as string) as { usage: { input_tokens: number; output_tokens: number } }).usage : undefined;
+            input += usage?.input_tokens ?? 0;
+            output += usage?.output_tokens ?? 0;
+          }
+          if (input !== session.usage.inputTokens || output !== session.usage.outputTokens) usageMismatches += 1;
+          const history = await producer.history(id);
+          if (history.length !== 2 * STEPS || history.some((e, k) => e.message.role !== (k % 2 === 0 ? 'user' : 'assistant'))) historyMismatches += 1;
+        }
+
+        // The mock saw every model turn at least once; a turn seen twice is a worker dying between the HTTP call
+        // and the checkpoint write (the one window where a model call is paid twice).
+        const requests = mock.requests().filter((r) => r.status === 200);
+        const modelCallsRepeated = requests.length - SESSIONS * STEPS;
+        const counts = await producer.queue.getJobCounts('active', 'waiting', 'delayed', 'failed');
+
+        console.log(
+          `[crash-kill] sessions=${SESSIONS} kills=${kills} statuses=${JSON.stringify(statuses)} lost=${lost} ` +
+            `chargeCalls=${Object.keys(charges).length} chargedTwice=${chargedTwice} outcomeUnknown=${unknown} lookupReruns=${lookupReruns} ` +
+            `usageMismatches=${usageMismatches} historyMismatches=${historyMismatches} modelCalls=${requests.length} modelCallsRepeated=${modelCallsRepeated} ` +
+            `jobs=${JSON.stringify(counts)}`,
+        );
+        expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
+        expect(lost).toBe(0);
+        expect(statuses).toEqual({ completed: SESSIONS });
+        expect(chargedTwice).toBe(0);
+        // Every charge either ran once or was reported as of unknown outcome (never both, never neither).
+        expect(Object.keys(charges).length).toBeLessThanOrEqual(2 * SESSIONS);
+        expect(Object.keys(charges).length).toBeGreaterThanOrEqual(2 * SESSIONS - unknown);
+        expect(usageMismatches).toBe(0);
+        expect(historyMismatches).toBe(0);
+        expect(modelCallsRepeated).toBeGreaterThanOrEqual(0);
+        expect((counts.active ?? 0) + (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.failed ?? 0)).toBe(0);
+      } finally {
+        for (const w of workers) w.child.kill('SIGKILL');
+        await Promise.all(workers.map((w) => w.exited));
+        await producer.close();
+        await mock.close();
+      }
+    },
+    Number(process.env.AGENTQ_CRASH_TIMEOUT_MS ?? 170_000) + 60_000,
+  );
+});
