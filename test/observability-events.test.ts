@@ -140,6 +140,8 @@ describe('events: every step-level event type, tagged and counted', () => {
       const { sessionId } = await h.producer.start({ agent: 'observed', input: scripted('Fail.', [{ text: 'never' }]) });
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
       expect(result.status).toBe('failed');
+      // The status is written before the closing event: wait for the event so the duplicate comes after it.
+      await eventsUntil(h, sessionId, 'session_failed');
       await h.producer.queue.add('step', { sessionId, step: 0 }, { jobId: `${sessionId}-s0-dup` });
       const events = await eventsUntil(h, sessionId, 'step_stale');
       const types = events.map((e) => e.type);
