@@ -43,7 +43,6 @@ export type ScriptName =
   | 'finishSession'
   | 'transitionStatus'
   | 'putIfAbsent'
-  | 'recordUsage'
   | 'saveModelTurn'
   | 'requestCancel'
   | 'advanceMemory'

@@ -171,22 +171,6 @@ export class SessionStore {
     );
     return { stored, counted: counted === 1 };
   }
-
-  /** Adds usage once per guard field; returns whether it was counted now. */
-  async recordUsage(
-    sessionId: string,
-    step: number,
-    guard: string,
-    usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; costMicroUsd: number },
-  ): Promise<boolean> {
-    const counted = await runScript<number>(
-      this.redis,
-      'recordUsage',
-      [this.keys.session(sessionId), this.keys.checkpoint(sessionId, step)],
-      [guard, usage.inputTokens, usage.outputTokens, usage.cacheReadTokens, usage.cacheWriteTokens, usage.costMicroUsd],
-    );
-    return counted === 1;
-  }
 }
 
 function int(value: string | undefined): number {

@@ -3,6 +3,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { ledgerOf, pricesOf } from '../budget/model-call-budget.js';
 import { governedCreate } from '../governor/governed-create.js';
 import { classifyModelError } from '../model/classify-model-error.js';
+import { tokenCounts } from '../model/token-counts.js';
 import type { StepContext } from '../step/step-context.js';
 import { QueuePause } from '../step/step-signals.js';
 import type { MemoryState } from './memory-state.js';
@@ -46,16 +47,15 @@ export async function foldIntoSummary(
   const summary = text.slice(0, memory.summaryMaxTokens * 4);
   // The UTC day rides along so a retry settles the tenant's usage on the same day (idempotent per day and id).
   const next: MemoryState & { day: string } = { summary, foldedThrough: fold.to, day: utcDay() };
-  const stored = await deps.stores.sessions.putCheckpoint(session.sessionId, step, SUMMARY_CHECKPOINT_FIELD, JSON.stringify(next));
-  const usage = result.message.usage;
-  const counts = {
-    inputTokens: usage.input_tokens ?? 0,
-    outputTokens: usage.output_tokens ?? 0,
-    cacheReadTokens: usage.cache_read_input_tokens ?? 0,
-    cacheWriteTokens: usage.cache_creation_input_tokens ?? 0,
-  };
+  const counts = tokenCounts(result.message.usage);
   const cost = costMicroUsd(result.message.model ?? params.model, counts, pricesOf(ctx));
-  const counted = await deps.stores.sessions.recordUsage(session.sessionId, step, SUMMARY_USAGE_GUARD, { ...counts, costMicroUsd: cost });
+  // Checkpoint and usage in one script, as for the step's own model call.
+  const { stored, counted } = await deps.stores.sessions.saveModelTurn(
+    session.sessionId,
+    step,
+    { response: SUMMARY_CHECKPOINT_FIELD, value: JSON.stringify(next), usageGuard: SUMMARY_USAGE_GUARD },
+    { ...counts, costMicroUsd: cost },
+  );
   const winner = JSON.parse(stored) as MemoryState & { day?: string };
   if (session.tenant) {
     // The tenant's daily budget counts summary calls too (no reservation: the call is small and already made).

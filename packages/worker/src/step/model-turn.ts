@@ -4,6 +4,7 @@ import { admitModelCall, pricesOf, settleCheckpointedCall } from '../budget/mode
 import { governedCreate } from '../governor/governed-create.js';
 import { classifyModelError } from '../model/classify-model-error.js';
 import type { ModelMessage } from '../model/model-client.js';
+import { tokenCounts } from '../model/token-counts.js';
 import type { StepContext } from './step-context.js';
 import { readStepCheckpoint } from './step-checkpoint.js';
 import { QueuePause } from './step-signals.js';
@@ -74,13 +75,7 @@ export async function modelTurn(ctx: StepContext, system: string, messages: Chat
     throw new AgentqError(cls.code, cls.message, { cause: error, details: { status: cls.status, retryAfterMs: cls.retryAfterMs } });
   }
   // Checkpoint and usage in one script: a worker killed after this line never pays for the call again.
-  const usage = result.message.usage;
-  const counts = {
-    inputTokens: usage.input_tokens ?? 0,
-    outputTokens: usage.output_tokens ?? 0,
-    cacheReadTokens: usage.cache_read_input_tokens ?? 0,
-    cacheWriteTokens: usage.cache_creation_input_tokens ?? 0,
-  };
+  const counts = tokenCounts(result.message.usage);
   const cost = costMicroUsd(result.message.model ?? params.model, counts, pricesOf(ctx));
   const { stored, counted } = await deps.stores.sessions.saveModelTurn(
     session.sessionId,
