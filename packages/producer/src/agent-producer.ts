@@ -12,10 +12,12 @@ import {
   type SessionResult,
   type SessionStatus,
   StartSessionInput,
-  StepJobData,
+  enqueueStep,
+  stepJob,
+  stepJobId,
+  type StepJobSettings,
   type Stores,
   TenantBudgets,
-  stepJobId,
   toSessionResult,
 } from '@agentq/shared';
 import { type ConnectionOptions, Queue } from 'bullmq';
@@ -56,8 +58,7 @@ export class AgentProducer {
   /** Pending approvals of gated tool calls, and the decisions that resume their sessions. */
   readonly approvals: ApprovalsApi;
   private readonly ownsConnection: boolean;
-  private readonly stepAttempts: number;
-  private readonly stepBackoffMs: number;
+  private readonly jobSettings: Required<StepJobSettings>;
 
   constructor(options: AgentProducerOptions = {}) {
     this.ownsConnection = typeof options.connection !== 'object';
@@ -68,9 +69,8 @@ export class AgentProducer {
     this.stores = createStores(redis, options.prefix ?? 'aq');
     this.tenants = new TenantBudgets(this.stores.redis, this.stores.keys);
     this.queue = new Queue(options.queueName ?? 'agentq', { connection: redis as unknown as ConnectionOptions });
-    this.stepAttempts = options.stepAttempts ?? 5;
-    this.stepBackoffMs = options.stepBackoffMs ?? 1000;
-    this.approvals = new ApprovalsApi(this.stores, this.queue, { stepAttempts: this.stepAttempts, stepBackoffMs: this.stepBackoffMs });
+    this.jobSettings = { stepAttempts: options.stepAttempts ?? 5, stepBackoffMs: options.stepBackoffMs ?? 1000 };
+    this.approvals = new ApprovalsApi(this.stores, this.queue, this.jobSettings);
   }
 
   get redis(): Redis {
@@ -115,19 +115,7 @@ export class AgentProducer {
         sessions.map((s) => [{ step: 0, message: { role: 'user', content: s.input } }] satisfies HistoryEntry[]),
       );
       const fresh = sessions.filter((_, i) => created[i]);
-      await this.queue.addBulk(
-        fresh.map((s) => ({
-          name: 'step',
-          data: StepJobData.parse({ sessionId: s.sessionId, step: 0 }),
-          opts: {
-            jobId: stepJobId(s.sessionId, 0),
-            attempts: this.stepAttempts,
-            backoff: { type: 'exponential', delay: this.stepBackoffMs, jitter: 1 },
-            removeOnComplete: { age: 24 * 3600, count: 100_000 },
-            removeOnFail: { age: 7 * 24 * 3600 },
-          },
-        })),
-      );
+      await this.queue.addBulk(fresh.map((s) => stepJob(s.sessionId, 0, this.jobSettings)));
       out.push(...sessions.map((s) => ({ sessionId: s.sessionId })));
     }
     return out;
@@ -191,11 +179,14 @@ export class AgentProducer {
       return 'cancelled';
     }
     if (result !== 'cancel_requested') return result as SessionStatus;
+    // A step waiting out a backoff or a tool's rate limit is brought forward so the cancel lands now. Its job
+    // is the step's own id or the one last noted (a resume or a deferral): no queue scan.
     const session = await this.get(sessionId);
     if (session) {
-      const jobs = await this.queue.getJobs(['delayed'], 0, -1);
-      for (const job of jobs) {
-        if (job.data?.sessionId === sessionId) await job.promote().catch(() => undefined);
+      const noted = await this.stores.sessions.notedJob(sessionId);
+      for (const jobId of new Set([stepJobId(sessionId, session.step), ...(noted ? [noted] : [])])) {
+        const job = await this.queue.getJob(jobId);
+        if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
       }
     }
     return 'cancel_requested';
@@ -245,13 +236,7 @@ export class AgentProducer {
    */
   async fork(sourceId: string, options: ForkOptions): Promise<{ sessionId: string }> {
     const session = await createFork(this.stores, sourceId, options.sessionId ?? newSessionId(), options);
-    await this.queue.add('step', StepJobData.parse({ sessionId: session.sessionId, step: session.step }), {
-      jobId: stepJobId(session.sessionId, session.step),
-      attempts: this.stepAttempts,
-      backoff: { type: 'exponential', delay: this.stepBackoffMs, jitter: 1 },
-      removeOnComplete: { age: 24 * 3600, count: 100_000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    });
+    await enqueueStep(this.queue, session.sessionId, session.step, this.jobSettings);
     return { sessionId: session.sessionId };
   }
 

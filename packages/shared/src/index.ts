@@ -10,3 +10,4 @@ export * from './redis/index.js';
 export * from './schemas/index.js';
 export * from './session/index.js';
 export * from './runtime-context.js';
+export * from './queue/index.js';

@@ -51,7 +51,7 @@ export async function decideApproval(
     },
     ...(settings.workerId ? { workerId: settings.workerId } : {}),
   });
-  if (result.resumeSuffix) await enqueueResume(queue, approval.sessionId, approval.step, result.resumeSuffix, settings);
+  if (result.resumeSuffix) await enqueueResume(stores.sessions, queue, approval.sessionId, approval.step, result.resumeSuffix, settings);
   return { approval, resumed: result.resumeSuffix !== undefined, remaining: result.remaining };
 }
 
@@ -63,7 +63,7 @@ async function repairResume(stores: Stores, queue: Queue, error: AgentqError, se
   const session = await stores.sessions.get(sessionId);
   // Only while the session still sits at that step, running: otherwise the resume job ran long ago.
   if (!approval || session?.status !== 'running' || session.step !== approval.step) return;
-  await enqueueResume(queue, sessionId, approval.step, suffix, settings);
+  await enqueueResume(stores.sessions, queue, sessionId, approval.step, suffix, settings);
 }
 
 /**

@@ -119,6 +119,19 @@ export class SessionStore {
     return result === 1;
   }
 
+  /**
+   * Remembers the id of a step job whose id is not the step's own (a resume `-a<n>` or a deferral `-d<t>`),
+   * so `cancel` can find a delayed one without scanning the queue.
+   */
+  async noteJob(sessionId: string, jobId: string): Promise<void> {
+    await this.redis.hset(this.keys.session(sessionId), 'jobId', jobId);
+  }
+
+  /** The job id last noted by {@link noteJob}. */
+  async notedJob(sessionId: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.keys.session(sessionId), 'jobId')) ?? undefined;
+  }
+
   /** Sets `to` when the status is one of `from`; returns the previous status or undefined. */
   async transition(sessionId: string, from: SessionStatus[], to: SessionStatus, expectedStep = -1): Promise<SessionStatus | undefined> {
     const previous = await runScript<string | null>(this.redis, 'transitionStatus', [this.keys.session(sessionId)], [

@@ -2,6 +2,7 @@ import {
   AgentqError,
   type ChatMessage,
   dropApprovals,
+  enqueueStep,
   type HistoryEntry,
   isBudgetCode,
   isTerminal,
@@ -16,7 +17,6 @@ import {
 import { type Job, UnrecoverableError } from 'bullmq';
 import { checkStepBudgets } from '../budget/step-budgets.js';
 import { prepareWorkingMemory } from '../memory/prepare-working-memory.js';
-import { enqueueStep } from '../queue/enqueue-step.js';
 import { toToolResultBlock } from '../tools/tool-outcome.js';
 import { modelTurn } from './model-turn.js';
 import type { StepContext } from './step-context.js';
@@ -271,11 +271,8 @@ async function handleStepError(ctx: StepContext, error: unknown): Promise<StepRe
 }
 
 async function enqueueNext(deps: StepDeps, sessionId: string, step: number, options: { delay?: number; suffix?: string } = {}): Promise<void> {
-  await enqueueStep(deps.queue, sessionId, step, {
-    attempts: deps.settings.stepAttempts,
-    backoffMs: deps.settings.stepBackoffMs,
-    ...options,
-  });
+  const jobId = await enqueueStep(deps.queue, sessionId, step, deps.settings, options);
+  if (options.suffix) await deps.stores.sessions.noteJob(sessionId, jobId);
 }
 
 function textOf(content: Array<{ type: string }>): string {

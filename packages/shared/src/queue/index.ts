@@ -1,0 +1,1 @@
+export { enqueueStep, stepJob, stepJobOptions, type StepJobSettings } from './step-jobs.js';

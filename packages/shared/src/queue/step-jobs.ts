@@ -1,0 +1,50 @@
+import type { JobsOptions, Queue } from 'bullmq';
+import { stepJobId, StepJobData } from '../schemas/job-catalog.js';
+
+/** How step jobs are retried: the same knobs wherever a step job is added. */
+export interface StepJobSettings {
+  /** Attempts of one step job before its session fails. @defaultValue 5 */
+  stepAttempts?: number;
+  /** Base of the exponential backoff (full jitter) between attempts, in ms. @defaultValue 1000 */
+  stepBackoffMs?: number;
+}
+
+/**
+ * Options of every step job. Completed jobs are kept for a day so a duplicated `add` of the same id is ignored
+ * by BullMQ; after that the step compare-and-set in Redis is what makes a late duplicate a no-op.
+ */
+export function stepJobOptions(jobId: string, settings: StepJobSettings = {}, delay?: number): JobsOptions {
+  return {
+    jobId,
+    attempts: settings.stepAttempts ?? 5,
+    backoff: { type: 'exponential', delay: settings.stepBackoffMs ?? 1000, jitter: 1 },
+    removeOnComplete: { age: 24 * 3600, count: 100_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+    ...(delay && delay > 0 ? { delay } : {}),
+  };
+}
+
+/** The `addBulk` entry of a step job. */
+export function stepJob(sessionId: string, step: number, settings: StepJobSettings = {}, options: { suffix?: string; delay?: number } = {}) {
+  return {
+    name: 'step' as const,
+    data: StepJobData.parse({ sessionId, step }),
+    opts: stepJobOptions(stepJobId(sessionId, step, options.suffix), settings, options.delay),
+  };
+}
+
+/**
+ * Adds the job of `step` (a job with the same id that still exists makes this a no-op) and returns its id.
+ * `suffix` distinguishes a re-run of the same step: a resume after approvals (`a<n>`) or a deferral (`d<t>`).
+ */
+export async function enqueueStep(
+  queue: Queue,
+  sessionId: string,
+  step: number,
+  settings: StepJobSettings = {},
+  options: { suffix?: string; delay?: number } = {},
+): Promise<string> {
+  const job = stepJob(sessionId, step, settings, options);
+  await queue.add(job.name, job.data, job.opts);
+  return job.opts.jobId as string;
+}

@@ -1,0 +1,12 @@
+import type { TokenCounts } from '@agentq/shared';
+import type { ModelMessage } from './model-client.js';
+
+/** The four token counts agentq bills and budgets by, from a response's `usage` (absent fields are 0). */
+export function tokenCounts(usage: ModelMessage['usage']): TokenCounts {
+  return {
+    inputTokens: usage.input_tokens ?? 0,
+    outputTokens: usage.output_tokens ?? 0,
+    cacheReadTokens: usage.cache_read_input_tokens ?? 0,
+    cacheWriteTokens: usage.cache_creation_input_tokens ?? 0,
+  };
+}
