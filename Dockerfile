@@ -16,7 +16,7 @@ COPY tsconfig.base.json tsconfig.json ./
 COPY packages packages
 COPY examples examples
 COPY bench bench
-RUN pnpm build && pnpm prune --prod --ignore-scripts || true
+RUN pnpm build
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
