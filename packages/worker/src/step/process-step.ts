@@ -54,7 +54,7 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
   }
   const { sessionId, step } = parsed.data;
   const sessions = deps.stores.sessions;
-  let session = await sessions.get(sessionId);
+  const session = await sessions.get(sessionId);
   if (!session) throw new UnrecoverableError(`session ${sessionId} not found`);
   const tags = { jobId: job.id, workerId: deps.workerId, agent: session.agent, ...(session.tenant ? { tenant: session.tenant } : {}) };
 
@@ -75,19 +75,37 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
     return 'stale';
   }
 
+  const eventWrites: Array<Promise<void>> = [];
   const agent = deps.agents.get(session.agent);
   const limits = resolveLimits(agent?.limits, session.limits);
   const ctx: StepContext = {
     deps,
     job,
     session,
+    // Checked first thing in startAndRun: a missing agent ends the session there.
     agent: agent as NonNullable<typeof agent>,
     limits,
     step,
     logger: baseLogger,
-    emit: (type, data = {}) => deps.stores.events.append({ sessionId, step, type, data, ...tags }),
+    emit: (type, data = {}) => {
+      eventWrites.push(deps.stores.events.append({ sessionId, step, type, data, ...tags }));
+      return Promise.resolve();
+    },
   };
-  if (!agent) {
+  try {
+    return await startAndRun(ctx);
+  } finally {
+    // Every event of the step is in Redis before its job completes, so a finished job implies its events.
+    await Promise.all(eventWrites);
+  }
+}
+
+async function startAndRun(ctx: StepContext): Promise<StepResult> {
+  const { deps, agent, job } = ctx;
+  const sessionId = ctx.session.sessionId;
+  const step = ctx.step;
+  let session = ctx.session;
+  if (!deps.agents.has(session.agent)) {
     await finish(ctx, 'failed', { error: { code: 'unknown_agent', message: `no worker agent is named "${session.agent}"` } });
     return 'finished';
   }
@@ -96,7 +114,7 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
     return 'cancelled';
   }
   if (session.status === 'queued') {
-    await sessions.transition(sessionId, ['queued'], 'running', step);
+    await deps.stores.sessions.transition(sessionId, ['queued'], 'running', step);
     session = { ...session, status: 'running' };
     ctx.session = session;
     await ctx.emit('session_started', { agent: agent.name, tenant: session.tenant ?? null, ...(session.forkedFrom ? { forkedFrom: session.forkedFrom } : {}) });
@@ -114,7 +132,8 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
 
 async function runStep(ctx: StepContext): Promise<StepResult> {
   const { deps, session, step } = ctx;
-  const budgets = await checkStepBudgets(ctx);
+  // Independent reads, in one round trip.
+  const [budgets, history] = await Promise.all([checkStepBudgets(ctx), deps.stores.sessions.history(session.sessionId)]);
   const budgetStop = budgets.stop;
   if (budgetStop) {
     await ctx.emit('budget_exceeded', { ...budgetStop.details });
@@ -122,7 +141,6 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
     return 'finished';
   }
 
-  const history = await deps.stores.sessions.history(session.sessionId);
   const memory = await prepareWorkingMemory(ctx, history);
   // The summary goes in a system block of its own after the agent's cached one, so the cache prefix holds.
   const response = await modelTurn(ctx, ctx.agent.system, memory.messages, [...memory.systemNotes, ...budgets.notes]);

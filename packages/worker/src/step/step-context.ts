@@ -11,6 +11,9 @@ export interface StepContext {
   limits: Limits;
   step: number;
   logger: Logger;
-  /** Appends an event tagged with this step, job and worker. */
+  /**
+   * Appends an event tagged with this step, job and worker. The write is sent at once (in order on the
+   * connection) but not waited for: the step waits for all of its event writes once, before its job ends.
+   */
   emit(type: AgentEventType, data?: Record<string, unknown>): Promise<void>;
 }
