@@ -1,22 +1,8 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { type Approval, defineAgent, defineTool } from '@agentq/shared';
 import { z } from 'zod';
+import { cli } from './support/cli.js';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted, startHarness } from './support/harness.js';
-
-const run = promisify(execFile);
-const CLI = fileURLToPath(new URL('../packages/producer/dist/bin/agentq.js', import.meta.url));
-
-async function cli(env: Record<string, string>, args: string[]): Promise<{ stdout: string; stderr: string }> {
-  try {
-    return await run(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, timeout: 120_000 });
-  } catch (error) {
-    const { stderr, code, signal } = error as { stderr?: string; code?: number; signal?: string };
-    throw Object.assign(new Error(`agentq ${args.join(' ')} exited ${code ?? signal}: ${stderr ?? ''}`), { code, stderr });
-  }
-}
 
 /** Runs `fn` over `items` with at most `width` in flight. */
 async function pool<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {

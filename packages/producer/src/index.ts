@@ -4,3 +4,4 @@ export * from './replay/index.js';
 export * from './stats/index.js';
 export * from './metrics/index.js';
 export * from './server/index.js';
+export { summarize, type SessionSummary } from './session-summary.js';

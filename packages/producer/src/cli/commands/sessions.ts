@@ -1,5 +1,6 @@
 import { SessionStatus } from '@agentq/shared';
 import { type Command, InvalidArgumentError } from 'commander';
+import { summarize } from '../../session-summary.js';
 import { type CliContext, printJson, printTable } from '../cli-context.js';
 
 export function registerSessions(program: Command, ctx: () => CliContext): void {
@@ -22,19 +23,18 @@ export function registerSessions(program: Command, ctx: () => CliContext): void 
         ...(opts.agent ? { agent: opts.agent } : {}),
         ...(opts.tenant ? { tenant: opts.tenant } : {}),
       });
-      const rows = sessions.map((s) => ({
-        sessionId: s.sessionId,
-        status: s.status,
-        agent: s.agent,
-        tenant: s.tenant ?? null,
-        steps: s.step,
-        inputTokens: s.usage.inputTokens,
-        outputTokens: s.usage.outputTokens,
-        costUsd: s.usage.costUsd,
-        error: s.error?.code ?? null,
-        createdAt: s.createdAt,
-      }));
+      const rows = sessions.map(summarize);
       if (opts.json) printJson(rows);
-      else printTable(rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() })), ['sessionId', 'status', 'agent', 'tenant', 'steps', 'inputTokens', 'outputTokens', 'error', 'createdAt']);
+      else
+        printTable(
+          rows.map((r) => ({
+            ...r,
+            inputTokens: r.usage.inputTokens,
+            outputTokens: r.usage.outputTokens,
+            error: r.error?.code ?? null,
+            createdAt: new Date(r.createdAt).toISOString(),
+          })),
+          ['sessionId', 'status', 'agent', 'tenant', 'steps', 'inputTokens', 'outputTokens', 'error', 'createdAt'],
+        );
     });
 }

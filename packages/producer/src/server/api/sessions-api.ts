@@ -4,7 +4,7 @@ import { buildTimeline } from '../../replay/index.js';
 import type { DashboardContext } from '../dashboard-context.js';
 import { sendAction } from '../http/respond.js';
 import { listOptions, parseSessionFilters } from './session-filters.js';
-import { summarize } from './session-summary.js';
+import { summarize } from '../../session-summary.js';
 
 /** `GET /api/sessions`, `GET /api/sessions/:id` (record, pending approvals, timeline), `POST /api/sessions/:id/cancel`. */
 export function sessionsApi(ctx: DashboardContext): Router {
