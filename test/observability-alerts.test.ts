@@ -56,7 +56,8 @@ describe('webhook alerts', () => {
       expect((await h.producer.wait(third.sessionId, { timeoutMs: 20_000 })).status).toBe('completed');
 
       // 2 session_failed alerts + 1 failure_rate alert (2 of 3 finished sessions failed > 50%)
-      await until(() => receiver.delivered().length >= 3);
+      // The receiver records a request before the sender sees its answer: wait for both sides.
+      await until(() => receiver.delivered().length >= 3 && (h.workers[0]?.alerter?.sender.stats.sent ?? 0) >= 3);
       const delivered = receiver.delivered();
       const kinds = delivered.map((p) => p.agentq.kind);
       const counts = { requests: receiver.requests.length, refused: receiver.requests.filter((r) => r.status === 500).length, delivered: delivered.length };

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { type AgentEvent, createLogger, defineAgent, defineTool } from '@agentq/shared';
 import { z } from 'zod';
+import { eventsUntil } from './support/events.js';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted, startHarness } from './support/harness.js';
 
@@ -17,17 +18,6 @@ function captureLogger(level = 'debug') {
     },
   });
   return { logger: createLogger({ name: 'obs-test', level, destination }), lines, parsed: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
-}
-
-/** The session's end is recorded before its event is appended: poll for the event (never sleep). */
-async function eventsUntil(h: { producer: { events(id: string): Promise<AgentEvent[]> } }, sessionId: string, type: AgentEvent['type']): Promise<AgentEvent[]> {
-  const deadline = Date.now() + 10_000;
-  let events = await h.producer.events(sessionId);
-  while (!events.some((e) => e.type === type) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
-    events = await h.producer.events(sessionId);
-  }
-  return events;
 }
 
 function makeAgent(name = 'observed') {

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { fileURLToPath } from 'node:url';
-import { type AgentEvent, defineAgent, defineTool } from '@agentq/shared';
+import { defineAgent, defineTool } from '@agentq/shared';
 import { createProducerMetrics } from '@agentq/producer';
 import { WorkerMetrics } from '@agentq/worker';
 import { z } from 'zod';
+import { eventsUntil } from './support/events.js';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted, startHarness } from './support/harness.js';
 
@@ -32,16 +33,6 @@ function makeAgent() {
   const echo = defineTool({ name: 'echo', description: 'Echo', input: z.object({ value: z.string() }), risk: 'safe', run: ({ value }) => value });
   const broken = defineTool({ name: 'broken', description: 'Fails', input: z.object({}), risk: 'safe', retries: 1, run: () => { throw new Error('down'); } });
   return defineAgent({ name: 'metered', system: 'Metered.', tools: [echo, broken] });
-}
-
-async function eventsUntil(h: { producer: { events(id: string): Promise<AgentEvent[]> } }, sessionId: string, type: AgentEvent['type']): Promise<AgentEvent[]> {
-  const deadline = Date.now() + 10_000;
-  let events = await h.producer.events(sessionId);
-  while (!events.some((e) => e.type === type) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
-    events = await h.producer.events(sessionId);
-  }
-  return events;
 }
 
 describe('Prometheus metrics', () => {

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type AgentEvent, defineAgent, defineTool } from '@agentq/shared';
+import { defineAgent, defineTool } from '@agentq/shared';
 import type { Timeline } from '@agentq/producer';
 import { z } from 'zod';
+import { eventsUntil } from './support/events.js';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted, startHarness } from './support/harness.js';
 
@@ -22,16 +23,6 @@ function agents(calls: string[]) {
     },
   });
   return [defineAgent({ name: 'writer', system: 'Writer.', tools: [note] }), defineAgent({ name: 'editor', system: 'Editor.', tools: [note] })];
-}
-
-async function eventsUntil(h: { producer: { events(id: string): Promise<AgentEvent[]> } }, sessionId: string, type: AgentEvent['type']): Promise<AgentEvent[]> {
-  const deadline = Date.now() + 10_000;
-  let events = await h.producer.events(sessionId);
-  while (!events.some((e) => e.type === type) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
-    events = await h.producer.events(sessionId);
-  }
-  return events;
 }
 
 const SCRIPT = [

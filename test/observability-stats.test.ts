@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type AgentEvent, defineAgent, defineTool } from '@agentq/shared';
+import { defineAgent, defineTool } from '@agentq/shared';
 import type { Stats } from '@agentq/producer';
 import { z } from 'zod';
+import { eventsUntil } from './support/events.js';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted, startHarness } from './support/harness.js';
 
@@ -37,16 +38,6 @@ function makeAgents() {
   });
   const ping = defineTool({ name: 'ping', description: 'Ping', input: z.object({}), risk: 'safe', run: () => 'pong' });
   return [defineAgent({ name: 'alpha', system: 'Alpha.', tools: [echo, flaky, broken] }), defineAgent({ name: 'beta', system: 'Beta.', tools: [ping] })];
-}
-
-async function eventsUntil(h: { producer: { events(id: string): Promise<AgentEvent[]> } }, sessionId: string, type: AgentEvent['type']): Promise<AgentEvent[]> {
-  const deadline = Date.now() + 10_000;
-  let events = await h.producer.events(sessionId);
-  while (!events.some((e) => e.type === type) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
-    events = await h.producer.events(sessionId);
-  }
-  return events;
 }
 
 describe('stats from the event stream', () => {
