@@ -1,7 +1,7 @@
 import { startMockAnthropic } from '@agentq/mock-anthropic';
 import { AgentProducer } from '@agentq/producer';
 import { isTerminal } from '@agentq/shared';
-import { type WorkerProcess, spawnWorker, until } from './fixtures/crash-process.js';
+import { type WorkerProcess, spawnWorker, until, workerEnv } from './fixtures/crash-process.js';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted } from './support/harness.js';
 
@@ -30,18 +30,11 @@ describe('crash safety with real worker processes SIGKILLed at random moments', 
     async ({ redisUrl, redis, queueName, prefix }) => {
       const mock = await startMockAnthropic({ latencyMs: 10, jitterMs: 40 });
       const producer = new AgentProducer({ connection: redisUrl, queueName, prefix, stepBackoffMs: 50 });
-      const env = {
-        REDIS_URL: redisUrl,
-        AGENTQ_QUEUE: queueName,
-        AGENTQ_PREFIX: prefix,
-        ANTHROPIC_BASE_URL: mock.url,
+      const env = workerEnv(
+        { redisUrl, queueName, prefix, mockUrl: mock.url },
         // Short lock and stall settings so a killed worker's steps come back within seconds.
-        AGENTQ_LOCK_DURATION_MS: '3000',
-        AGENTQ_STALLED_INTERVAL_MS: '1000',
-        AGENTQ_MAX_STALLED_COUNT: '100',
-        AGENTQ_STEP_BACKOFF_MS: '50',
-        AGENTQ_CONCURRENCY: '8',
-      };
+        { AGENTQ_LOCK_DURATION_MS: '3000', AGENTQ_STALLED_INTERVAL_MS: '1000', AGENTQ_MAX_STALLED_COUNT: '100', AGENTQ_STEP_BACKOFF_MS: '50', AGENTQ_CONCURRENCY: '8' },
+      );
       const workers: WorkerProcess[] = [];
       const start = () => spawnWorker('test/fixtures/crash-agents.mjs', env);
       try {

@@ -1,6 +1,6 @@
 import { startMockAnthropic } from '@agentq/mock-anthropic';
 import { AgentProducer } from '@agentq/producer';
-import { spawnWorker, until } from './fixtures/crash-process.js';
+import { spawnWorker, until, workerEnv } from './fixtures/crash-process.js';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted } from './support/harness.js';
 
@@ -8,7 +8,7 @@ describe('graceful shutdown of a real worker process', () => {
   test('SIGTERM mid-step: the step finishes, the process exits 0, no job is left active or stalled', async ({ redisUrl, redis, queueName, prefix }) => {
     const mock = await startMockAnthropic({});
     const producer = new AgentProducer({ connection: redisUrl, queueName, prefix, stepBackoffMs: 50 });
-    const env = { REDIS_URL: redisUrl, AGENTQ_QUEUE: queueName, AGENTQ_PREFIX: prefix, ANTHROPIC_BASE_URL: mock.url, AGENTQ_SHUTDOWN_GRACE_MS: '30000' };
+    const env = workerEnv({ redisUrl, queueName, prefix, mockUrl: mock.url }, { AGENTQ_SHUTDOWN_GRACE_MS: '30000' });
     const first = spawnWorker('test/fixtures/crash-agents.mjs', env);
     let second: ReturnType<typeof spawnWorker> | undefined;
     try {
@@ -51,15 +51,7 @@ describe('graceful shutdown of a real worker process', () => {
   }) => {
     const mock = await startMockAnthropic({});
     const producer = new AgentProducer({ connection: redisUrl, queueName, prefix, stepBackoffMs: 50 });
-    const env = {
-      REDIS_URL: redisUrl,
-      AGENTQ_QUEUE: queueName,
-      AGENTQ_PREFIX: prefix,
-      ANTHROPIC_BASE_URL: mock.url,
-      AGENTQ_LOCK_DURATION_MS: '2000',
-      AGENTQ_STALLED_INTERVAL_MS: '1000',
-      AGENTQ_LOG_LEVEL: 'info',
-    };
+    const env = workerEnv({ redisUrl, queueName, prefix, mockUrl: mock.url }, { AGENTQ_LOCK_DURATION_MS: '2000', AGENTQ_STALLED_INTERVAL_MS: '1000', AGENTQ_LOG_LEVEL: 'info' });
     const first = spawnWorker('test/fixtures/crash-agents.mjs', env);
     let second: ReturnType<typeof spawnWorker> | undefined;
     try {
@@ -96,15 +88,7 @@ describe('graceful shutdown of a real worker process', () => {
   test('a step that stalls more than maxStalledCount times ends its session failed, not stuck running', async ({ redisUrl, redis, queueName, prefix }) => {
     const mock = await startMockAnthropic({});
     const producer = new AgentProducer({ connection: redisUrl, queueName, prefix, stepBackoffMs: 50 });
-    const env = {
-      REDIS_URL: redisUrl,
-      AGENTQ_QUEUE: queueName,
-      AGENTQ_PREFIX: prefix,
-      ANTHROPIC_BASE_URL: mock.url,
-      AGENTQ_LOCK_DURATION_MS: '2000',
-      AGENTQ_STALLED_INTERVAL_MS: '1000',
-      AGENTQ_MAX_STALLED_COUNT: '0',
-    };
+    const env = workerEnv({ redisUrl, queueName, prefix, mockUrl: mock.url }, { AGENTQ_LOCK_DURATION_MS: '2000', AGENTQ_STALLED_INTERVAL_MS: '1000', AGENTQ_MAX_STALLED_COUNT: '0' });
     const first = spawnWorker('test/fixtures/crash-agents.mjs', env);
     let second: ReturnType<typeof spawnWorker> | undefined;
     try {
