@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { type Agent, AgentqError, createLogger } from '@agentq/shared';
+import { AgentqError, createLogger } from '@agentq/shared';
 import { Command, InvalidArgumentError } from 'commander';
-import { readWorkerEnv } from '../config/worker-env.js';
+import { loadAgentsModule } from '../config/agents-module.js';
+import { readWorkerEnv, WorkerEnv } from '../config/worker-env.js';
 import { startWorker } from '../start-worker.js';
 
 function positiveInt(value: string): number {
@@ -15,10 +14,11 @@ function positiveInt(value: string): number {
 const program = new Command()
   .name('agentq-worker')
   .description('Run agentq agent steps from the queue. SIGTERM/SIGINT drain in-flight steps; a second signal exits at once.')
-  .requiredOption('--agents <module>', 'ES module whose default export is an array of agents')
+  .requiredOption('--agents <module>', 'ES module file (resolved against the current directory) whose default export is an array of agents')
   .option('--concurrency <n>', 'steps run at once by this process', positiveInt)
   .option('--queue <name>', 'queue name (env AGENTQ_QUEUE)')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .addHelpText('after', `\nEnvironment variables read (README "Configuration" says what each means):\n  ${Object.keys(WorkerEnv.shape).join('\n  ')}`);
 program.parse();
 const opts = program.opts<{ agents: string; concurrency?: number; queue?: string }>();
 
@@ -36,15 +36,15 @@ if (!env.ANTHROPIC_API_KEY && !env.ANTHROPIC_BASE_URL) {
   process.exit(2);
 }
 
-const mod = (await import(pathToFileURL(resolve(opts.agents)).href)) as { default?: unknown };
-const agents = mod.default;
-if (!Array.isArray(agents) || agents.length === 0 || agents.some((a) => (a as Agent)?.kind !== 'agentq.agent')) {
-  logger.fatal({ module: opts.agents }, 'the --agents module must default-export a non-empty array of defineAgent(...) results');
+const loaded = await loadAgentsModule(opts.agents);
+if (!loaded.ok) {
+  process.stderr.write(`agentq-worker: ${loaded.message}\n`);
   process.exit(2);
 }
+const agents = loaded.agents;
 
 const worker = await startWorker({
-  agents: agents as Agent[],
+  agents,
   connection: env.REDIS_URL,
   queueName: opts.queue ?? env.AGENTQ_QUEUE,
   prefix: env.AGENTQ_PREFIX,
@@ -77,7 +77,7 @@ const worker = await startWorker({
       }
     : {}),
 });
-logger.info({ workerId: worker.id, agents: (agents as Agent[]).map((a) => a.name), queue: opts.queue ?? env.AGENTQ_QUEUE }, 'worker started');
+logger.info({ workerId: worker.id, agents: agents.map((a) => a.name), queue: opts.queue ?? env.AGENTQ_QUEUE }, 'worker started');
 process.stdout.write(`${JSON.stringify({ ready: true, workerId: worker.id })}\n`);
 
 const graceMs = env.AGENTQ_SHUTDOWN_GRACE_MS ?? 60_000;
