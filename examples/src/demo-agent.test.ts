@@ -1,12 +1,14 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Agent } from '@agentq/shared';
-import { describe, expect, test } from '../../test/support/fixtures.js';
+import { describe, expect, test, vi } from '../../test/support/fixtures.js';
 // Brings in the global setup's `ProvidedContext` augmentation that types the fixture's inject('redisUrl').
 import { createDemoAgent } from './demo-agent.js';
 import { DEMO_TOOL_NAMES } from './demo-tools.js';
 import { SANDBOX_FILES } from './sandbox-seed.js';
+import { createTestToolContext } from './testing/tool-context.js';
 import { recordsKey } from './tools/records.js';
 
 describe('createDemoAgent', () => {
@@ -31,13 +33,20 @@ describe('createDemoAgent', () => {
 });
 
 describe('agents module', () => {
-  test('default-exports the demo agent, configured from the environment', async ({ redis, redisUrl, prefix }) => {
+  // Importing the module used to connect to Redis (defaulting to port 6379) and write the demo data at once.
+  test('default-exports the demo agent; importing it touches nothing, the first tool call prepares the data', async ({ redis, redisUrl, prefix }) => {
     const demoDir = path.join(await mkdtemp(path.join(os.tmpdir(), 'agentq-agents-')), 'demo');
     const saved = { ...process.env };
     Object.assign(process.env, { REDIS_URL: redisUrl, AGENTQ_PREFIX: prefix, AGENTQ_DEMO_DIR: demoDir });
     try {
+      vi.resetModules();
       const { default: agents } = (await import('./agents.js')) as { default: Agent[] };
       expect(agents.map((a) => a.name)).toEqual(['demo']);
+      expect(existsSync(demoDir)).toBe(false);
+      expect(await redis.exists(recordsKey(prefix, 'customers'))).toBe(0);
+
+      const search = agents[0]?.tools.get('search_web');
+      await search?.run({ query: 'BullMQ rate limit' }, createTestToolContext());
       expect((await readdir(demoDir)).sort()).toEqual(['outbox', 'sandbox']);
       expect(await readdir(path.join(demoDir, 'sandbox'), { recursive: true })).toEqual(
         expect.arrayContaining(Object.keys(SANDBOX_FILES)),
@@ -46,6 +55,17 @@ describe('agents module', () => {
     } finally {
       process.env = saved;
       await rm(path.dirname(demoDir), { recursive: true, force: true });
+    }
+  });
+
+  test('refuses to load without REDIS_URL instead of defaulting to port 6379', async () => {
+    const saved = { ...process.env };
+    delete process.env.REDIS_URL;
+    try {
+      vi.resetModules();
+      await expect(import('./agents.js')).rejects.toThrow(/^REDIS_URL is not set/);
+    } finally {
+      process.env = saved;
     }
   });
 });
