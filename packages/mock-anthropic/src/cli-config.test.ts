@@ -32,12 +32,17 @@ describe('resolveCliConfig', () => {
     [['--fail-rate', '1.5'], {}, '--fail-rate must be a number between 0 and 1'],
     [['--port', '70000'], {}, '--port must be an integer between 0 and 65535'],
     [[], { MOCK_ANTHROPIC_OVERLOAD_RATE: '-1' }, 'MOCK_ANTHROPIC_OVERLOAD_RATE must be a number between 0 and 1'],
-    [[], { MOCK_ANTHROPIC_LATENCY_MS: '' }, 'MOCK_ANTHROPIC_LATENCY_MS must be a non-negative integer'],
+    [['--latency-ms', ''], {}, '--latency-ms must be a non-negative integer'],
     [['--bogus'], {}, "Unknown option '--bogus'"],
   ])('rejects %j %j', (argv, env, message) => {
     const config = resolveCliConfig(argv, env);
     expect(config.kind).toBe('error');
     if (config.kind === 'error') expect(config.message).toContain(message);
+  });
+
+  // docker compose's `${MOCK_ANTHROPIC_RPM:-}` passed "" and the mock exited: "must be a positive integer (got "")".
+  it('treats a blank environment variable as unset', () => {
+    expect(resolveCliConfig([], { MOCK_ANTHROPIC_RPM: '', MOCK_ANTHROPIC_LATENCY_MS: '  ', MOCK_ANTHROPIC_HOST: '' })).toEqual({ kind: 'run', options: {} });
   });
 
   it('asks for help', () => {

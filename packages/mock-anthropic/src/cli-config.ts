@@ -34,7 +34,10 @@ ${CLI_SETTINGS.map((s) => `  --${s.flag.padEnd(16)} ${s.help}\n  ${''.padEnd(18)
 
 export type CliConfig = { kind: 'run'; options: MockOptions } | { kind: 'help' } | { kind: 'error'; message: string };
 
-/** Turns argv and the environment into options; a flag wins over its variable. Never throws. */
+/**
+ * Turns argv and the environment into options; a flag wins over its variable, and a blank variable counts as
+ * unset (as every agentq process reads its environment). Never throws.
+ */
 export function resolveCliConfig(argv: readonly string[], env: NodeJS.ProcessEnv): CliConfig {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -56,7 +59,8 @@ export function resolveCliConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const options: Record<string, unknown> = {};
   for (const s of CLI_SETTINGS) {
     const fromFlag = values[s.flag];
-    const text = typeof fromFlag === 'string' ? fromFlag : env[s.env];
+    const fromEnv = env[s.env]?.trim() === '' ? undefined : env[s.env];
+    const text = typeof fromFlag === 'string' ? fromFlag : fromEnv;
     if (text === undefined) continue;
     const source = typeof fromFlag === 'string' ? `--${s.flag}` : s.env;
     if (s.option === 'host') {
