@@ -47,23 +47,27 @@ export function formatTimeline(timeline: Timeline): string {
   ];
   const rows: string[][] = [];
   for (const step of timeline.steps) {
-    let first = true;
-    const push = (at: number, kind: string, detail: string) => {
-      rows.push([first ? String(step.step) : '', clock(at), kind, detail]);
-      first = false;
-    };
-    if (step.attempts > 1) push(step.startedAt, 'attempts', `${step.attempts} jobs ran this step`);
+    // Rows within a step in time order: a decision (e.g. an approval) can come before a tool call's result.
+    const entries: Array<{ at: number; kind: string; detail: string }> = [];
+    if (step.attempts > 1) entries.push({ at: step.startedAt, kind: 'attempts', detail: `${step.attempts} jobs ran this step` });
     if (step.model) {
       const u = step.model.usage;
-      push(step.model.at, 'model', `${step.model.model} ${step.model.latencyMs ?? '?'}ms stop=${step.model.stopReason ?? '-'}${u ? ` in=${u.inputTokens ?? 0} out=${u.outputTokens ?? 0} $${(u.costUsd ?? 0).toFixed(6)}` : ''}`);
+      entries.push({
+        at: step.model.at,
+        kind: 'model',
+        detail: `${step.model.model} ${step.model.latencyMs ?? '?'}ms stop=${step.model.stopReason ?? '-'}${u ? ` in=${u.inputTokens ?? 0} out=${u.outputTokens ?? 0} $${(u.costUsd ?? 0).toFixed(6)}` : ''}`,
+      });
     }
     for (const call of step.tools) {
       const status = call.isError ? `ERROR ${call.errorCode ?? ''}`.trim() : 'ok';
       const timing = call.ran ? `${call.durationMs ?? '?'}ms x${call.attempts ?? 1}` : 'not run';
-      push(call.at, `tool ${call.tool}`, `${short(call.input ?? {}, 60)} -> ${short(call.result ?? '', 60)} [${status}, ${timing}]`);
+      entries.push({ at: call.at, kind: `tool ${call.tool}`, detail: `${short(call.input ?? {}, 60)} -> ${short(call.result ?? '', 60)} [${status}, ${timing}]` });
     }
-    for (const decision of step.decisions) push(decision.at, decision.type, decisionText(decision));
-    if (first) push(step.startedAt, 'step', '(no model call recorded)');
+    for (const decision of step.decisions) entries.push({ at: decision.at, kind: decision.type, detail: decisionText(decision) });
+    if (entries.length === 0) entries.push({ at: step.startedAt, kind: 'step', detail: '(no model call recorded)' });
+    // Array#sort is stable: rows of the same millisecond keep the order above (model, tools, decisions).
+    entries.sort((a, b) => a.at - b.at);
+    entries.forEach((e, k) => rows.push([k === 0 ? String(step.step) : '', clock(e.at), e.kind, e.detail]));
   }
   const head = ['STEP', 'TIME', 'WHAT', 'DETAIL'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
