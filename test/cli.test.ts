@@ -1,17 +1,27 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineAgent, defineTool, type SessionResult } from '@agentq/shared';
 import { z } from 'zod';
 import { cli } from './support/cli.js';
+import { afterAll, onTestFinished } from 'vitest';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted, startHarness } from './support/harness.js';
 
 const echo = defineTool({ name: 'echo', description: 'Echo', input: z.object({ value: z.string() }), risk: 'safe', run: ({ value }) => `echo:${value}` });
 const agent = defineAgent({ name: 'cli-agent', system: 'Test agent.', tools: [echo] });
 
+// Each run's temp dirs carry its pid, so the last test can count what this file left behind (it left three per run).
+const TEMP_PREFIX = `agentq-cli-${process.pid}-`;
+const leftBehind = () => readdirSync(tmpdir()).filter((name) => name.startsWith(TEMP_PREFIX));
+afterAll(() => {
+  for (const name of leftBehind()) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+});
+
+/** Writes the lines to a sessions.jsonl in a temp dir that is removed when the test finishes. */
 function jsonl(lines: unknown[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'agentq-cli-'));
+  const dir = mkdtempSync(join(tmpdir(), TEMP_PREFIX));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'sessions.jsonl');
   writeFileSync(file, `# a comment line\n${lines.map((l) => JSON.stringify(l)).join('\n')}\n\n`);
   return file;
@@ -62,5 +72,15 @@ describe('the agentq CLI against real Redis and worker', () => {
     const bad = (await cli({ ...env, REDIS_URL: 'http://nope' }, ['sessions']).catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('REDIS_URL="http://nope": must be a redis:// or rediss:// URL');
+  });
+
+  // `stats --help` printed `(default: 3600000)`.
+  test('stats --help shows its default window as 1h', async () => {
+    const { stdout } = await cli({}, ['stats', '--help']);
+    expect(stdout).toMatch(/--since <duration> .*\(default: 1h\)/);
+  });
+
+  test('the tests above left no temp dirs behind', () => {
+    expect(leftBehind()).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { formatStats } from '../../stats/format-stats.js';
 import { parseDuration } from '../../stats/parse-duration.js';
 import { type CliContext, printJson } from '../cli-context.js';
@@ -13,7 +13,7 @@ export function registerStats(program: Command, ctx: () => CliContext): void {
   program
     .command('stats')
     .description('per-tool and per-agent numbers, loops, approvals and rate limits, from the event log')
-    .option('--since <duration>', 'window ending now, e.g. 15m, 1h, 7d', duration, 3_600_000)
+    .addOption(new Option('--since <duration>', 'window ending now, e.g. 15m, 1h, 7d').argParser(duration).default(parseDuration('1h'), '1h'))
     .option('--agent <name>', 'only this agent')
     .option('--json', 'print JSON')
     .action(async (opts: { since: number; agent?: string; json?: boolean }) => {
