@@ -94,4 +94,41 @@ describe('approvals through the agentq CLI', () => {
       await h.close();
     }
   });
+
+  // The approvals table was ~330 characters wide: whole approval ids, inputs and reasons.
+  test('the approvals table shortens ids and stays narrow; approve takes the short id, --json keeps ids whole', async ({ redisUrl, queueName, prefix }) => {
+    const refunds = new Map<string, number>();
+    const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent(refunds)] });
+    const env = { REDIS_URL: redisUrl, AGENTQ_QUEUE: queueName, AGENTQ_PREFIX: prefix };
+    try {
+      const { sessionId } = await h.producer.start({
+        agent: 'support',
+        tenant: 'acme',
+        input: scripted('Refund.', [{ tool: 'issue_refund', input: { order: `o-${'x'.repeat(120)}` } }, { text: 'Refunded.' }]),
+      });
+      await h.producer.wait(sessionId, { timeoutMs: 20_000, untilParked: true });
+      const [whole] = JSON.parse((await cli(env, ['approvals', '--json'])).stdout) as Approval[];
+      expect(whole?.sessionId).toBe(sessionId);
+      const id = (whole as Approval).approvalId;
+      expect(id.length).toBeGreaterThan(40);
+
+      const lines = (await cli(env, ['approvals'])).stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(3);
+      const short = `${id.slice(0, 12)}..${id.slice(-6)}`;
+      expect(lines[2]?.startsWith(`${short}  `)).toBe(true);
+      expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(200);
+
+      const approved = JSON.parse((await cli(env, ['approve', short, '--by', 'erin', '--json'])).stdout) as Approval;
+      expect(approved).toMatchObject({ approvalId: id, status: 'approved', decidedBy: 'erin' });
+      expect((await h.producer.wait(sessionId, { timeoutMs: 20_000 })).status).toBe('completed');
+      expect(refunds.size).toBe(1);
+      const gone = await cli(env, ['approve', short]).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+      );
+      expect(gone).toMatchObject({ code: 1, stderr: expect.stringContaining(`no pending approval matches ${short}`) });
+    } finally {
+      await h.close();
+    }
+  });
 });

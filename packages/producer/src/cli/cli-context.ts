@@ -30,16 +30,16 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** A plain aligned table for people; `--json` is for programs. */
-export function printTable(rows: Array<Record<string, unknown>>, columns?: string[]): void {
+/** A plain aligned table for people, cells cut at `maxCell` characters; `--json` is for programs. */
+export function printTable(rows: Array<Record<string, unknown>>, columns?: string[], maxCell = 60): void {
   if (rows.length === 0) {
     process.stdout.write('(none)\n');
     return;
   }
   const cols = columns ?? Object.keys(rows[0] as object);
   const cell = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => Math.min(cell(r[c]).length, 60))));
-  const line = (values: string[]) => values.map((v, i) => (v.length > 60 ? `${v.slice(0, 59)}…` : v).padEnd(widths[i] as number)).join('  ');
+  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => Math.min(cell(r[c]).length, maxCell))));
+  const line = (values: string[]) => values.map((v, i) => (v.length > maxCell ? `${v.slice(0, maxCell - 1)}…` : v).padEnd(widths[i] as number)).join('  ');
   process.stdout.write(`${line(cols)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
   for (const row of rows) process.stdout.write(`${line(cols.map((c) => cell(row[c])))}\n`);
 }

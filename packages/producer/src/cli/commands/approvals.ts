@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { type CliContext, printJson, printTable } from '../cli-context.js';
+import { shortId } from '../short-id.js';
 
 export function registerApprovals(program: Command, ctx: () => CliContext): void {
   program
@@ -16,7 +17,8 @@ export function registerApprovals(program: Command, ctx: () => CliContext): void
       }
       printTable(
         approvals.map((a) => ({
-          approvalId: a.approvalId,
+          approvalId: shortId(a.approvalId),
+          session: shortId(a.sessionId),
           tool: a.tool,
           risk: a.risk,
           tenant: a.tenant ?? '',
@@ -24,6 +26,8 @@ export function registerApprovals(program: Command, ctx: () => CliContext): void
           reason: a.reason,
           expiresAt: new Date(a.expiresAt).toISOString(),
         })),
+        undefined,
+        40,
       );
     });
 }

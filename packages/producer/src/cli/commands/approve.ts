@@ -1,16 +1,18 @@
 import type { Command } from 'commander';
 import { type CliContext, printJson } from '../cli-context.js';
+import { resolveApprovalId } from '../resolve-approval-id.js';
 import { defaultDecider } from './approvals.js';
 
 export function registerApprove(program: Command, ctx: () => CliContext): void {
   program
     .command('approve')
     .description('approve a gated tool call: it runs once when its session resumes')
-    .argument('<approvalId>')
+    .argument('<approvalId>', 'the whole id, or the short form `agentq approvals` shows')
     .option('--by <who>', 'who approves (recorded)', defaultDecider())
     .option('--reason <text>', 'a note kept with the decision')
     .option('--json', 'print JSON')
-    .action(async (approvalId: string, opts: { by: string; reason?: string; json?: boolean }) => {
+    .action(async (shown: string, opts: { by: string; reason?: string; json?: boolean }) => {
+      const approvalId = await resolveApprovalId(ctx().producer, shown);
       const { approval, resumed, remaining } = await ctx().producer.approvals.approve(approvalId, { by: opts.by, ...(opts.reason ? { reason: opts.reason } : {}) });
       if (opts.json) {
         printJson({ ...approval, resumed, remaining });
