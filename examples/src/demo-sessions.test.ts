@@ -3,7 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { parseScript, scriptToolCalls, type ScriptTurn } from './demo-script.js';
 import { DEMO_SCENARIOS, demoScenarioNames, demoSessions } from './demo-sessions.js';
 import { createDemoTools, DEMO_TOOL_NAMES } from './demo-tools.js';
-import type { Redis } from '@agentq/shared';
+import type { Approval, Redis } from '@agentq/shared';
+import { decide } from './demo/operator-policy.js';
 
 // Only the tools' schemas are used here; nothing reaches Redis.
 const tools = new Map(
@@ -104,5 +105,24 @@ describe('demoSessions', () => {
     expect(many[DEMO_SCENARIOS.length]).toEqual(sessions[0]);
     expect(demoSessions(0)).toEqual([]);
     expect(() => demoSessions(-1)).toThrow(RangeError);
+  });
+
+  // A denied call's session ended with the scripted "Deleted the stale test customer cus_1003." as its output.
+  test('a session whose call the demo operator denies ends with text that says so; an approved one does not', () => {
+    const denied: string[] = [];
+    for (const scenario of DEMO_SCENARIOS) {
+      const gated = scriptToolCalls(scenario.script).filter((c) => APPROVAL_TOOLS.has(c.tool));
+      const decisions = gated.map((c) => decide({ tool: c.tool, input: c.input } as Approval));
+      const last = scenario.script.at(-1);
+      const text = last && 'text' in last ? last.text : '';
+      if (decisions.some((d) => !d.approve)) {
+        denied.push(scenario.name);
+        expect(text, scenario.name).toMatch(/denied/);
+        expect(scenario.shows, scenario.name).toMatch(/denies/);
+      } else {
+        expect(text, scenario.name).not.toMatch(/denied/);
+      }
+    }
+    expect(denied).toEqual(['delete-stale-customer', 'pay-vendor-invoice', 'email-external-partner']);
   });
 });

@@ -108,12 +108,12 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
   {
     name: 'delete-stale-customer',
     kind: 'approval',
-    shows: 'delete_record (high risk) parks for approval',
+    shows: 'delete_record (high risk) parks for approval; the operator denies it',
     prompt: 'Check the TODO list and remove the stale test customer account it mentions.',
     script: [
       read('notes/todo.md'),
       { tool: 'delete_record', input: { table: 'customers', id: 'cus_1003' } },
-      done('Deleted the stale test customer cus_1003.'),
+      done('The operator denied deleting cus_1003 (customer records are kept for audit), so the stale test customer is still there; it can be archived instead.'),
     ],
   },
   {
@@ -136,14 +136,14 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
   {
     name: 'pay-vendor-invoice',
     kind: 'approval',
-    shows: 'process_payment (high risk, recipient redacted) parks for approval',
+    shows: 'process_payment (high risk, recipient redacted) parks for approval; the operator denies it (over the limit)',
     prompt: 'Pay the March hosting invoice of 1250 EUR to Acme Hosting GmbH.',
     script: [
       {
         tool: 'process_payment',
         input: { amount: 1250, currency: 'EUR', recipient: 'Acme Hosting GmbH, IBAN DE89 3704 0044 0532 0130 00', memo: 'Invoice 2025-03' },
       },
-      done('Paid 1250 EUR to Acme Hosting GmbH for invoice 2025-03.'),
+      done('The payment of 1250 EUR to Acme Hosting GmbH was denied (over the operator limit); nothing was paid, and invoice 2025-03 needs a sign-off.'),
     ],
   },
   {
@@ -174,7 +174,7 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
   {
     name: 'email-external-partner',
     kind: 'approval',
-    shows: 'send_email outside example.com: policy raises the risk to high',
+    shows: 'send_email outside example.com: policy raises the risk to high; the operator denies it',
     prompt: 'Let our partner know the integration maintenance window is tomorrow 02:00-03:00 UTC.',
     script: [
       {
@@ -185,7 +185,7 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
           body: 'Hello Linus, our integration endpoint will be in maintenance tomorrow from 02:00 to 03:00 UTC. Requests in that window will be queued.',
         },
       },
-      done('Told the partner about the maintenance window.'),
+      done('Sending to linus@partner.example.net was denied (external email needs a signed-off template), so the partner has not been told about the maintenance window yet.'),
     ],
   },
   {
