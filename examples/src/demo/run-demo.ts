@@ -82,7 +82,18 @@ async function main(): Promise<number> {
   const producer = new AgentProducer({ connection: redisUrl, queueName, prefix });
   cleanups.push(() => producer.close());
   const inputs = demoSessions(SESSIONS);
-  const ids = (await producer.startBatch(inputs)).map((s) => s.sessionId);
+  // One session first, until its first model call is done: every session shares the agent's system prompt
+  // and tools, and a prompt-cache write of that prefix is only readable once it finished. Started together,
+  // a timing-dependent number of first turns would each write it, and the token and cost figures would
+  // differ from run to run; primed, every other first turn reads it (and pays less).
+  const [first, ...rest] = inputs;
+  const ids: string[] = [];
+  if (first) {
+    const { sessionId } = await producer.start(first);
+    ids.push(sessionId);
+    await firstModelCall(producer, sessionId, Date.now() + TIMEOUT_MS);
+  }
+  ids.push(...(await producer.startBatch(rest)).map((s) => s.sessionId));
   const scenarioOf = new Map(ids.map((id, i) => [id, inputs[i]?.metadata.scenario ?? '']));
   log(`enqueued ${ids.length} sessions\n`);
 
@@ -128,6 +139,16 @@ async function main(): Promise<number> {
   bar.stop();
   printSummary({ results, scenarioOf, decisions: [...decisions.values()], wallMs: Date.now() - started, queueName });
   return results.every((r) => isTerminal(r.status)) ? 0 : 1;
+}
+
+/** Resolves once the session's first step is past its model call (or the session is parked or over). */
+async function firstModelCall(producer: AgentProducer, sessionId: string, deadline: number): Promise<void> {
+  for (;;) {
+    const session = await producer.stores.sessions.get(sessionId);
+    if (!session || session.step >= 1 || session.status === 'awaiting_approval' || isTerminal(session.status)) return;
+    if (Date.now() > deadline) throw new Error(`the first session ${sessionId} made no model call within ${TIMEOUT_MS}ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 function log(line: string): void {
