@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const INSTALL_HINT =
-  'redis-server was not found on PATH: install Redis 7 (Debian/Ubuntu: `sudo apt-get install redis-server`, macOS: `brew install redis`) or run `docker compose up -d redis` and set REDIS_URL=redis://127.0.0.1:6379.';
+  'redis-server was not found on PATH: install Redis 7 (Debian/Ubuntu: `sudo apt-get install redis-server`, macOS: `brew install redis`) or run `docker compose up -d redis` and set REDIS_URL=redis://127.0.0.1:16379 (compose publishes it there).';
 
 export function redisServerAvailable(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
