@@ -10,11 +10,11 @@ import { describe, expect, test } from 'vitest';
 const run = promisify(execFile);
 const WORKER = fileURLToPath(new URL('../packages/worker/bin/agentq-worker.js', import.meta.url));
 
-async function worker(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function worker(args: string[], cwd: string, extraEnv: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [WORKER, ...args], {
       cwd,
-      env: { ...process.env, ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', REDIS_URL: 'redis://127.0.0.1:9' },
+      env: { ...process.env, ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', REDIS_URL: 'redis://127.0.0.1:9', ...extraEnv },
       timeout: 30_000,
     });
     return { code: 0, stdout, stderr };
@@ -37,6 +37,15 @@ describe('agentq-worker start-up', () => {
     } finally {
       await rm(cwd, { recursive: true, force: true });
     }
+  });
+
+  test('a module that fails to load prints one line with its reason: the demo agents without REDIS_URL', async () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const { code, stderr } = await worker(['--agents', 'examples/dist/agents.js'], root, { REDIS_URL: undefined });
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toEqual([
+      `agentq-worker: --agents examples/dist/agents.js: loading ${join(root, 'examples/dist/agents.js')} failed: REDIS_URL is not set: the demo tools keep their records in the worker's Redis; set it to that Redis's URL`,
+    ]);
   });
 
   test('--help lists every environment variable the worker reads', async () => {
