@@ -45,15 +45,19 @@ function shellLines(readme: string, section: string): string[] {
 interface Service {
   child: ChildProcess;
   output: () => string;
+  /** Whether it exited and its output was read to the end. */
+  closed: () => boolean;
 }
 
 function startService(line: string, env: NodeJS.ProcessEnv): Service {
   // Its own process group, so stopping it stops pnpm and the node process under it.
   const child = spawn('bash', ['-c', line], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  let closed = false;
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  return { child, output: () => output };
+  child.once('close', () => (closed = true));
+  return { child, output: () => output, closed: () => closed };
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000): Promise<T> {
@@ -130,7 +134,7 @@ describe('README commands', () => {
           const service = startService(command.replace(/\s*&$/, '').replace(/--port \d+/, '--port 0'), { ...env });
           services.push(service);
           const ready = await waitFor(`"${line}" to be ready`, () => {
-            if (service.child.exitCode !== null) throw new Error(`"${line}" exited ${service.child.exitCode}: ${service.output()}`);
+            if (service.closed()) throw new Error(`"${line}" exited ${service.child.exitCode}: ${service.output()}`);
             const out = service.output();
             const url = /\{"url":"(http:\/\/[^"]+)"\}/.exec(out)?.[1];
             if (url) return { url };
