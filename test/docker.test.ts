@@ -101,6 +101,8 @@ describe('docker-compose.yml', () => {
       }
     }
     expect(svc('redis').ports).toEqual(['127.0.0.1:${AGENTQ_REDIS_HOST_PORT:-16379}:6379']);
+    const published = Object.entries(compose.services).filter(([, s]) => s.ports).map(([name]) => name);
+    expect(published.sort()).toEqual(['dashboard', 'redis']);
   });
 
   test('every agentq service runs the one image built from the Dockerfile', () => {
