@@ -22,6 +22,7 @@ import {
 } from '@agentq/shared';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { ApprovalsApi } from './approvals/approvals-api.js';
+import { createStreamToken, type LiveEvent, type StreamToken, type StreamTokenOptions, subscribeSession, type SubscribeOptions } from './live/index.js';
 import { createFork, type ForkOptions } from './replay/fork-session.js';
 import { buildTimeline, type Timeline } from './replay/timeline.js';
 import { type CollectStatsOptions, collectStats } from './stats/collect-stats.js';
@@ -194,6 +195,27 @@ export class AgentProducer {
 
   async events(sessionId: string): Promise<AgentEvent[]> {
     return this.stores.events.forSession(sessionId);
+  }
+
+  /**
+   * The session's events as they happen, as an async iterator: each event once, in order, resuming after
+   * `from` (an event id, e.g. an SSE `Last-Event-ID`); with `deltas`, also the text of streaming model calls.
+   * Ends after the event that ends the session unless `follow` is set.
+   *
+   * ```ts
+   * for await (const event of producer.subscribe(sessionId, { from: lastSeenId })) console.log(event.id, event.type);
+   * ```
+   */
+  subscribe(sessionId: string, options: SubscribeOptions = {}): AsyncGenerator<LiveEvent, void, undefined> {
+    return subscribeSession(this.stores, sessionId, options);
+  }
+
+  /**
+   * A scoped, expiring, read-only token for `GET /api/sessions/:id/stream` of this one session, for a backend
+   * to hand to a browser instead of the dashboard's credentials.
+   */
+  async streamToken(sessionId: string, options: StreamTokenOptions = {}): Promise<StreamToken> {
+    return createStreamToken(this.stores, sessionId, options);
   }
 
   async history(sessionId: string): Promise<HistoryEntry[]> {

@@ -5,3 +5,4 @@ export * from './stats/index.js';
 export * from './metrics/index.js';
 export * from './server/index.js';
 export { summarize, type SessionSummary } from './session-summary.js';
+export * from './live/index.js';

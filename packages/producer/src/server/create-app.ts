@@ -6,6 +6,7 @@ import type { AgentProducer } from '../agent-producer.js';
 import { approvalsApi } from './api/approvals-api.js';
 import { sessionsApi } from './api/sessions-api.js';
 import { metricsRoute, statsApi } from './api/stats-api.js';
+import { streamApi } from './api/stream-api.js';
 import { authenticate } from './auth/authenticate.js';
 import { csrfGuard } from './auth/csrf.js';
 import type { ResolvedAuth } from './auth/dashboard-auth.js';
@@ -35,7 +36,7 @@ function securityHeaders(_req: Request, res: Response, next: NextFunction): void
 
 /**
  * The dashboard's express app, in the order a request meets it: security headers, the public stylesheet and
- * login, authentication (401 for everything else), body parsing, the CSRF guard, then Bull Board, `/metrics`,
+ * login, a session's event stream (its own token check), authentication (401 for everything else), body parsing, the CSRF guard, then Bull Board, `/metrics`,
  * the JSON API and the pages.
  */
 export function createDashboardApp(options: DashboardAppOptions): Express {
@@ -54,6 +55,8 @@ export function createDashboardApp(options: DashboardAppOptions): Express {
     next();
   });
   app.use(login);
+  // A session's event stream also takes a stream token of that session in place of the dashboard credentials.
+  app.use(streamApi(ctx, { loopbackOnly: options.loopbackOnly }));
 
   const unauthorized = (req: Request, res: Response) => {
     const api = req.path.startsWith('/api/') || req.path === '/metrics' || req.path.startsWith(`${BULL_BOARD_PATH}/api/`);

@@ -13,6 +13,12 @@ export interface AgentOptions {
   limits?: LimitsInput;
   /** Per-tenant allow and deny lists of tool names. A denied tool is answered with an error result. */
   tenantPolicy?: Record<string, { allow?: string[]; deny?: string[] }>;
+  /**
+   * Make model calls with the SDK's streaming API and publish their text deltas on the session's
+   * non-durable delta channel (`producer.subscribe(id, { deltas: true })`, SSE `?deltas=1`). The durable
+   * events and the checkpointed response are the same as without it. @defaultValue false
+   */
+  stream?: boolean;
 }
 
 export interface Agent {
@@ -23,6 +29,7 @@ export interface Agent {
   readonly tools: ReadonlyMap<string, Tool>;
   readonly limits: LimitsInput;
   readonly tenantPolicy: Readonly<Record<string, { allow?: string[]; deny?: string[] }>>;
+  readonly stream: boolean;
 }
 
 export function defineAgent(options: AgentOptions): Agent {
@@ -42,5 +49,6 @@ export function defineAgent(options: AgentOptions): Agent {
     tools,
     limits: LimitsInputSchema.parse(options.limits ?? {}),
     tenantPolicy: options.tenantPolicy ?? {},
+    stream: options.stream ?? false,
   });
 }

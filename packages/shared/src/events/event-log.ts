@@ -68,7 +68,7 @@ export class EventLog {
   /** A session's events in order. */
   async forSession(sessionId: string, count = 10_000): Promise<AgentEvent[]> {
     const entries = await this.redis.xrange(this.keys.sessionEvents(sessionId), '-', '+', 'COUNT', count);
-    return entries.map(([id, fields]) => decode(id, fields));
+    return entries.map(([id, fields]) => decodeEvent(id, fields));
   }
 
   /** Global events since a time (ms), oldest first, optionally filtered by type. */
@@ -80,7 +80,7 @@ export class EventLog {
     while (out.length < limit) {
       const entries = await this.redis.xrange(this.keys.globalEvents(), start, '+', 'COUNT', pageSize);
       for (const [id, fields] of entries) {
-        const event = decode(id, fields);
+        const event = decodeEvent(id, fields);
         if (!options.types || options.types.includes(event.type)) out.push(event);
       }
       if (entries.length < pageSize) break;
@@ -99,7 +99,8 @@ function encode(event: AgentEvent): string[] {
   return fields;
 }
 
-function decode(id: string, fields: string[]): AgentEvent {
+/** A stream entry of the session or global event stream back as an {@link AgentEvent}. */
+export function decodeEvent(id: string, fields: string[]): AgentEvent {
   const map: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i] as string] = fields[i + 1] as string;
   return AgentEvent.parse({

@@ -36,6 +36,17 @@ export class Keys {
   sessionEvents(sessionId: string): string {
     return `${this.s(sessionId)}:events`;
   }
+  /**
+   * Stream: the session's text deltas while a streaming model call runs. Not durable: capped short and
+   * expiring; the model's full answer is in the events and the history.
+   */
+  sessionDeltas(sessionId: string): string {
+    return `${this.s(sessionId)}:deltas`;
+  }
+  /** String: the session id a read-only stream token (stored as its sha256) may read; expires with it. */
+  streamToken(tokenHash: string): string {
+    return `${this.prefix}:stream-token:${tokenHash}`;
+  }
   /** Set: ids of this session's pending approvals. */
   sessionApprovals(sessionId: string): string {
     return `${this.s(sessionId)}:approvals`;

@@ -6,3 +6,4 @@ export * from './start-session.js';
 export * from './usage.js';
 export * from './approval.js';
 export * from './messages.js';
+export * from './text-delta.js';

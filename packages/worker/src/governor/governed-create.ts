@@ -1,6 +1,6 @@
 import type { AgentEventType, Logger } from '@agentq/shared';
 import Anthropic from '@anthropic-ai/sdk';
-import type { MessageCreateParams, ModelCallResult, ModelClient } from '../model/model-client.js';
+import type { MessageCreateParams, ModelCallResult, ModelClient, TextListener } from '../model/model-client.js';
 import { QueuePause } from '../step/step-signals.js';
 import { sleep } from '../tools/backoff.js';
 import { estimateInputTokens } from './estimate-input-tokens.js';
@@ -15,6 +15,8 @@ export interface GovernedCreateOptions {
   /** Aborts the call and any wait for its reservation (worker shutdown). */
   signal?: AbortSignal | undefined;
   logger: Logger;
+  /** Streams the call and hands over its text deltas. @defaultValue none (a plain call) */
+  onText?: TextListener | undefined;
   /** Records a `governor_wait` event of the step. */
   emit(type: AgentEventType, data: Record<string, unknown>): Promise<void>;
 }
@@ -27,7 +29,7 @@ export interface GovernedCreateOptions {
  */
 export async function governedCreate(options: GovernedCreateOptions): Promise<ModelCallResult> {
   const { governor, params, signal, logger } = options;
-  if (!governor) return options.model.create(params, signal);
+  if (!governor) return options.model.create(params, signal, options.onText);
   const acquired = await governor.acquire({
     model: params.model,
     estimatedInput: estimateInputTokens(params),
@@ -56,7 +58,7 @@ export async function governedCreate(options: GovernedCreateOptions): Promise<Mo
       await sleep(permit.waitMs, signal);
     }
     sent = true;
-    const result = await options.model.create(params, signal);
+    const result = await options.model.create(params, signal, options.onText);
     await settle({ usage: result.message.usage, headers: result.headers, status: 200 });
     return result;
   } catch (error) {

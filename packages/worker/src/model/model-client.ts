@@ -10,6 +10,9 @@ export interface ModelCallResult {
   requestId: string | null | undefined;
 }
 
+/** Receives the text deltas of a streaming call. */
+export type TextListener = (index: number, text: string) => void;
+
 export interface ModelClientOptions {
   apiKey?: string | undefined;
   baseURL?: string | undefined;
@@ -38,11 +41,24 @@ export class ModelClient {
     });
   }
 
-  async create(params: MessageCreateParams, signal?: AbortSignal): Promise<ModelCallResult> {
+  /**
+   * One call. With `onText` it goes through the SDK's streaming API and hands over each text delta as it
+   * arrives (`index` = the content block); the result is the same final message either way.
+   */
+  async create(params: MessageCreateParams, signal?: AbortSignal, onText?: TextListener): Promise<ModelCallResult> {
     const started = performance.now();
     // The SDK's timeout stops at the response headers; this deadline also covers a body that never ends.
     const deadline = AbortSignal.timeout(this.timeoutMs + 1000);
     const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    if (onText) {
+      const stream = this.sdk.messages.stream(params, { signal: combined });
+      stream.on('streamEvent', (event) => {
+        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') onText(event.index, event.delta.text);
+      });
+      const { response, request_id } = await stream.withResponse();
+      const message = await stream.finalMessage();
+      return { message, headers: response.headers, latencyMs: Math.round(performance.now() - started), requestId: request_id };
+    }
     const { data, response, request_id } = await this.sdk.messages.create(params, { signal: combined }).withResponse();
     return { message: data, headers: response.headers, latencyMs: Math.round(performance.now() - started), requestId: request_id };
   }

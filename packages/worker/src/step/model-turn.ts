@@ -47,6 +47,11 @@ export async function modelTurn(ctx: StepContext, system: string, messages: Chat
   const budget = await admitModelCall(ctx, params);
   params.max_tokens = budget.maxTokens;
 
+  // Token streaming: deltas go out as they come, in order on the connection; the step waits for them once.
+  const deltaWrites: Array<Promise<void>> = [];
+  const onText = ctx.agent.stream
+    ? (index: number, text: string) => void deltaWrites.push(deps.stores.deltas.append({ sessionId: session.sessionId, step, index, text }))
+    : undefined;
   let result;
   try {
     result = await governedCreate({
@@ -56,9 +61,11 @@ export async function modelTurn(ctx: StepContext, system: string, messages: Chat
       tenant: ctx.session.tenant,
       signal: deps.shutdownSignal,
       logger: ctx.logger,
+      onText,
       emit: (type, data) => ctx.emit(type, data),
     });
   } catch (error) {
+    await Promise.all(deltaWrites);
     await budget.release();
     if (error instanceof QueuePause) throw error;
     const cls = classifyModelError(error);
@@ -74,6 +81,7 @@ export async function modelTurn(ctx: StepContext, system: string, messages: Chat
     ctx.logger.warn({ code: cls.code, status: cls.status, waitMs: cls.retryAfterMs, msg: cls.message }, 'model call failed');
     throw new AgentqError(cls.code, cls.message, { cause: error, details: { status: cls.status, retryAfterMs: cls.retryAfterMs } });
   }
+  await Promise.all(deltaWrites);
   // Checkpoint and usage in one script: a worker killed after this line never pays for the call again.
   const counts = tokenCounts(result.message.usage);
   const cost = costMicroUsd(result.message.model ?? params.model, counts, pricesOf(ctx));
