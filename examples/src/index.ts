@@ -28,3 +28,4 @@ export { createSearchWebTool, searchCorpus, tokenize, type SearchHit, type Searc
 export { createSendEmailTool, type OutboxEmail, type SendEmailToolOptions } from './tools/send-email.js';
 export { createWriteFileTool, type WriteFileToolOptions } from './tools/write-file.js';
 export { createTestToolContext } from './testing/tool-context.js';
+export { livePage, startLiveExample, type LiveExample, type LiveExampleOptions, type LivePageOptions } from './live/index.js';
