@@ -48,7 +48,7 @@ describe.skipIf(!hasChromium)('the live example page in a real browser (Debian c
       release();
       await expect.poll(() => page.locator('#status').textContent(), { timeout: 15_000 }).toBe('completed');
 
-      const shown = await page.locator('#events li').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.id));
+      const shown = await page.locator('#events li').evaluateAll((items) => items.map((li) => li.getAttribute('data-id')));
       const stored = (await h.producer.events(sessionId)).map((e) => e.id);
       console.log(`page: ${shown.length} events (stored ${stored.length}), duplicates ${shown.length - new Set(shown).size}, answer ${(await page.locator('#answer').textContent())?.length} chars`);
       expect(shown).toEqual(stored);

@@ -59,6 +59,9 @@ describe('live sessions: subscribe and stream', () => {
       ];
       console.log(`stream statuses without / unknown / other session's token (query, header): ${refused.join(' ')}`);
       expect(refused).toEqual([401, 401, 403, 403]);
+      const shortLived = (await h.producer.streamToken(sessionId, { ttlMs: 1 })).token;
+      await expect.poll(async () => (await readSse(`${url}?token=${shortLived}`)).status, { timeout: 5000 }).toBe(401);
+      await expect(h.producer.streamToken('ses_missing')).rejects.toThrow(/no session/);
 
       // 1. the session is mid-run (its first gated call is running); subscribe and read until that tool_call
       const gate1 = await nextGate();
