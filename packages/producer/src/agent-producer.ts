@@ -6,6 +6,10 @@ import {
   createStores,
   dropApprovals,
   type HistoryEntry,
+  isParked,
+  sendMessage,
+  type SendOptions,
+  type SendOutcome,
   isTerminal,
   type Redis,
   type Session,
@@ -44,7 +48,7 @@ export interface AgentProducerOptions {
 export interface WaitOptions {
   /** Give up after this long and throw. @defaultValue no limit */
   timeoutMs?: number;
-  /** Also return when the session parks for approval. @defaultValue false */
+  /** Also return when the session parks (for approval, or waiting for the user's input). @defaultValue false */
   untilParked?: boolean;
 }
 
@@ -133,7 +137,7 @@ export class AgentProducer {
     for (;;) {
       const session = await this.get(sessionId);
       if (!session) throw new AgentqError('session_not_found', `no session ${sessionId}`);
-      if (isTerminal(session.status) || (options.untilParked && session.status === 'awaiting_approval')) return toSessionResult(session);
+      if (isTerminal(session.status) || (options.untilParked && isParked(session.status))) return toSessionResult(session);
       if (Date.now() >= deadline) throw new AgentqError('internal', `session ${sessionId} still ${session.status} after ${options.timeoutMs}ms`);
       await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(1, deadline - Date.now()))));
       delay = Math.min(delay * 2, 500);
@@ -152,7 +156,7 @@ export class AgentProducer {
         const sessions = await this.stores.sessions.getMany(slice);
         sessions.forEach((session, j) => {
           if (!session) throw new AgentqError('session_not_found', `no session ${slice[j]}`);
-          if (isTerminal(session.status) || (options.untilParked && session.status === 'awaiting_approval')) {
+          if (isTerminal(session.status) || (options.untilParked && isParked(session.status))) {
             results.set(session.sessionId, toSessionResult(session));
           }
         });
@@ -208,6 +212,15 @@ export class AgentProducer {
    */
   subscribe(sessionId: string, options: SubscribeOptions = {}): AsyncGenerator<LiveEvent, void, undefined> {
     return subscribeSession(this.stores, sessionId, options);
+  }
+
+  /**
+   * Sends a user's message: the answer to the session's open `ask_human` question, or — for a session that
+   * has completed — a new turn that continues it with all its memory. Throws `session_not_waiting` for a
+   * session that is mid-turn or ended otherwise.
+   */
+  async send(sessionId: string, message: string, options: SendOptions = {}): Promise<SendOutcome> {
+    return sendMessage(this.stores, this.queue, sessionId, message, options, this.jobSettings);
   }
 
   /**

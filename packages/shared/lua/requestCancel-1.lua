@@ -11,7 +11,7 @@ if status == 'completed' or status == 'failed' or status == 'loop_detected'
   or status == 'budget_exceeded' or status == 'cancelled' then
   return status
 end
-if status == 'awaiting_approval' then
+if status == 'awaiting_approval' or status == 'awaiting_input' then
   redis.call('HSET', KEYS[1], 'status', 'cancelled', 'updatedAt', ARGV[1], 'cancelRequested', '1',
     'error', cjson.encode({ code = 'cancelled', message = 'cancelled by request' }))
   return 'cancelled'

@@ -1,6 +1,7 @@
 export * from './approvals/index.js';
 export * from './budget/index.js';
 export * from './config/index.js';
+export * from './conversation/index.js';
 export * from './define/index.js';
 export * from './errors/index.js';
 export * from './events/index.js';

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { ApprovalStore } from './approvals/approval-store.js';
+import { QuestionStore } from './conversation/question-store.js';
 import { DeltaChannel } from './events/delta-channel.js';
 import { EventLog, type EventLogOptions } from './events/event-log.js';
 import { Keys } from './redis/keys.js';
@@ -15,10 +16,12 @@ export interface Stores {
   approvals: ApprovalStore;
   /** Text deltas of streaming model calls (non-durable). */
   deltas: DeltaChannel;
+  /** `ask_human` questions, parking for input and delivering users' messages. */
+  questions: QuestionStore;
 }
 
 export function createStores(redis: Redis, prefix = 'aq', eventOptions?: EventLogOptions): Stores {
   defineScripts(redis);
   const keys = new Keys(prefix);
-  return { redis, keys, sessions: new SessionStore(redis, keys), events: new EventLog(redis, keys, eventOptions), approvals: new ApprovalStore(redis, keys), deltas: new DeltaChannel(redis, keys) };
+  return { redis, keys, sessions: new SessionStore(redis, keys), events: new EventLog(redis, keys, eventOptions), approvals: new ApprovalStore(redis, keys), deltas: new DeltaChannel(redis, keys), questions: new QuestionStore(redis, keys) };
 }

@@ -15,7 +15,9 @@ import { DEFAULT_STEP_SETTINGS, type StepDeps, type StepSettings } from './step/
 import { QueuePause } from './step/step-signals.js';
 import { handleApprovalTimeout } from './tools/approval-timeout.js';
 import { CircuitBreaker } from './tools/circuit-breaker.js';
+import { HumanInputGate } from './tools/human-input-gate.js';
 import { loopGuard } from './tools/loop-guard.js';
+import { handleQuestionTimeout } from './tools/question-timeout.js';
 import { RiskGate } from './tools/risk-gate.js';
 import type { ToolGuard } from './tools/tool-guard.js';
 
@@ -126,7 +128,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     shutdownSignal: shutdown.signal,
     // The loop guard runs first: a looping call is answered with a reflection, never approved nor run.
     // The risk gate runs before the breaker: a call waiting for a person must not take the breaker's trial.
-    guards: [loopGuard(), new RiskGate(), new CircuitBreaker(), ...(options.guards ?? [])],
+    guards: [loopGuard(), new HumanInputGate(), new RiskGate(), new CircuitBreaker(), ...(options.guards ?? [])],
   };
 
   const metrics = new WorkerMetrics({ defaultLabels: { worker: id }, processMetrics: options.metricsPort !== undefined });
@@ -191,6 +193,7 @@ async function timedJob(deps: StepDeps, metrics: WorkerMetrics, job: Job, token?
 
 async function runJob(deps: StepDeps, job: Job, _token?: string): Promise<StepResult | 'ignored'> {
   if (job.name === 'approval-timeout') return (await handleApprovalTimeout(deps, job)) === 'timed_out' ? 'finished' : 'ignored';
+  if (job.name === 'question-timeout') return (await handleQuestionTimeout(deps, job)) === 'timed_out' ? 'finished' : 'ignored';
   if (job.name !== 'step') {
     deps.logger.warn({ jobId: job.id, name: job.name }, 'unknown job name');
     return 'ignored';

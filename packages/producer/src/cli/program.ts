@@ -7,6 +7,7 @@ import { registerDashboard } from './commands/dashboard.js';
 import { registerDeny } from './commands/deny.js';
 import { registerEnqueue } from './commands/enqueue.js';
 import { registerReplay } from './commands/replay.js';
+import { registerSend } from './commands/send.js';
 import { registerSessions } from './commands/sessions.js';
 import { registerStats } from './commands/stats.js';
 import { registerStatus } from './commands/status.js';
@@ -23,6 +24,7 @@ export function buildProgram(): { program: Command; close: () => Promise<void> }
   registerApprovals(program, ctx);
   registerApprove(program, ctx);
   registerDeny(program, ctx);
+  registerSend(program, ctx);
   registerReplay(program, ctx);
   registerStats(program, ctx);
   registerDashboard(program, ctx);

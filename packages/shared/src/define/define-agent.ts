@@ -1,5 +1,6 @@
 import type { LimitsInput } from '../schemas/limits.js';
 import { DEFAULT_MODEL, LimitsInput as LimitsInputSchema } from '../schemas/limits.js';
+import { askHumanTool } from './ask-human.js';
 import type { Tool } from './define-tool.js';
 
 export interface AgentOptions {
@@ -19,6 +20,12 @@ export interface AgentOptions {
    * events and the checkpointed response are the same as without it. @defaultValue false
    */
   stream?: boolean;
+  /**
+   * Give the model the built-in `ask_human` tool: the session parks in `awaiting_input` until a person
+   * answers with `producer.send` (or the question times out after `limits.approvalTimeoutMs`).
+   * @defaultValue false
+   */
+  askHuman?: boolean;
 }
 
 export interface Agent {
@@ -37,7 +44,7 @@ export function defineAgent(options: AgentOptions): Agent {
     throw new TypeError(`defineAgent: name "${options.name}" may hold only letters, digits, ".", "_" and "-"`);
   }
   const tools = new Map<string, Tool>();
-  for (const tool of options.tools) {
+  for (const tool of options.askHuman ? [...options.tools, askHumanTool] : options.tools) {
     if (tools.has(tool.name)) throw new TypeError(`defineAgent: tool "${tool.name}" is listed twice in "${options.name}"`);
     tools.set(tool.name, tool);
   }

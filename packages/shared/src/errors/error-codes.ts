@@ -47,6 +47,7 @@ export const ErrorCode = z.enum([
   'approval_not_found',
   'approval_already_decided',
   'approval_expired',
+  'session_not_waiting',
   'cancelled',
   'config_invalid',
   'internal',
@@ -99,6 +100,7 @@ export function shouldRetry(code: ErrorCode): boolean {
     case 'approval_not_found':
     case 'approval_already_decided':
     case 'approval_expired':
+    case 'session_not_waiting':
     case 'cancelled':
     case 'config_invalid':
       return false;

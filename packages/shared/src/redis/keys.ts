@@ -47,6 +47,10 @@ export class Keys {
   streamToken(tokenHash: string): string {
     return `${this.prefix}:stream-token:${tokenHash}`;
   }
+  /** Hash: the session's `ask_human` questions, by tool_use id (JSON: question, step, askedAt, expiresAt, answer…). */
+  questions(sessionId: string): string {
+    return `${this.s(sessionId)}:questions`;
+  }
   /** Set: ids of this session's pending approvals. */
   sessionApprovals(sessionId: string): string {
     return `${this.s(sessionId)}:approvals`;

@@ -25,6 +25,8 @@ export const AgentEventType = z.enum([
   'budget_exceeded',
   'approval_requested',
   'approval_decided',
+  'input_requested',
+  'input_received',
   'job_invalid',
 ]);
 export type AgentEventType = z.infer<typeof AgentEventType>;

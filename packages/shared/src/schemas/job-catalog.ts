@@ -15,15 +15,26 @@ export type StepJobData = z.infer<typeof StepJobData>;
 export const ApprovalTimeoutJobData = z.object({ approvalId: z.string().min(1) }).strict();
 export type ApprovalTimeoutJobData = z.infer<typeof ApprovalTimeoutJobData>;
 
+/** Answers an `ask_human` question still open at its expiry. */
+export const QuestionTimeoutJobData = z
+  .object({ sessionId: z.string().regex(/^[A-Za-z0-9_-]+$/), toolUseId: z.string().min(1) })
+  .strict();
+export type QuestionTimeoutJobData = z.infer<typeof QuestionTimeoutJobData>;
+
 export const JOB_CATALOG = {
   step: StepJobData,
   'approval-timeout': ApprovalTimeoutJobData,
+  'question-timeout': QuestionTimeoutJobData,
 } as const;
 export type JobName = keyof typeof JOB_CATALOG;
 
 /** Job id of step `step` of a session. BullMQ ids may not contain `:` nor be all digits. */
 export function stepJobId(sessionId: string, step: number, suffix?: string): string {
   return suffix ? `${sessionId}-s${step}-${suffix}` : `${sessionId}-s${step}`;
+}
+
+export function questionTimeoutJobId(sessionId: string, toolUseId: string): string {
+  return `${sessionId}-q-${toolUseId}-timeout`;
 }
 
 export function approvalTimeoutJobId(approvalId: string): string {

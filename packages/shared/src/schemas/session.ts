@@ -4,8 +4,18 @@ import { LimitsInput } from './limits.js';
 import { Usage } from './usage.js';
 
 export const TERMINAL_STATUSES = ['completed', 'failed', 'loop_detected', 'budget_exceeded', 'cancelled'] as const;
-export const SessionStatus = z.enum(['queued', 'running', 'awaiting_approval', ...TERMINAL_STATUSES]);
+/**
+ * Non-terminal statuses with no job behind them, legitimately: the session waits for people (approval
+ * decisions, or a user's message) and a decision, a message, a timeout job or a cancel moves it on.
+ */
+export const PARKED_STATUSES = ['awaiting_approval', 'awaiting_input'] as const;
+export const SessionStatus = z.enum(['queued', 'running', ...PARKED_STATUSES, ...TERMINAL_STATUSES]);
 export type SessionStatus = z.infer<typeof SessionStatus>;
+
+/** Whether the session waits for people, with no job behind it (see {@link PARKED_STATUSES}). */
+export function isParked(status: SessionStatus): boolean {
+  return (PARKED_STATUSES as readonly string[]).includes(status);
+}
 
 export function isTerminal(status: SessionStatus): boolean {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);

@@ -53,6 +53,8 @@ export async function sessionDataKeys(redis: Redis, keys: Keys, sessionId: strin
     keys.loopState(sessionId),
     keys.sessionEvents(sessionId),
     keys.sessionApprovals(sessionId),
+    keys.questions(sessionId),
+    keys.sessionDeltas(sessionId),
     ...approvalIds.map((id) => keys.approval(sessionId, id)),
   ];
 }

@@ -5,6 +5,7 @@ import {
   enqueueStep,
   type HistoryEntry,
   isBudgetCode,
+  isParked,
   isTerminal,
   resolveLimits,
   type SessionError,
@@ -63,7 +64,7 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
   // visible in replay without costing the normal path anything.
   const emitStale = (reason: string) =>
     deps.stores.events.append({ sessionId, step, type: 'step_stale', data: { reason, status: session?.status, sessionStep: session?.step }, ...tags });
-  if (isTerminal(session.status) || session.status === 'awaiting_approval') {
+  if (isTerminal(session.status) || isParked(session.status)) {
     await emitStale(session.status);
     return 'stale';
   }
@@ -153,6 +154,7 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
       await finish(ctx, turn.stop.status, { error: turn.stop.error });
       return 'finished';
     }
+    if ((turn.awaitingInput ?? 0) > 0) return parkForInput(ctx, turn.awaitingInput ?? 0);
     if (turn.parked > 0) return park(ctx, turn.parked);
     if (turn.deferMs !== undefined) {
       await enqueueNext(deps, session.sessionId, step, { delay: turn.deferMs, suffix: `d${Date.now()}` });
@@ -220,6 +222,29 @@ async function park(ctx: StepContext, pending: number): Promise<StepResult> {
   switch (result.kind) {
     case 'parked':
       ctx.logger.info({ pending }, 'session parked for approval');
+      return 'parked';
+    case 'resume':
+      await enqueueNext(deps, session.sessionId, step, { suffix: result.resumeSuffix });
+      return 'parked';
+    case 'cancel_requested':
+      await finish(ctx, 'cancelled', { error: { code: 'cancelled', message: 'cancelled by request' } });
+      await dropApprovals(deps.stores, session.sessionId, 'session cancelled');
+      return 'cancelled';
+    default:
+      return 'stale';
+  }
+}
+
+/**
+ * Parks the session for the answers to its `ask_human` questions (`awaiting_input`); the job completes and
+ * no worker waits. Answers that arrived before the park landed resume the step now.
+ */
+async function parkForInput(ctx: StepContext, open: number): Promise<StepResult> {
+  const { deps, session, step } = ctx;
+  const result = await deps.stores.questions.awaitInput(session.sessionId, step);
+  switch (result.kind) {
+    case 'parked':
+      ctx.logger.info({ open }, 'session waits for input');
       return 'parked';
     case 'resume':
       await enqueueNext(deps, session.sessionId, step, { suffix: result.resumeSuffix });

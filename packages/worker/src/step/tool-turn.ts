@@ -10,6 +10,8 @@ export interface ToolTurnResult {
   outcomes: ToolOutcome[];
   /** Calls waiting for a human decision: the session parks. */
   parked: number;
+  /** Of those, `ask_human` questions waiting for an answer: the session parks for input. */
+  awaitingInput?: number;
   /** A tool asked to be retried later than a worker should wait: re-run the step after this long. */
   deferMs?: number;
   /** A guard ended the session. */
@@ -31,6 +33,7 @@ export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promis
   const outcomes = new Map<string, ToolOutcome>();
   const toRun: ToolCall[] = [];
   let parked = 0;
+  let awaitingInput = 0;
 
   for (const block of blocks) {
     const saved = checkpoint[resultField(block.id)];
@@ -54,7 +57,10 @@ export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promis
         const outcome = await save(ctx, decision.outcome);
         await emitResult(ctx, outcome, { input: redact(prepared.call.input, prepared.call.tool.sensitive), ran: false, guard: guard.name });
         outcomes.set(block.id, outcome);
-      } else if (decision.kind === 'park') parked += 1;
+      } else if (decision.kind === 'park') {
+        parked += 1;
+        if (decision.for === 'input') awaitingInput += 1;
+      }
       else return { outcomes: [], parked: 0, stop: { status: decision.status, error: decision.error } };
       break;
     }
@@ -78,7 +84,7 @@ export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promis
   );
 
   if (parked > 0 || deferMs !== undefined) {
-    return { outcomes: [], parked, ...(deferMs !== undefined ? { deferMs } : {}) };
+    return { outcomes: [], parked, awaitingInput, ...(deferMs !== undefined ? { deferMs } : {}) };
   }
   return { outcomes: blocks.map((block) => outcomes.get(block.id) as ToolOutcome), parked: 0 };
 }

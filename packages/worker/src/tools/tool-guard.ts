@@ -16,7 +16,7 @@ export interface ToolCall {
 export type GuardDecision =
   | { kind: 'run' }
   | { kind: 'answer'; outcome: ToolOutcome }
-  | { kind: 'park' }
+  | { kind: 'park'; for?: 'approval' | 'input' }
   | { kind: 'stop'; status: SessionStatus; error: SessionError };
 
 /** A check every tool call passes through, in order (loop detector, risk gate, circuit breaker, …). */

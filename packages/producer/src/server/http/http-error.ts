@@ -25,6 +25,7 @@ export function statusForCode(code: ErrorCode): number {
       return 404;
     case 'approval_already_decided':
     case 'approval_expired':
+    case 'session_not_waiting':
       return 409;
     case 'invalid_payload':
     case 'config_invalid':

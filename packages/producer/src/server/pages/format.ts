@@ -5,6 +5,7 @@ const STATUS_TONE: Record<SessionStatus, 'ok' | 'warn' | 'bad' | 'info' | 'idle'
   queued: 'idle',
   running: 'info',
   awaiting_approval: 'warn',
+  awaiting_input: 'warn',
   completed: 'ok',
   failed: 'bad',
   loop_detected: 'bad',
