@@ -1,5 +1,6 @@
 import { startDashboard, type Dashboard } from '@agentq/producer';
-import { type AgentEvent, defineAgent } from '@agentq/shared';
+import { type AgentEvent, defineAgent, defineTool } from '@agentq/shared';
+import { z } from 'zod';
 import { describe, expect, test } from './support/fixtures.js';
 import { cli } from './support/cli.js';
 import { scripted, startHarness } from './support/harness.js';
@@ -109,6 +110,63 @@ describe('live sessions: conversations', () => {
       expect(toolResult).toContain('timed out');
       expect(toolResult).toContain('"is_error":true');
     } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('live sessions: editing a gated call before approving it', () => {
+  test('an approver edits the arguments of a gated call: an edit that breaks the schema is refused, a valid one is recorded and is what runs', async ({ redisUrl, queueName, prefix }) => {
+    const refunds: Array<{ orderId: string; amount: number }> = [];
+    const refund = defineTool({
+      name: 'refund_payment',
+      description: 'Refund an order',
+      input: z.object({ orderId: z.string(), amount: z.number().positive() }),
+      risk: 'high',
+      run: (input) => {
+        refunds.push(input);
+        return { refunded: input.amount };
+      },
+    });
+    const agent = defineAgent({ name: 'refunder', system: 'You refund.', tools: [refund] });
+    const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent] });
+    let d: Dashboard | undefined;
+    try {
+      d = await startDashboard({ producer: h.producer, port: 0, auth: { token: TOKEN } });
+      const { sessionId } = await h.producer.start({ agent: 'refunder', input: scripted('Refund A-1.', [{ tool: 'refund_payment', input: { orderId: 'A-1', amount: 42.5 } }, { text: 'Refunded.' }]) });
+      await h.producer.wait(sessionId, { timeoutMs: 10_000, untilParked: true });
+      const [approval] = await h.producer.approvals.list({ sessionId });
+      if (!approval) throw new Error('no approval');
+
+      // an edit that does not fit the tool's schema is refused and nothing is recorded
+      await expect(h.producer.approvals.approve(approval.approvalId, { by: 'dana', input: { orderId: 'A-1', amount: 'lots' } })).rejects.toThrow(/does not fit refund_payment's schema/);
+      const badApi = await fetch(`${d.url}/api/approvals/${approval.approvalId}/approve`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ input: { orderId: 'A-1', amount: -5 } }),
+      });
+      expect(badApi.status).toBe(400);
+      expect((await h.producer.approvals.get(approval.approvalId))?.status).toBe('pending');
+
+      // a valid edit is recorded, and the call runs with it
+      const ok = await fetch(`${d.url}/api/approvals/${approval.approvalId}/approve`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ by: 'dana', input: { orderId: 'A-1', amount: 20 } }),
+      });
+      expect(ok.status).toBe(200);
+      const result = await h.producer.wait(sessionId, { timeoutMs: 10_000 });
+      expect(result.status).toBe('completed');
+      console.log(`refunds run: ${JSON.stringify(refunds)}`);
+      expect(refunds).toEqual([{ orderId: 'A-1', amount: 20 }]);
+      expect((await h.producer.approvals.get(approval.approvalId))?.editedInput).toEqual({ orderId: 'A-1', amount: 20 });
+      const decided = (await h.producer.events(sessionId)).find((e) => e.type === 'approval_decided');
+      expect(decided?.data).toMatchObject({ decision: 'approved', by: 'dana', edited: true, editedInput: { orderId: 'A-1', amount: 20 } });
+      // the model is told its call was edited
+      const sent = JSON.stringify((h.mock.requests().at(-1)?.body as Sent).messages.at(-1));
+      expect(sent).toContain('edited by dana before approval');
+    } finally {
+      await d?.close();
       await h.close();
     }
   });

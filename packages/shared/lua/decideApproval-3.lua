@@ -11,6 +11,7 @@
   ARGV[4] reason ('' for none)
   ARGV[5] now (ms)
   ARGV[6] '1' to refuse an approval past its expiry (people), '0' to decide it anyway (the timeout job, cancel)
+  ARGV[7] the approver's edited input as JSON ('' for none)
   Returns one of:
     { 'not_found' }
     { 'already_decided', status, decidedBy, decisionReason, resumedWith }
@@ -33,6 +34,9 @@ end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'decidedBy', ARGV[3], 'decidedAt', ARGV[5])
 if ARGV[4] ~= '' then
   redis.call('HSET', KEYS[1], 'decisionReason', ARGV[4])
+end
+if ARGV[7] and ARGV[7] ~= '' then
+  redis.call('HSET', KEYS[1], 'editedInput', ARGV[7])
 end
 redis.call('SREM', KEYS[2], ARGV[1])
 local remaining = redis.call('SCARD', KEYS[2])

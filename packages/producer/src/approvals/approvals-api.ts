@@ -1,4 +1,5 @@
-import { type Approval, type ApprovalDecision, decideApproval, type Stores } from '@agentq/shared';
+import { AgentqError, type Approval, type ApprovalDecision, decideApproval, type Stores } from '@agentq/shared';
+import { z } from 'zod';
 import type { Queue } from 'bullmq';
 
 export interface ListApprovalsOptions {
@@ -15,6 +16,12 @@ export interface ApproveOptions {
   by: string;
   /** Optional note kept with the decision. */
   reason?: string;
+  /**
+   * Run the call with this input instead of the model's. Checked against the tool's input schema now (an
+   * invalid edit is refused with `invalid_payload`, nothing recorded) and again by the worker; recorded on
+   * the approval as `editedInput` and in its `approval_decided` event. @defaultValue the model's input
+   */
+  input?: Record<string, unknown>;
 }
 
 export interface DenyOptions {
@@ -49,7 +56,12 @@ export class ApprovalsApi {
 
   /** Lets the gated call run once when its session resumes. */
   async approve(approvalId: string, options: ApproveOptions): Promise<ApprovalDecision> {
-    return this.decide(approvalId, 'approved', options.by, options.reason);
+    if (options.input !== undefined) {
+      const approval = await this.stores.approvals.get(approvalId);
+      if (!approval) throw new AgentqError('approval_not_found', `no approval ${approvalId}`);
+      checkEdit(approval, options.input);
+    }
+    return this.decide(approvalId, 'approved', options.by, options.reason, options.input);
   }
 
   /** The call never runs; the model receives the denial as an error tool_result and goes on. */
@@ -57,8 +69,19 @@ export class ApprovalsApi {
     return this.decide(approvalId, 'denied', options.by, options.reason);
   }
 
-  private async decide(approvalId: string, decision: 'approved' | 'denied', by: string, reason: string | undefined): Promise<ApprovalDecision> {
+  private async decide(approvalId: string, decision: 'approved' | 'denied', by: string, reason: string | undefined, editedInput?: unknown): Promise<ApprovalDecision> {
     if (!by.trim()) throw new TypeError('approvals: `by` must name who decides');
-    return decideApproval(this.stores, this.queue, approvalId, { decision, by, ...(reason ? { reason } : {}) }, this.settings);
+    return decideApproval(this.stores, this.queue, approvalId, { decision, by, ...(reason ? { reason } : {}), ...(editedInput !== undefined ? { editedInput } : {}) }, this.settings);
+  }
+}
+
+/** An approver's edit must fit the tool's input schema, as recorded with the request. */
+function checkEdit(approval: Approval, input: unknown): void {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new AgentqError('invalid_payload', 'approve: the edited input must be an object');
+  if (!approval.inputSchema) return;
+  const result = z.fromJSONSchema(approval.inputSchema as Parameters<typeof z.fromJSONSchema>[0]).safeParse(input);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
+    throw new AgentqError('invalid_payload', `the edited input does not fit ${approval.tool}'s schema: ${issues}`);
   }
 }

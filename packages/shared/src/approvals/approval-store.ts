@@ -15,6 +15,8 @@ export interface DecideOptions {
   /** Who decided: a user name, an API client, or `system` for timeouts and cancels. */
   by: string;
   reason?: string;
+  /** Approve with this input instead of the model's (recorded as `editedInput`; approvals only). @defaultValue none */
+  editedInput?: unknown;
   /** Refuse a decision past `expiresAt` (people); the timeout job decides regardless. @defaultValue true */
   enforceExpiry?: boolean;
   now?: number;
@@ -133,6 +135,7 @@ export class ApprovalStore {
         truncateText(options.reason ?? '', MAX_DECISION_REASON_CHARS),
         now,
         options.enforceExpiry === false ? '0' : '1',
+        options.decision === 'approved' && options.editedInput !== undefined ? JSON.stringify(options.editedInput) : '',
       ],
     );
     const [kind] = reply;
@@ -220,6 +223,7 @@ function toRecord(approval: Approval): Record<string, string> {
     expiresAt: String(approval.expiresAt),
   };
   if (approval.tenant) record.tenant = approval.tenant;
+  if (approval.inputSchema) record.inputSchema = JSON.stringify(approval.inputSchema);
   return record;
 }
 
@@ -242,5 +246,7 @@ export function parseApproval(raw: Record<string, string> | null | undefined): A
     ...(raw.decidedAt ? { decidedAt: Number(raw.decidedAt) } : {}),
     ...(raw.decidedBy ? { decidedBy: raw.decidedBy } : {}),
     ...(raw.decisionReason ? { decisionReason: raw.decisionReason } : {}),
+    ...(raw.inputSchema ? { inputSchema: JSON.parse(raw.inputSchema) as Record<string, unknown> } : {}),
+    ...(raw.editedInput ? { editedInput: JSON.parse(raw.editedInput) as unknown } : {}),
   });
 }

@@ -45,6 +45,7 @@ export async function decideApproval(
       decision: approval.status,
       by: approval.decidedBy ?? options.by,
       reason: approval.decisionReason ?? null,
+      ...(approval.editedInput !== undefined ? { edited: true, editedInput: approval.editedInput } : {}),
       decidedAt: approval.decidedAt ?? null,
       remaining: result.remaining,
       resumed: result.resumeSuffix !== undefined,

@@ -21,6 +21,10 @@ export const Approval = z.object({
   decidedAt: z.number().optional(),
   decidedBy: z.string().optional(),
   decisionReason: z.string().optional(),
+  /** The tool's JSON Schema for its input, so an approver's edit can be checked before it is recorded. */
+  inputSchema: z.record(z.string(), z.unknown()).optional(),
+  /** The input the approver approved instead of the model's (validated again by the worker against the tool). */
+  editedInput: z.unknown().optional(),
 });
 export type Approval = z.infer<typeof Approval>;
 

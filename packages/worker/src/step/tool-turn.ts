@@ -51,7 +51,10 @@ export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promis
     let decided = false;
     for (const guard of deps.guards) {
       const decision = await guard.check(ctx, prepared.call);
-      if (decision.kind === 'run') continue;
+      if (decision.kind === 'run') {
+        if (decision.input !== undefined) prepared.call = { ...prepared.call, input: decision.input, ...(decision.editedBy ? { editedBy: decision.editedBy } : {}) };
+        continue;
+      }
       decided = true;
       if (decision.kind === 'answer') {
         const outcome = await save(ctx, decision.outcome);
@@ -122,7 +125,7 @@ async function execute(ctx: StepContext, call: ToolCall, previousAttempts: numbe
     if (claimed !== token) return reportOutcomeUnknown(ctx, block);
   }
   const input = redact(call.input, tool.sensitive);
-  await ctx.emit('tool_call', { tool: tool.name, toolUseId: block.id, input, risk: tool.risk });
+  await ctx.emit('tool_call', { tool: tool.name, toolUseId: block.id, input, risk: tool.risk, ...(call.editedBy ? { editedBy: call.editedBy } : {}) });
   ctx.logger.debug({ tool: tool.name, toolUseId: block.id, input }, 'tool call');
   const result = await runTool({
     tool,
@@ -148,7 +151,10 @@ async function execute(ctx: StepContext, call: ToolCall, previousAttempts: numbe
     await deps.stores.redis.pipeline().hdel(checkpointKey, startedField(block.id)).hset(checkpointKey, deferredField(block.id), String(result.attempts)).exec();
     return result.deferMs;
   }
-  const outcome = await save(ctx, result.outcome);
+  const ran = call.editedBy
+    ? { ...result.outcome, content: `The input of this call was edited by ${call.editedBy} before approval; it ran with ${truncateText(JSON.stringify(input), 2000)}.\n\n${result.outcome.content}` }
+    : result.outcome;
+  const outcome = await save(ctx, ran);
   for (const guard of deps.guards) await guard.after?.(ctx, call, outcome);
   await emitResult(ctx, outcome, { ran: true });
   ctx.logger.debug({ tool: tool.name, toolUseId: block.id, isError: outcome.isError, errorCode: outcome.errorCode, attempts: outcome.attempts, durationMs: outcome.durationMs }, 'tool result');

@@ -51,7 +51,7 @@ export class RiskGate implements ToolGuard {
     const { sessionId } = ctx.session;
     const approvalId = approvalIdFor(sessionId, ctx.step, call.block.id);
     const existing = await stores.approvals.getFor(sessionId, approvalId);
-    if (existing) return this.decided(ctx, existing);
+    if (existing) return this.decided(ctx, existing, call);
 
     const now = Date.now();
     const approval: Approval = {
@@ -61,6 +61,7 @@ export class RiskGate implements ToolGuard {
       toolUseId: call.block.id,
       tool: call.tool.name,
       input: redact(call.input, call.tool.sensitive),
+      inputSchema: call.tool.inputSchema,
       risk,
       reason: `${reason}; this session runs at most ${ceiling} risk without approval`,
       ...(ctx.session.tenant ? { tenant: ctx.session.tenant } : {}),
@@ -73,7 +74,7 @@ export class RiskGate implements ToolGuard {
     if (status === 'stale') return { kind: 'park' };
     if (!created) {
       const raced = await stores.approvals.getFor(sessionId, approvalId);
-      if (raced) return this.decided(ctx, raced);
+      if (raced) return this.decided(ctx, raced, call);
     }
     await this.scheduleTimeout(ctx, approval);
     await ctx.emit('approval_requested', {
@@ -91,8 +92,8 @@ export class RiskGate implements ToolGuard {
     return { kind: 'park' };
   }
 
-  private async decided(ctx: StepContext, approval: Approval): Promise<GuardDecision> {
-    if (approval.status === 'approved') return { kind: 'run' };
+  private async decided(ctx: StepContext, approval: Approval, call: ToolCall): Promise<GuardDecision> {
+    if (approval.status === 'approved') return approval.editedInput === undefined ? { kind: 'run' } : this.edited(approval, call);
     if (approval.status === 'denied') {
       return {
         kind: 'answer',
@@ -102,6 +103,23 @@ export class RiskGate implements ToolGuard {
     // Still pending (a retried step): make sure its timeout job exists, then park again.
     await this.scheduleTimeout(ctx, approval);
     return { kind: 'park' };
+  }
+
+  /**
+   * An approval with an edited input runs the call with the edit, checked against the tool's own schema (the
+   * authority; the producer checked it against the recorded JSON Schema). Sensitive fields the approver saw
+   * as `[redacted]` and left so keep the model's values. An edit that does not validate is not run.
+   */
+  private edited(approval: Approval, call: ToolCall): GuardDecision {
+    const edit = { ...(approval.editedInput as Record<string, unknown>) };
+    const original = call.input as Record<string, unknown>;
+    for (const field of call.tool.sensitive) if (edit[field] === '[redacted]' && field in original) edit[field] = original[field];
+    const parsed = call.tool.input.safeParse(edit);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
+      return { kind: 'answer', outcome: errorOutcome(approval.toolUseId, approval.tool, 'tool_invalid_input', `The approver's edit of this call did not validate (${issues}); it was not run.`) };
+    }
+    return { kind: 'run', input: parsed.data, editedBy: approval.decidedBy ?? 'unknown' };
   }
 
   /** Idempotent: the job id is derived from the approval id. */

@@ -7,6 +7,8 @@ export interface ToolCall {
   block: ToolUseBlock;
   tool: Tool;
   input: unknown;
+  /** Set when an approver replaced the model's input; the result tells the model so. */
+  editedBy?: string;
 }
 
 /**
@@ -14,7 +16,7 @@ export interface ToolCall {
  * session for a human, or end the session.
  */
 export type GuardDecision =
-  | { kind: 'run' }
+  | { kind: 'run'; input?: unknown; editedBy?: string }
   | { kind: 'answer'; outcome: ToolOutcome }
   | { kind: 'park'; for?: 'approval' | 'input' }
   | { kind: 'stop'; status: SessionStatus; error: SessionError };

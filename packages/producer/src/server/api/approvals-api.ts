@@ -11,6 +11,8 @@ const blank = (value: unknown) => (typeof value === 'string' && value.trim() ===
 const ApproveBody = z.object({
   by: z.preprocess(blank, z.string().trim().max(200).optional()),
   reason: z.preprocess(blank, z.string().trim().max(1000).optional()),
+  /** Run the call with this input instead (checked against the tool's schema). */
+  input: z.record(z.string(), z.unknown()).optional(),
 });
 /** Body of deny: the reason is required; the model is shown it. */
 const DenyBody = z.object({
@@ -23,7 +25,7 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-/** `GET /api/approvals`, `POST /api/approvals/:id/approve {by?, reason?}`, `POST /api/approvals/:id/deny {by?, reason}`. */
+/** `GET /api/approvals`, `POST /api/approvals/:id/approve {by?, reason?, input?}`, `POST /api/approvals/:id/deny {by?, reason}`. */
 export function approvalsApi(ctx: DashboardContext): Router {
   const router = Router();
   router.get('/api/approvals', async (req, res) => {
@@ -33,7 +35,11 @@ export function approvalsApi(ctx: DashboardContext): Router {
   });
   router.post('/api/approvals/:id/approve', async (req, res) => {
     const body = parseInput(ApproveBody, req.body, 'body');
-    const decision = await ctx.producer.approvals.approve(req.params.id, { by: body.by ?? principalOf(res).name, ...(body.reason ? { reason: body.reason } : {}) });
+    const decision = await ctx.producer.approvals.approve(req.params.id, {
+      by: body.by ?? principalOf(res).name,
+      ...(body.reason ? { reason: body.reason } : {}),
+      ...(body.input ? { input: body.input } : {}),
+    });
     sendAction(req, res, decision, decision.remaining > 0 ? 'approved_pending' : 'approved');
   });
   router.post('/api/approvals/:id/deny', async (req, res) => {
