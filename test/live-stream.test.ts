@@ -8,7 +8,7 @@ import { readSse, type SseMessage } from './support/sse-client.js';
 const TOKEN = 'live-dashboard-token-0123456789';
 
 /** A tool that returns only when the test opens its gate, so a test can hold a session mid-run. */
-function gatedAgent(options: { stream?: boolean } = {}) {
+function gatedAgent(options: { stream?: boolean; name?: string } = {}) {
   const gates: Array<() => void> = [];
   const waiting: Array<(release: () => void) => void> = [];
   const gate = defineTool({
@@ -24,7 +24,7 @@ function gatedAgent(options: { stream?: boolean } = {}) {
         else gates.push(release);
       }),
   });
-  const agent = defineAgent({ name: 'gated', system: 'You wait for gates.', tools: [gate], ...(options.stream ? { stream: true } : {}) });
+  const agent = defineAgent({ name: options.name ?? 'gated', system: 'You wait for gates.', tools: [gate], ...(options.stream ? { stream: true } : {}) });
   /** Resolves once the next gated call is running; call the result to let it finish. */
   const nextGate = () => new Promise<() => void>((resolve) => (gates.length > 0 ? resolve(gates.shift() as () => void) : waiting.push(resolve)));
   return { agent, nextGate };
@@ -129,8 +129,8 @@ describe('live sessions: subscribe and stream', () => {
 
   test('token streaming: an agent with stream: true publishes its text as deltas; the durable events are the same as without it', async ({ redisUrl, queueName, prefix }) => {
     const { agent, nextGate } = gatedAgent({ stream: true });
-    const plain = gatedAgent();
-    const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent, defineAgent({ ...plain.agent, name: 'gated_plain', tools: [...plain.agent.tools.values()] })] });
+    const plain = gatedAgent({ name: 'gated_plain' });
+    const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent, plain.agent] });
     try {
       const answer = 'The three gates are open now, and this answer arrives in several text deltas.';
       const input = scripted('Open one gate.', [{ tool: 'wait_gate', input: { n: 1 } }, { text: answer }]);

@@ -15,6 +15,7 @@ import { DEFAULT_STEP_SETTINGS, type StepDeps, type StepSettings } from './step/
 import { QueuePause } from './step/step-signals.js';
 import { handleApprovalTimeout } from './tools/approval-timeout.js';
 import { CircuitBreaker } from './tools/circuit-breaker.js';
+import { McpConnections } from './mcp/mcp-connections.js';
 import { HumanInputGate } from './tools/human-input-gate.js';
 import { loopGuard } from './tools/loop-guard.js';
 import { handleQuestionTimeout } from './tools/question-timeout.js';
@@ -126,6 +127,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     workerId: id,
     settings: { ...DEFAULT_STEP_SETTINGS, ...options.step },
     shutdownSignal: shutdown.signal,
+    mcp: agents.size > 0 && [...agents.values()].some((a) => a.mcpServers.length > 0) ? new McpConnections(logger) : undefined,
     // The loop guard runs first: a looping call is answered with a reflection, never approved nor run.
     // The risk gate runs before the breaker: a call waiting for a person must not take the breaker's trial.
     guards: [loopGuard(), new HumanInputGate(), new RiskGate(), new CircuitBreaker(), ...(options.guards ?? [])],
@@ -161,6 +163,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     if (force) shutdown.abort(new Error('worker killed'));
     await worker.close(force);
     await queue.close();
+    await deps.mcp?.close();
     await bullRedis.quit().catch(() => bullRedis.disconnect());
     await alerter?.close(force ? 0 : undefined);
     await metricsServer?.close();

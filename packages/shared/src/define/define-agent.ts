@@ -2,6 +2,7 @@ import type { LimitsInput } from '../schemas/limits.js';
 import { DEFAULT_MODEL, LimitsInput as LimitsInputSchema } from '../schemas/limits.js';
 import { askHumanTool } from './ask-human.js';
 import type { Tool } from './define-tool.js';
+import { checkMcpServers, type McpServerConfig } from './mcp-server.js';
 
 export interface AgentOptions {
   /** Unique name producers start sessions with. */
@@ -26,6 +27,13 @@ export interface AgentOptions {
    * @defaultValue false
    */
   askHuman?: boolean;
+  /**
+   * MCP servers (Streamable HTTP or stdio) whose tools the model may call. Each session discovers the tool
+   * list once and keeps it; every MCP call is an agentq tool call (checkpointed, loop-checked, risk-gated,
+   * breaker-guarded), its risk taken from the tool's annotations (worst case when absent) unless overridden.
+   * @defaultValue []
+   */
+  mcpServers?: McpServerConfig[];
 }
 
 export interface Agent {
@@ -37,12 +45,14 @@ export interface Agent {
   readonly limits: LimitsInput;
   readonly tenantPolicy: Readonly<Record<string, { allow?: string[]; deny?: string[] }>>;
   readonly stream: boolean;
+  readonly mcpServers: readonly McpServerConfig[];
 }
 
 export function defineAgent(options: AgentOptions): Agent {
   if (!/^[A-Za-z0-9_.-]{1,100}$/.test(options.name)) {
     throw new TypeError(`defineAgent: name "${options.name}" may hold only letters, digits, ".", "_" and "-"`);
   }
+  checkMcpServers(options.name, options.mcpServers ?? []);
   const tools = new Map<string, Tool>();
   for (const tool of options.askHuman ? [...options.tools, askHumanTool] : options.tools) {
     if (tools.has(tool.name)) throw new TypeError(`defineAgent: tool "${tool.name}" is listed twice in "${options.name}"`);
@@ -57,5 +67,6 @@ export function defineAgent(options: AgentOptions): Agent {
     limits: LimitsInputSchema.parse(options.limits ?? {}),
     tenantPolicy: options.tenantPolicy ?? {},
     stream: options.stream ?? false,
+    mcpServers: options.mcpServers ?? [],
   });
 }

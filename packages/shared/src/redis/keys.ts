@@ -51,6 +51,10 @@ export class Keys {
   questions(sessionId: string): string {
     return `${this.s(sessionId)}:questions`;
   }
+  /** String: the MCP tool list this session discovered once (JSON), so retries and replays see the same tools. */
+  mcpTools(sessionId: string): string {
+    return `${this.s(sessionId)}:mcp-tools`;
+  }
   /** Set: ids of this session's pending approvals. */
   sessionApprovals(sessionId: string): string {
     return `${this.s(sessionId)}:approvals`;

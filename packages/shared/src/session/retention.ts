@@ -54,6 +54,7 @@ export async function sessionDataKeys(redis: Redis, keys: Keys, sessionId: strin
     keys.sessionEvents(sessionId),
     keys.sessionApprovals(sessionId),
     keys.questions(sessionId),
+    keys.mcpTools(sessionId),
     keys.sessionDeltas(sessionId),
     ...approvalIds.map((id) => keys.approval(sessionId, id)),
   ];

@@ -17,6 +17,7 @@ import {
 } from '@agentq/shared';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { checkStepBudgets } from '../budget/step-budgets.js';
+import { sessionMcpTools, withMcpTools } from '../mcp/session-mcp-tools.js';
 import { prepareWorkingMemory } from '../memory/prepare-working-memory.js';
 import { toToolResultBlock } from '../tools/tool-outcome.js';
 import { modelTurn } from './model-turn.js';
@@ -77,7 +78,9 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
   }
 
   const eventWrites: Array<Promise<void>> = [];
-  const agent = deps.agents.get(session.agent);
+  let agent = deps.agents.get(session.agent);
+  // MCP tools join the agent's own for this session, from the list the session discovered once.
+  if (agent && agent.mcpServers.length > 0 && deps.mcp) agent = withMcpTools(agent, await sessionMcpTools(deps.stores, deps.mcp, agent, sessionId), deps.mcp);
   const limits = resolveLimits(agent?.limits, session.limits);
   const ctx: StepContext = {
     deps,

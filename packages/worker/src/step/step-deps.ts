@@ -1,6 +1,7 @@
 import type { Agent, Logger, ModelPrice, Stores } from '@agentq/shared';
 import type { Queue } from 'bullmq';
 import type { Governor } from '../governor/governor.js';
+import type { McpConnections } from '../mcp/mcp-connections.js';
 import type { ModelClient } from '../model/model-client.js';
 import type { ToolGuard } from '../tools/tool-guard.js';
 
@@ -19,6 +20,8 @@ export interface StepDeps {
   guards: ToolGuard[];
   /** Fleet-wide rate-limit governor every model call (step turns and summaries) goes through; absent = off. */
   governor?: Governor | undefined;
+  /** Connections to the agents' MCP servers, one per server per process; absent = no agent uses MCP. */
+  mcp?: McpConnections | undefined;
 }
 
 export interface StepSettings {
