@@ -157,8 +157,7 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
       await finish(ctx, turn.stop.status, { error: turn.stop.error });
       return 'finished';
     }
-    if ((turn.awaitingInput ?? 0) > 0) return parkForInput(ctx, turn.awaitingInput ?? 0);
-    if (turn.parked > 0) return park(ctx, turn.parked);
+    if (turn.parked > 0) return park(ctx, turn.parked, (turn.awaitingInput ?? 0) > 0 ? 'input' : 'approval');
     if (turn.deferMs !== undefined) {
       await enqueueNext(deps, session.sessionId, step, { delay: turn.deferMs, suffix: `d${Date.now()}` });
       ctx.logger.info({ delayMs: turn.deferMs }, 'step deferred for a tool rate limit');
@@ -216,38 +215,18 @@ async function commit(ctx: StepContext, messages: ChatMessage[]): Promise<StepRe
 }
 
 /**
- * Parks the session for its pending approvals; the job then completes and no worker waits. The park is
- * checked against the pending set in one script, so approvals decided before it landed resume the step now.
+ * Parks the session for people: for the answers to its `ask_human` questions (`awaiting_input`) when any is
+ * open, else for its pending approvals (`awaiting_approval`); the job then completes and no worker waits.
+ * The park is checked against what is pending in one script, so answers or decisions that came before it
+ * landed resume the step now.
  */
-async function park(ctx: StepContext, pending: number): Promise<StepResult> {
+async function park(ctx: StepContext, pending: number, waitingFor: 'approval' | 'input'): Promise<StepResult> {
   const { deps, session, step } = ctx;
-  const result = await deps.stores.approvals.park(session.sessionId, step);
+  const result =
+    waitingFor === 'input' ? await deps.stores.questions.awaitInput(session.sessionId, step) : await deps.stores.approvals.park(session.sessionId, step);
   switch (result.kind) {
     case 'parked':
-      ctx.logger.info({ pending }, 'session parked for approval');
-      return 'parked';
-    case 'resume':
-      await enqueueNext(deps, session.sessionId, step, { suffix: result.resumeSuffix });
-      return 'parked';
-    case 'cancel_requested':
-      await finish(ctx, 'cancelled', { error: { code: 'cancelled', message: 'cancelled by request' } });
-      await dropApprovals(deps.stores, session.sessionId, 'session cancelled');
-      return 'cancelled';
-    default:
-      return 'stale';
-  }
-}
-
-/**
- * Parks the session for the answers to its `ask_human` questions (`awaiting_input`); the job completes and
- * no worker waits. Answers that arrived before the park landed resume the step now.
- */
-async function parkForInput(ctx: StepContext, open: number): Promise<StepResult> {
-  const { deps, session, step } = ctx;
-  const result = await deps.stores.questions.awaitInput(session.sessionId, step);
-  switch (result.kind) {
-    case 'parked':
-      ctx.logger.info({ open }, 'session waits for input');
+      ctx.logger.info({ pending, waitingFor }, waitingFor === 'input' ? 'session waits for input' : 'session parked for approval');
       return 'parked';
     case 'resume':
       await enqueueNext(deps, session.sessionId, step, { suffix: result.resumeSuffix });
