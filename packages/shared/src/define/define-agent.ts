@@ -1,5 +1,6 @@
 import type { LimitsInput } from '../schemas/limits.js';
 import { DEFAULT_MODEL, LimitsInput as LimitsInputSchema } from '../schemas/limits.js';
+import { Urgency as UrgencySchema, type Urgency } from '../schemas/session.js';
 import type { Tool } from './define-tool.js';
 
 export interface AgentOptions {
@@ -13,6 +14,8 @@ export interface AgentOptions {
   limits?: LimitsInput;
   /** Per-tenant allow and deny lists of tool names. A denied tool is answered with an error result. */
   tenantPolicy?: Record<string, { allow?: string[]; deny?: string[] }>;
+  /** The lane of this agent's sessions unless a session chooses one at start: `batch` = Message Batches at half price. @defaultValue 'normal' */
+  urgency?: Urgency;
 }
 
 export interface Agent {
@@ -23,6 +26,7 @@ export interface Agent {
   readonly tools: ReadonlyMap<string, Tool>;
   readonly limits: LimitsInput;
   readonly tenantPolicy: Readonly<Record<string, { allow?: string[]; deny?: string[] }>>;
+  readonly urgency: Urgency;
 }
 
 export function defineAgent(options: AgentOptions): Agent {
@@ -42,5 +46,6 @@ export function defineAgent(options: AgentOptions): Agent {
     tools,
     limits: LimitsInputSchema.parse(options.limits ?? {}),
     tenantPolicy: options.tenantPolicy ?? {},
+    urgency: UrgencySchema.parse(options.urgency ?? 'normal'),
   });
 }
