@@ -15,9 +15,15 @@ export type StepJobData = z.infer<typeof StepJobData>;
 export const ApprovalTimeoutJobData = z.object({ approvalId: z.string().min(1) }).strict();
 export type ApprovalTimeoutJobData = z.infer<typeof ApprovalTimeoutJobData>;
 
+/** The batch lane's flusher and poller jobs carry no data: they work on their queue's lane. */
+export const BatchLaneJobData = z.object({}).strict();
+export type BatchLaneJobData = z.infer<typeof BatchLaneJobData>;
+
 export const JOB_CATALOG = {
   step: StepJobData,
   'approval-timeout': ApprovalTimeoutJobData,
+  'batch-flush': BatchLaneJobData,
+  'batch-poll': BatchLaneJobData,
 } as const;
 export type JobName = keyof typeof JOB_CATALOG;
 

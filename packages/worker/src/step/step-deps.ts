@@ -1,5 +1,6 @@
 import type { Agent, Logger, ModelPrice, Stores } from '@agentq/shared';
 import type { Queue } from 'bullmq';
+import type { BatchLane } from '../batch/batch-lane.js';
 import type { Governor } from '../governor/governor.js';
 import type { ModelClient } from '../model/model-client.js';
 import type { ToolGuard } from '../tools/tool-guard.js';
@@ -19,6 +20,8 @@ export interface StepDeps {
   guards: ToolGuard[];
   /** Fleet-wide rate-limit governor every model call (step turns and summaries) goes through; absent = off. */
   governor?: Governor | undefined;
+  /** This queue's Message Batches lane, for sessions with `urgency: 'batch'`. */
+  batch: BatchLane;
 }
 
 export interface StepSettings {
