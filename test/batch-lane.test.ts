@@ -1,9 +1,16 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Stats } from '@agentq/producer';
 import { type AgentEvent, costMicroUsd, DEFAULT_PRICES } from '@agentq/shared';
 import { BATCH_PRICE_FACTOR } from '@agentq/worker';
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted, startHarness } from './support/harness.js';
 import { echoAgent } from './support/rate-limit-agent.js';
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../packages/producer/dist/bin/agentq.js', import.meta.url));
 
 /** A short processing delay and flush age keep the lane fast in tests; the lane itself is unchanged. */
 const FAST_LANE = { maxBatchSize: 500, maxAgeMs: 50, pollIntervalMs: 50 };
@@ -49,6 +56,15 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
       expect(mispriced).toBe(0);
       expect(saved).toBeGreaterThan(0);
       expect(lane).toEqual({ pending: 0, claims: 0, inflight: 0, calls: 0 });
+      // `agentq stats` (and the stats API it shares) shows what the lane saved.
+      const env = { ...process.env, REDIS_URL: redisUrl, AGENTQ_QUEUE: queueName, AGENTQ_PREFIX: prefix };
+      const stats = JSON.parse((await run(process.execPath, [CLI, 'stats', '--since', '1h', '--json'], { env })).stdout) as Stats;
+      const text = (await run(process.execPath, [CLI, 'stats', '--since', '1h'], { env })).stdout;
+      console.log(text.split('\n').find((line) => line.startsWith('batch lane')));
+      expect(stats.batch.calls).toBe(600);
+      expect(stats.batch.savedUsd).toBeCloseTo(saved, 6);
+      expect(stats.batch.costUsd).toBeCloseTo(cost, 6);
+      expect(text).toContain(`batch lane   calls 600   cost usd ${stats.batch.costUsd.toFixed(6)}   saved usd ${stats.batch.savedUsd.toFixed(6)}`);
     } finally {
       await h.close();
     }
