@@ -11,7 +11,7 @@ import { AgentProducer } from '@agentq/producer';
 import { type Approval, isTerminal, type SessionResult } from '@agentq/shared';
 import { RedisServer } from '@agentq/shared/testing';
 import cliProgress from 'cli-progress';
-import { demoSessions } from '../demo-sessions.js';
+import { batchLaneSession, demoSessions } from '../demo-sessions.js';
 import { decide, type Decision } from './operator-policy.js';
 import { printSummary } from './print-summary.js';
 import { spawnWorker, type WorkerProcess } from './fleet.js';
@@ -53,7 +53,7 @@ async function main(): Promise<number> {
   let mock: MockServer | undefined;
   const apiKey = process.env.ANTHROPIC_API_KEY;
   if (!apiKey) {
-    mock = await startMockAnthropic({ latencyMs: 40, jitterMs: 80, seed: 7 });
+    mock = await startMockAnthropic({ latencyMs: 40, jitterMs: 80, seed: 7, batchDelayMs: 500 });
     cleanups.push(() => (mock as MockServer).close());
     log(`started mock-anthropic at ${mock.url} (set ANTHROPIC_API_KEY to use the real API)`);
   }
@@ -71,6 +71,9 @@ async function main(): Promise<number> {
     AGENTQ_QUEUE: queueName,
     AGENTQ_PREFIX: prefix,
     AGENTQ_LOG_LEVEL: process.env.AGENTQ_LOG_LEVEL ?? 'warn',
+    // The demo's batch-lane session should not wait the production defaults (30 s to fill, 10 s polls).
+    AGENTQ_BATCH_MAX_AGE_MS: process.env.AGENTQ_BATCH_MAX_AGE_MS ?? '500',
+    AGENTQ_BATCH_POLL_MS: process.env.AGENTQ_BATCH_POLL_MS ?? '500',
   };
 
   const workers: WorkerProcess[] = [];
@@ -81,7 +84,7 @@ async function main(): Promise<number> {
 
   const producer = new AgentProducer({ connection: redisUrl, queueName, prefix });
   cleanups.push(() => producer.close());
-  const inputs = demoSessions(SESSIONS);
+  const inputs = [...demoSessions(SESSIONS), batchLaneSession()];
   // One session first, until its first model call is done: every session shares the agent's system prompt
   // and tools, and a prompt-cache write of that prefix is only readable once it finished. Started together,
   // a timing-dependent number of first turns would each write it, and the token and cost figures would
@@ -138,6 +141,13 @@ async function main(): Promise<number> {
   }
   bar.stop();
   printSummary({ results, scenarioOf, decisions: [...decisions.values()], wallMs: Date.now() - started, queueName });
+  const batchId = ids.at(-1) as string;
+  const batchCalls = (await producer.events(batchId)).filter((e) => e.type === 'model_call' && e.data.lane === 'batch');
+  const saved = batchCalls.reduce((n, e) => n + (typeof e.data.savedUsd === 'number' ? e.data.savedUsd : 0), 0);
+  const batchResult = results.at(-1);
+  log(
+    `  batch lane ${batchCalls.length} model calls through the Message Batches API for ${batchId} (${batchResult?.status}), $${(batchResult?.usage.costUsd ?? 0).toFixed(6)} at the batch rate, $${saved.toFixed(6)} saved`,
+  );
   return results.every((r) => isTerminal(r.status)) ? 0 : 1;
 }
 
