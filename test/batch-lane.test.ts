@@ -129,6 +129,33 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
     }
   });
 
+  test('a tenant is charged the batch rate, and a call that failed in its batch leaves no reservation behind', async ({ redisUrl, queueName, prefix }) => {
+    const h = await startHarness({
+      redisUrl,
+      queueName,
+      prefix,
+      agents: [echoAgent()],
+      mock: { batchFailNext: [{ result: 'errored', status: 400 }] },
+      worker: { batch: { ...FAST_LANE, maxAgeMs: 200 } },
+    });
+    try {
+      await h.producer.tenants.setBudget('acme', { dailyCostUsd: 10 });
+      const bad = await h.producer.start({ agent: 'rl', input: scripted('Refused.', [{ text: 'no' }]), tenant: 'acme', urgency: 'batch' });
+      const good = await h.producer.start({ agent: 'rl', input: scripted('Charged.', THREE_STEPS), tenant: 'acme', urgency: 'batch' });
+      const [rb, rg] = await Promise.all([h.producer.wait(bad.sessionId, { timeoutMs: 20_000 }), h.producer.wait(good.sessionId, { timeoutMs: 20_000 })]);
+      const usage = await h.producer.tenants.usage('acme');
+      console.log(`bad ${rb.status}/${rb.error?.code}, good ${rg.status} $${rg.usage.costUsd}, tenant ${JSON.stringify(usage)}`);
+      expect(rb.error?.code).toBe('model_bad_request');
+      expect(rg.status).toBe('completed');
+      expect(usage.calls).toBe(3);
+      expect(usage.costUsd).toBeCloseTo(rg.usage.costUsd, 6);
+      expect(usage.reservedTokens).toBe(0);
+      expect(usage.reservedCostUsd).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('an invalid request errors its item only: that session fails at once with model_bad_request, the other completes', async ({ redisUrl, queueName, prefix }) => {
     const h = await startHarness({
       redisUrl,

@@ -104,3 +104,14 @@ export async function settleCheckpointedCall<M extends { model?: string; usage: 
   await ledgerOf(ctx.deps.stores).settleTenant(tenant, day, reservationId(ctx), usage, cost);
   return message;
 }
+
+/**
+ * Gives back the tenant reservation of a call an earlier job of the step admitted and that ended without
+ * usage (a batch-lane call whose result was an error); a no-op without a tenant or a reservation.
+ */
+export async function releaseAdmittedCall(ctx: StepContext, checkpoint: Record<string, string>): Promise<void> {
+  const tenant = ctx.session.tenant;
+  const day = checkpoint[DAY_FIELD];
+  if (!tenant || !day) return;
+  await ledgerOf(ctx.deps.stores).releaseTenant(tenant, day, reservationId(ctx));
+}

@@ -4,7 +4,7 @@ import { BATCH_ATTEMPT_FIELD, BATCH_RESULT_FIELD, type DeliveredResult } from '.
 import { batchCustomId } from '../batch/batch-custom-id.js';
 import { BATCH_PRICE_FACTOR, batchCost } from '../batch/batch-price.js';
 import { readBatchResult } from '../batch/batch-result.js';
-import { admitModelCall, pricesOf, settleCheckpointedCall } from '../budget/model-call-budget.js';
+import { admitModelCall, pricesOf, releaseAdmittedCall, settleCheckpointedCall } from '../budget/model-call-budget.js';
 import type { ModelMessage } from '../model/model-client.js';
 import { tokenCounts } from '../model/token-counts.js';
 import type { StepContext } from './step-context.js';
@@ -62,6 +62,8 @@ export async function batchTurn(
   const cls = outcome.error;
   await ctx.emit('model_error', { model: params.model, lane: 'batch', code: cls.code, status: cls.status ?? null, reason: cls.code, message: cls.message, batchAttempt: attempt });
   ctx.logger.warn({ code: cls.code, status: cls.status, msg: cls.message, attempt }, 'batch-lane model call failed');
+  // The failed call used nothing: its tenant reservation goes back (a re-park reserves again).
+  await releaseAdmittedCall(ctx, checkpoint);
   const retry = shouldRetry(cls.code);
   if (retry && attempt + 1 < deps.settings.stepAttempts) {
     // Setting (not incrementing) the attempt makes a duplicate run of this step park the same next call.
