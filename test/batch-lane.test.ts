@@ -27,7 +27,7 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
     try {
       const inputs = Array.from({ length: 200 }, (_, i) => ({ agent: 'rl', input: scripted(`Batch task ${i}.`, THREE_STEPS), urgency: 'batch' as const }));
       const started = await h.producer.startBatch(inputs);
-      const results = await Promise.all(started.map(({ sessionId }) => h.producer.wait(sessionId, { timeoutMs: 60_000 })));
+      const results = await h.producer.waitAll(started.map((s) => s.sessionId), { timeoutMs: 60_000 });
       const completed = results.filter((r) => r.status === 'completed' && r.output === 'done' && r.steps === 3).length;
       const events = (await Promise.all(started.map(({ sessionId }) => h.producer.events(sessionId)))).flat();
       const calls = modelCalls(events);
