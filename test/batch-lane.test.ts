@@ -156,6 +156,24 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
     }
   });
 
+  test('a batch create answered 529 puts the calls back; the flush job retries and the session completes', async ({ redisUrl, queueName, prefix }) => {
+    const refused = { result: 'refused' as const, status: 529 };
+    const h = await startHarness({ redisUrl, queueName, prefix, agents: [echoAgent()], mock: { batchFailNext: [refused, refused] }, worker: { batch: FAST_LANE } });
+    try {
+      const { sessionId } = await h.producer.start({ agent: 'rl', input: scripted('Submit twice refused.', [{ text: 'third time' }]), urgency: 'batch' });
+      const result = await h.producer.wait(sessionId, { timeoutMs: 30_000 });
+      const events = await h.producer.events(sessionId);
+      expect(result.status).toBe('completed');
+      expect(result.output).toBe('third time');
+      // The step parked once; the refusals were the flusher's to retry, not the session's.
+      expect(events.filter((e) => e.type === 'batch_parked')).toHaveLength(1);
+      expect(events.filter((e) => e.type === 'model_error')).toHaveLength(0);
+      expect(await h.workers[0]!.deps.batch.counts()).toEqual({ pending: 0, claims: 0, inflight: 0, calls: 0 });
+    } finally {
+      await h.close();
+    }
+  });
+
   test('an invalid request errors its item only: that session fails at once with model_bad_request, the other completes', async ({ redisUrl, queueName, prefix }) => {
     const h = await startHarness({
       redisUrl,

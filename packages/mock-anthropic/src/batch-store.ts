@@ -63,6 +63,11 @@ export class BatchStore {
 
   /** Validates the whole batch (400 on a bad shape, a bad or repeated `custom_id`), then answers every item. */
   create(body: unknown, delayMs: number, answer: (params: unknown) => BatchAnswer, now: number): StoredBatch {
+    if (this.failQueue[0]?.result === 'refused') {
+      const fault = this.failQueue.shift() as BatchFailSpec;
+      const status = fault.status ?? 500;
+      throw new MockApiError(status, fault.message ?? defaultErrorMessage(status), fault.type ?? defaultErrorType(status));
+    }
     const requests = (body as { requests?: unknown } | null)?.requests;
     if (!Array.isArray(requests)) throw invalidRequest('requests: Field required');
     if (requests.length === 0) throw invalidRequest('requests: List should have at least 1 item after validation, not 0');
@@ -86,7 +91,8 @@ export class BatchStore {
   }
 
   private answerItem(params: unknown, answer: (params: unknown) => BatchAnswer): BatchItemResult {
-    const fault = this.failQueue.shift();
+    // A `refused` fault waits for the next create; items only take `expired` and `errored`.
+    const fault = this.failQueue[0]?.result === 'refused' ? undefined : this.failQueue.shift();
     if (fault?.result === 'expired') return { type: 'expired' };
     if (fault) {
       const status = fault.status ?? 500;

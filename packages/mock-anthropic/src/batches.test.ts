@@ -87,6 +87,12 @@ describe('/v1/messages/batches', () => {
     expect(byId.ok).toMatchObject({ type: 'succeeded' });
   });
 
+  it('a refused fault answers the next create as a whole, then batches are created again', async () => {
+    mock.setOptions({ batchFailNext: [{ result: 'refused', status: 529 }] });
+    await expect(client.messages.batches.create({ requests: [{ custom_id: 'x', params: params('x') }] })).rejects.toBeInstanceOf(Anthropic.InternalServerError);
+    await expect(client.messages.batches.create({ requests: [{ custom_id: 'x', params: params('x') }] })).resolves.toMatchObject({ request_counts: { succeeded: 1 } });
+  });
+
   it('refuses a bad custom_id, a repeated custom_id and an empty batch as a whole (400)', async () => {
     const bad = [
       [{ custom_id: 'has space', params: params('x') }],

@@ -37,10 +37,13 @@ export interface FailSpec {
   model?: string;
 }
 
-/** A fault for the next request item of a Message Batch: it ends `expired`, or `errored` with this error. */
+/**
+ * A fault for the next request item of a Message Batch: it ends `expired`, or `errored` with this error.
+ * `refused` at the head of the queue answers the next batch create as a whole with this HTTP error instead.
+ */
 export interface BatchFailSpec {
-  result: 'expired' | 'errored';
-  /** For `errored`: the status whose error type the item carries. @defaultValue 500 */
+  result: 'expired' | 'errored' | 'refused';
+  /** For `errored` / `refused`: the status (and so the error type). @defaultValue 500 */
   status?: number;
   /** For `errored`: `error.type`. @defaultValue the type the real API uses for `status` */
   type?: string;
@@ -268,7 +271,7 @@ function checkBatchFailSpec(spec: unknown, index: number): string | undefined {
   const where = `batchFailNext[${index}]`;
   if (typeof spec !== 'object' || spec === null) return `${where} must be an object`;
   const s = spec as Record<string, unknown>;
-  if (s.result !== 'expired' && s.result !== 'errored') return `${where}.result must be "expired" or "errored"`;
+  if (s.result !== 'expired' && s.result !== 'errored' && s.result !== 'refused') return `${where}.result must be "expired", "errored" or "refused"`;
   if (s.status !== undefined && (typeof s.status !== 'number' || !Number.isInteger(s.status) || s.status < 400 || s.status > 599)) {
     return `${where}.status must be an HTTP error status (400..599)`;
   }

@@ -167,6 +167,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   worker.on('failed', (job, err) => {
     logger.warn({ jobId: job?.id, err: err.message, attemptsMade: job?.attemptsMade }, 'job failed');
     failDeadStep(deps, job, err).catch((error: unknown) => logger.error({ err: error, jobId: job?.id }, 'could not fail the session of a dead step job'));
+    if (job && job.name !== 'step') batch.afterJobFailed(job).catch((error: unknown) => logger.error({ err: error, jobId: job.id }, 'could not reschedule a batch-lane job'));
   });
 
   let closing: Promise<void> | undefined;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { enqueueStep, type Keys, type Logger, type Redis, runScript, type StepJobSettings } from '@agentq/shared';
 import type Anthropic from '@anthropic-ai/sdk';
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import type { ResolvedBatchLaneOptions } from './batch-lane-options.js';
 import type { BatchItemResult } from './batch-result.js';
 
@@ -79,6 +79,16 @@ export class BatchLane {
         removeOnFail: { age: 24 * 3600 },
       },
     );
+  }
+
+  /**
+   * A flush or poll job that used up its attempts (the API stayed down) must not end the lane's work: the
+   * next one is scheduled a full interval later, so calls and batches never strand while sessions wait.
+   */
+  async afterJobFailed(job: Job): Promise<void> {
+    if ((await job.getState()) !== 'failed') return;
+    if (job.name === BATCH_FLUSH_JOB) await this.scheduleFlush(this.options.maxAgeMs, `after-${randomUUID().slice(0, 8)}`);
+    if (job.name === BATCH_POLL_JOB) await this.schedulePoll();
   }
 
   /** After a restart: flush and poll whatever the lane still holds. */
