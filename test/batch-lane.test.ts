@@ -3,10 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Stats } from '@agentq/producer';
 import { type AgentEvent, costMicroUsd, DEFAULT_PRICES } from '@agentq/shared';
-import { BATCH_PRICE_FACTOR } from '@agentq/worker';
+import type { MockOptions } from '@agentq/mock-anthropic';
+import { BATCH_PRICE_FACTOR, type BatchLaneOptions, type StartWorkerOptions } from '@agentq/worker';
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, test } from './support/fixtures.js';
-import { scripted, startHarness } from './support/harness.js';
+import { type Harness, scripted, startHarness } from './support/harness.js';
 import { echoAgent } from './support/rate-limit-agent.js';
 
 const run = promisify(execFile);
@@ -14,6 +15,14 @@ const CLI = fileURLToPath(new URL('../packages/producer/dist/bin/agentq.js', imp
 
 /** A short processing delay and flush age keep the lane fast in tests; the lane itself is unchanged. */
 const FAST_LANE = { maxBatchSize: 500, maxAgeMs: 50, pollIntervalMs: 50 };
+
+/** The echo agent on a fast lane, with the mock's batch faults and worker settings of the test. */
+function startLane(
+  fixture: { redisUrl: string; queueName: string; prefix: string },
+  options: { mock?: MockOptions; worker?: Partial<StartWorkerOptions>; lane?: BatchLaneOptions } = {},
+): Promise<Harness> {
+  return startHarness({ ...fixture, agents: [echoAgent()], mock: options.mock ?? {}, worker: { ...options.worker, batch: { ...FAST_LANE, ...options.lane } } });
+}
 
 const THREE_STEPS = [{ tool: 'echo', input: { value: 'a' } }, { tool: 'echo', input: { value: 'b' } }, { text: 'done' }];
 
@@ -23,7 +32,7 @@ function modelCalls(events: AgentEvent[]) {
 
 describe('the batch lane sends urgency "batch" sessions through the Message Batches API', () => {
   test('200 batch-lane sessions × 3 steps complete through the batch endpoint, priced at the batch rate', async ({ redisUrl, queueName, prefix }) => {
-    const h = await startHarness({ redisUrl, queueName, prefix, agents: [echoAgent()], mock: { batchDelayMs: 20 }, worker: { batch: FAST_LANE, concurrency: 20 } });
+    const h = await startLane({ redisUrl, queueName, prefix }, { mock: { batchDelayMs: 20 }, worker: { concurrency: 20 } });
     try {
       const inputs = Array.from({ length: 200 }, (_, i) => ({ agent: 'rl', input: scripted(`Batch task ${i}.`, THREE_STEPS), urgency: 'batch' as const }));
       const started = await h.producer.startBatch(inputs);
@@ -36,7 +45,7 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
       const batches: Anthropic.Messages.MessageBatch[] = [];
       for await (const b of client.messages.batches.list({ limit: 1000 })) batches.push(b);
       const submitted = batches.reduce((n, b) => n + b.request_counts.succeeded, 0);
-      const lane = await h.workers[0]!.deps.batch.counts();
+      const lane = await h.workers[0]!.deps.batch!.counts();
       // Each call billed at half its direct price (rounded up to the micro-dollar), and the saving recorded beside it.
       const mispriced = batchCalls.filter((c) => {
         const usage = { inputTokens: c.usage.inputTokens!, outputTokens: c.usage.outputTokens!, cacheReadTokens: c.usage.cacheReadTokens!, cacheWriteTokens: c.usage.cacheWriteTokens! };
@@ -89,7 +98,7 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
   });
 
   test('an expired batch request is retried like a timed-out direct call, and the session completes', async ({ redisUrl, queueName, prefix }) => {
-    const h = await startHarness({ redisUrl, queueName, prefix, agents: [echoAgent()], mock: { batchFailNext: [{ result: 'expired' }] }, worker: { batch: FAST_LANE } });
+    const h = await startLane({ redisUrl, queueName, prefix }, { mock: { batchFailNext: [{ result: 'expired' }] } });
     try {
       const { sessionId } = await h.producer.start({ agent: 'rl', input: scripted('Expires once.', [{ text: 'late but done' }]), urgency: 'batch' });
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
@@ -107,14 +116,7 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
 
   test('a request that keeps erroring overloaded fails the session after its bounded attempts with code model_overloaded', async ({ redisUrl, queueName, prefix }) => {
     const overloaded = { result: 'errored' as const, status: 529 };
-    const h = await startHarness({
-      redisUrl,
-      queueName,
-      prefix,
-      agents: [echoAgent()],
-      mock: { batchFailNext: [overloaded, overloaded, overloaded] },
-      worker: { batch: FAST_LANE, step: { stepAttempts: 3, stepBackoffMs: 20 } },
-    });
+    const h = await startLane({ redisUrl, queueName, prefix }, { mock: { batchFailNext: [overloaded, overloaded, overloaded] }, worker: { step: { stepAttempts: 3, stepBackoffMs: 20 } } });
     try {
       const { sessionId } = await h.producer.start({ agent: 'rl', input: scripted('Always overloaded.', [{ text: 'never' }]), urgency: 'batch' });
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
@@ -130,14 +132,7 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
   });
 
   test('a tenant is charged the batch rate, and a call that failed in its batch leaves no reservation behind', async ({ redisUrl, queueName, prefix }) => {
-    const h = await startHarness({
-      redisUrl,
-      queueName,
-      prefix,
-      agents: [echoAgent()],
-      mock: { batchFailNext: [{ result: 'errored', status: 400 }] },
-      worker: { batch: { ...FAST_LANE, maxAgeMs: 200 } },
-    });
+    const h = await startLane({ redisUrl, queueName, prefix }, { mock: { batchFailNext: [{ result: 'errored', status: 400 }] }, lane: { maxAgeMs: 200 } });
     try {
       await h.producer.tenants.setBudget('acme', { dailyCostUsd: 10 });
       const bad = await h.producer.start({ agent: 'rl', input: scripted('Refused.', [{ text: 'no' }]), tenant: 'acme', urgency: 'batch' });
@@ -158,7 +153,7 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
 
   test('a batch create answered 529 puts the calls back; the flush job retries and the session completes', async ({ redisUrl, queueName, prefix }) => {
     const refused = { result: 'refused' as const, status: 529 };
-    const h = await startHarness({ redisUrl, queueName, prefix, agents: [echoAgent()], mock: { batchFailNext: [refused, refused] }, worker: { batch: FAST_LANE } });
+    const h = await startLane({ redisUrl, queueName, prefix }, { mock: { batchFailNext: [refused, refused] } });
     try {
       const { sessionId } = await h.producer.start({ agent: 'rl', input: scripted('Submit twice refused.', [{ text: 'third time' }]), urgency: 'batch' });
       const result = await h.producer.wait(sessionId, { timeoutMs: 30_000 });
@@ -168,21 +163,14 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
       // The step parked once; the refusals were the flusher's to retry, not the session's.
       expect(events.filter((e) => e.type === 'batch_parked')).toHaveLength(1);
       expect(events.filter((e) => e.type === 'model_error')).toHaveLength(0);
-      expect(await h.workers[0]!.deps.batch.counts()).toEqual({ pending: 0, claims: 0, inflight: 0, calls: 0 });
+      expect(await h.workers[0]!.deps.batch!.counts()).toEqual({ pending: 0, claims: 0, inflight: 0, calls: 0 });
     } finally {
       await h.close();
     }
   });
 
   test('an invalid request errors its item only: that session fails at once with model_bad_request, the other completes', async ({ redisUrl, queueName, prefix }) => {
-    const h = await startHarness({
-      redisUrl,
-      queueName,
-      prefix,
-      agents: [echoAgent()],
-      mock: { batchFailNext: [{ result: 'errored', status: 400, message: 'messages.0.content: bad block' }] },
-      worker: { batch: { ...FAST_LANE, maxAgeMs: 200 } },
-    });
+    const h = await startLane({ redisUrl, queueName, prefix }, { mock: { batchFailNext: [{ result: 'errored', status: 400, message: 'messages.0.content: bad block' }] }, lane: { maxAgeMs: 200 } });
     try {
       const a = await h.producer.start({ agent: 'rl', input: scripted('Bad.', [{ text: 'no' }]), urgency: 'batch' });
       const b = await h.producer.start({ agent: 'rl', input: scripted('Good.', [{ text: 'yes' }]), urgency: 'batch' });

@@ -70,14 +70,20 @@ interface Prepared {
   fault: Fault | undefined;
 }
 
-/** Everything decided before admission: tokens, cache split, scripted turn and any injected fault. */
-function prepare(valid: ValidRequest, state: MockState): Prepared {
+/** The conversation, its script and the turn a request is at (the same for a direct and a batched request). */
+function scriptedTurn(valid: ValidRequest) {
   const segments = promptSegments(valid);
   const firstText = firstUserText(valid.turns);
   const conversation = conversationKey(firstText);
   const script = parseScript(firstText);
   const k = resolveTurn(valid.turns, conversation);
   const step = script ? stepForTurn(script, k) : undefined;
+  return { segments, conversation, script, k, step };
+}
+
+/** Everything decided before admission: tokens, cache split, scripted turn and any injected fault. */
+function prepare(valid: ValidRequest, state: MockState): Prepared {
+  const { segments, conversation, script, k, step } = scriptedTurn(valid);
   return {
     inputTokens: totalTokens(segments),
     conversation,
@@ -104,12 +110,7 @@ export function answerBatchRequest(params: unknown, state: MockState): BatchAnsw
       throw invalidRequest('stream: streaming is not supported for requests in a Message Batch');
     }
     const valid = validateRequest(params, 'create');
-    const segments = promptSegments(valid);
-    const firstText = firstUserText(valid.turns);
-    const conversation = conversationKey(firstText);
-    const script = parseScript(firstText);
-    const k = resolveTurn(valid.turns, conversation);
-    const step = script ? stepForTurn(script, k) : undefined;
+    const { segments, conversation, script, k, step } = scriptedTurn(valid);
     const fault = step?.error ? state.faults.next({ failRate: 0, overloadRate: 0 }, { key: `${conversation}:${k}`, error: step.error }) : undefined;
     if (fault) throw new MockApiError(fault.status, fault.message, fault.type);
     const plan = state.cache.plan(valid.model, segments, Date.now());

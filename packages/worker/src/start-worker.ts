@@ -207,11 +207,11 @@ async function timedJob(deps: StepDeps, metrics: WorkerMetrics, job: Job, token?
 
 async function runJob(deps: StepDeps, job: Job, _token?: string): Promise<StepResult | 'ignored' | 'batch'> {
   if (job.name === 'approval-timeout') return (await handleApprovalTimeout(deps, job)) === 'timed_out' ? 'finished' : 'ignored';
-  if (job.name === BATCH_FLUSH_JOB) {
+  if (job.name === BATCH_FLUSH_JOB && deps.batch) {
     await flushBatches(deps.batch);
     return 'batch';
   }
-  if (job.name === BATCH_POLL_JOB) {
+  if (job.name === BATCH_POLL_JOB && deps.batch) {
     await pollBatches(deps.batch);
     return 'batch';
   }

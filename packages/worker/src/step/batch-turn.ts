@@ -77,6 +77,7 @@ export async function batchTurn(
 
 async function park(ctx: StepContext, params: Anthropic.MessageCreateParamsNonStreaming, attempt: number): Promise<typeof BATCHED> {
   const { deps, session, step } = ctx;
+  if (!deps.batch) throw new AgentqError('config_invalid', 'a batch-lane session reached a step runner without a batch lane');
   const budget = await admitModelCall(ctx, params);
   params.max_tokens = budget.maxTokens;
   const customId = batchCustomId(session.sessionId, step, attempt);

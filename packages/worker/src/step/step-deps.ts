@@ -20,8 +20,8 @@ export interface StepDeps {
   guards: ToolGuard[];
   /** Fleet-wide rate-limit governor every model call (step turns and summaries) goes through; absent = off. */
   governor?: Governor | undefined;
-  /** This queue's Message Batches lane, for sessions with `urgency: 'batch'`. */
-  batch: BatchLane;
+  /** This queue's Message Batches lane, for sessions with `urgency: 'batch'` (`startWorker` always builds one). */
+  batch?: BatchLane | undefined;
 }
 
 export interface StepSettings {
