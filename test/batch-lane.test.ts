@@ -169,6 +169,21 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
     }
   });
 
+  test('a batch refused as a whole (400) fails each of its sessions with model_bad_request and the API message', async ({ redisUrl, queueName, prefix }) => {
+    const h = await startLane({ redisUrl, queueName, prefix }, { mock: { batchFailNext: [{ result: 'refused', status: 400, message: 'requests: too large' }] }, lane: { maxAgeMs: 200 } });
+    try {
+      const started = await h.producer.startBatch(['One.', 'Two.'].map((task) => ({ agent: 'rl', input: scripted(task, [{ text: 'never' }]), urgency: 'batch' as const })));
+      const results = await h.producer.waitAll(started.map((s) => s.sessionId), { timeoutMs: 20_000 });
+      expect(results.map((r) => [r.status, r.error?.code, r.error?.message])).toEqual([
+        ['failed', 'model_bad_request', 'requests: too large'],
+        ['failed', 'model_bad_request', 'requests: too large'],
+      ]);
+      expect(await h.workers[0]!.deps.batch!.counts()).toEqual({ pending: 0, claims: 0, inflight: 0, calls: 0 });
+    } finally {
+      await h.close();
+    }
+  });
+
   test('an invalid request errors its item only: that session fails at once with model_bad_request, the other completes', async ({ redisUrl, queueName, prefix }) => {
     const h = await startLane({ redisUrl, queueName, prefix }, { mock: { batchFailNext: [{ result: 'errored', status: 400, message: 'messages.0.content: bad block' }] }, lane: { maxAgeMs: 200 } });
     try {
