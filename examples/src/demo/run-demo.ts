@@ -84,7 +84,7 @@ async function main(): Promise<number> {
 
   const producer = new AgentProducer({ connection: redisUrl, queueName, prefix });
   cleanups.push(() => producer.close());
-  const inputs = [...demoSessions(SESSIONS), batchLaneSession()];
+  const inputs = demoSessions(SESSIONS);
   // One session first, until its first model call is done: every session shares the agent's system prompt
   // and tools, and a prompt-cache write of that prefix is only readable once it finished. Started together,
   // a timing-dependent number of first turns would each write it, and the token and cost figures would
@@ -96,9 +96,12 @@ async function main(): Promise<number> {
     ids.push(sessionId);
     await firstModelCall(producer, sessionId, Date.now() + TIMEOUT_MS);
   }
-  ids.push(...(await producer.startBatch(rest)).map((s) => s.sessionId));
+  // One more session goes through the batch lane; it is reported on its own line, apart from the summary.
+  const startedRest = await producer.startBatch([...rest, batchLaneSession()]);
+  const batchId = (startedRest.pop() as { sessionId: string }).sessionId;
+  ids.push(...startedRest.map((s) => s.sessionId));
   const scenarioOf = new Map(ids.map((id, i) => [id, inputs[i]?.metadata.scenario ?? '']));
-  log(`enqueued ${ids.length} sessions\n`);
+  log(`enqueued ${ids.length} sessions, and ${batchId} in the batch lane\n`);
 
   const bar = new cliProgress.SingleBar(
     { format: '  sessions [{bar}] {value}/{total} terminal | {parked} parked | {decided} decided', hideCursor: true, noTTYOutput: true, notTTYSchedule: 1000 },
@@ -121,7 +124,8 @@ async function main(): Promise<number> {
     const done = sessions.filter((s) => s && isTerminal(s.status)).length;
     const parked = sessions.filter((s) => s?.status === 'awaiting_approval').length;
     bar.update(done, { parked, decided: decisions.size });
-    if (done === ids.length) {
+    const batchDone = isTerminal((await producer.get(batchId))?.status ?? 'failed');
+    if (done === ids.length && batchDone) {
       results = sessions.map((s) => ({
         sessionId: s?.sessionId ?? '',
         status: s?.status ?? 'failed',
@@ -141,10 +145,9 @@ async function main(): Promise<number> {
   }
   bar.stop();
   printSummary({ results, scenarioOf, decisions: [...decisions.values()], wallMs: Date.now() - started, queueName });
-  const batchId = ids.at(-1) as string;
   const batchCalls = (await producer.events(batchId)).filter((e) => e.type === 'model_call' && e.data.lane === 'batch');
   const saved = batchCalls.reduce((n, e) => n + (typeof e.data.savedUsd === 'number' ? e.data.savedUsd : 0), 0);
-  const batchResult = results.at(-1);
+  const batchResult = await producer.get(batchId);
   log(
     `  batch lane ${batchCalls.length} model calls through the Message Batches API for ${batchId} (${batchResult?.status}), $${(batchResult?.usage.costUsd ?? 0).toFixed(6)} at the batch rate, $${saved.toFixed(6)} saved`,
   );
