@@ -317,3 +317,23 @@ export function demoSessions(count = 20): DemoSessionStart[] {
     };
   });
 }
+
+/**
+ * One session sent through the Message Batches lane (`urgency: 'batch'`): its model calls wait in the
+ * queue's batch buffer, go out as Message Batches at half price, and each result resumes its step.
+ */
+export function batchLaneSession(): DemoSessionStart {
+  const scenario: DemoScenario = {
+    name: 'batch-lane-digest',
+    kind: 'auto',
+    shows: 'urgency "batch": every model call goes through the Message Batches API at half price',
+    prompt: 'Overnight digest: search for queue news and summarise it; no one is waiting for the answer.',
+    script: [search('job queue news this week'), done('Digest: nothing urgent in job-queue news this week.')],
+  };
+  return {
+    agent: 'demo',
+    input: scriptedInput(scenario.prompt, scenario.script),
+    urgency: 'batch',
+    metadata: { scenario: scenario.name, kind: scenario.kind, shows: scenario.shows },
+  };
+}

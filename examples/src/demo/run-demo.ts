@@ -11,7 +11,7 @@ import { AgentProducer } from '@agentq/producer';
 import { type Approval, isTerminal, type SessionResult } from '@agentq/shared';
 import { RedisServer } from '@agentq/shared/testing';
 import cliProgress from 'cli-progress';
-import { demoSessions } from '../demo-sessions.js';
+import { batchLaneSession, demoSessions } from '../demo-sessions.js';
 import { decide, type Decision } from './operator-policy.js';
 import { printSummary } from './print-summary.js';
 import { spawnWorker, type WorkerProcess } from './fleet.js';
@@ -53,7 +53,7 @@ async function main(): Promise<number> {
   let mock: MockServer | undefined;
   const apiKey = process.env.ANTHROPIC_API_KEY;
   if (!apiKey) {
-    mock = await startMockAnthropic({ latencyMs: 40, jitterMs: 80, seed: 7 });
+    mock = await startMockAnthropic({ latencyMs: 40, jitterMs: 80, seed: 7, batchDelayMs: 500 });
     cleanups.push(() => (mock as MockServer).close());
     log(`started mock-anthropic at ${mock.url} (set ANTHROPIC_API_KEY to use the real API)`);
   }
@@ -71,6 +71,9 @@ async function main(): Promise<number> {
     AGENTQ_QUEUE: queueName,
     AGENTQ_PREFIX: prefix,
     AGENTQ_LOG_LEVEL: process.env.AGENTQ_LOG_LEVEL ?? 'warn',
+    // The demo's batch-lane session should not wait the production defaults (30 s to fill, 10 s polls).
+    AGENTQ_BATCH_MAX_AGE_MS: process.env.AGENTQ_BATCH_MAX_AGE_MS ?? '500',
+    AGENTQ_BATCH_POLL_MS: process.env.AGENTQ_BATCH_POLL_MS ?? '500',
   };
 
   const workers: WorkerProcess[] = [];
@@ -93,9 +96,12 @@ async function main(): Promise<number> {
     ids.push(sessionId);
     await firstModelCall(producer, sessionId, Date.now() + TIMEOUT_MS);
   }
-  ids.push(...(await producer.startBatch(rest)).map((s) => s.sessionId));
+  // One more session goes through the batch lane; it is reported on its own line, apart from the summary.
+  const startedRest = await producer.startBatch([...rest, batchLaneSession()]);
+  const batchId = (startedRest.pop() as { sessionId: string }).sessionId;
+  ids.push(...startedRest.map((s) => s.sessionId));
   const scenarioOf = new Map(ids.map((id, i) => [id, inputs[i]?.metadata.scenario ?? '']));
-  log(`enqueued ${ids.length} sessions\n`);
+  log(`enqueued ${ids.length} sessions, and ${batchId} in the batch lane\n`);
 
   const bar = new cliProgress.SingleBar(
     { format: '  sessions [{bar}] {value}/{total} terminal | {parked} parked | {decided} decided', hideCursor: true, noTTYOutput: true, notTTYSchedule: 1000 },
@@ -118,7 +124,8 @@ async function main(): Promise<number> {
     const done = sessions.filter((s) => s && isTerminal(s.status)).length;
     const parked = sessions.filter((s) => s?.status === 'awaiting_approval').length;
     bar.update(done, { parked, decided: decisions.size });
-    if (done === ids.length) {
+    const batchDone = isTerminal((await producer.get(batchId))?.status ?? 'failed');
+    if (done === ids.length && batchDone) {
       results = sessions.map((s) => ({
         sessionId: s?.sessionId ?? '',
         status: s?.status ?? 'failed',
@@ -138,6 +145,12 @@ async function main(): Promise<number> {
   }
   bar.stop();
   printSummary({ results, scenarioOf, decisions: [...decisions.values()], wallMs: Date.now() - started, queueName });
+  const batchCalls = (await producer.events(batchId)).filter((e) => e.type === 'model_call' && e.data.lane === 'batch');
+  const saved = batchCalls.reduce((n, e) => n + (typeof e.data.savedUsd === 'number' ? e.data.savedUsd : 0), 0);
+  const batchResult = await producer.get(batchId);
+  log(
+    `  batch lane ${batchCalls.length} model calls through the Message Batches API for ${batchId} (${batchResult?.status}), $${(batchResult?.usage.costUsd ?? 0).toFixed(6)} at the batch rate, $${saved.toFixed(6)} saved`,
+  );
   return results.every((r) => isTerminal(r.status)) ? 0 : 1;
 }
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { checkNumber, type MockOptions } from './options.js';
 
-type NumericOption = 'port' | 'latencyMs' | 'jitterMs' | 'chunkDelayMs' | 'rpm' | 'itpm' | 'otpm' | 'failRate' | 'overloadRate' | 'seed';
+type NumericOption = 'port' | 'latencyMs' | 'jitterMs' | 'chunkDelayMs' | 'rpm' | 'itpm' | 'otpm' | 'failRate' | 'overloadRate' | 'seed' | 'batchDelayMs';
 
 interface Setting {
   flag: string;
@@ -22,6 +22,7 @@ export const CLI_SETTINGS: readonly Setting[] = [
   { flag: 'otpm', env: 'MOCK_ANTHROPIC_OTPM', option: 'otpm', help: 'output tokens per minute (default unlimited)' },
   { flag: 'fail-rate', env: 'MOCK_ANTHROPIC_FAIL_RATE', option: 'failRate', help: 'probability 0..1 of a 500 api_error (default 0)' },
   { flag: 'overload-rate', env: 'MOCK_ANTHROPIC_OVERLOAD_RATE', option: 'overloadRate', help: 'probability 0..1 of a 529 overloaded_error (default 0)' },
+  { flag: 'batch-delay-ms', env: 'MOCK_ANTHROPIC_BATCH_DELAY_MS', option: 'batchDelayMs', help: 'time a Message Batch stays in_progress (default 0)' },
   { flag: 'seed', env: 'MOCK_ANTHROPIC_SEED', option: 'seed', help: 'seed for the random rates and jitter (default random)' },
 ];
 

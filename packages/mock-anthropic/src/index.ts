@@ -1,6 +1,6 @@
 export { startMockAnthropic, type MockServer } from './server.js';
 export { resolveCliConfig, type CliConfig } from './cli-config.js';
-export type { FailSpec, MockOptions, RuntimeOptions } from './options.js';
+export type { BatchFailSpec, FailSpec, MockOptions, RuntimeOptions } from './options.js';
 export type { RecordedRequest } from './request-log.js';
 export {
   mockScript,

@@ -70,14 +70,20 @@ interface Prepared {
   fault: Fault | undefined;
 }
 
-/** Everything decided before admission: tokens, cache split, scripted turn and any injected fault. */
-function prepare(valid: ValidRequest, state: MockState): Prepared {
+/** The conversation, its script and the turn a request is at (the same for a direct and a batched request). */
+function scriptedTurn(valid: ValidRequest) {
   const segments = promptSegments(valid);
   const firstText = firstUserText(valid.turns);
   const conversation = conversationKey(firstText);
   const script = parseScript(firstText);
   const k = resolveTurn(valid.turns, conversation);
   const step = script ? stepForTurn(script, k) : undefined;
+  return { segments, conversation, script, k, step };
+}
+
+/** Everything decided before admission: tokens, cache split, scripted turn and any injected fault. */
+function prepare(valid: ValidRequest, state: MockState): Prepared {
+  const { segments, conversation, script, k, step } = scriptedTurn(valid);
   return {
     inputTokens: totalTokens(segments),
     conversation,
@@ -86,6 +92,37 @@ function prepare(valid: ValidRequest, state: MockState): Prepared {
     plan: state.cache.plan(valid.model, segments, Date.now()),
     fault: state.faults.next(state.options, step?.error ? { key: `${conversation}:${k}`, error: step.error } : undefined, valid.model),
   };
+}
+
+/** What one request of a Message Batch comes to: a message, or the error the same request would get from `/v1/messages`. */
+export type BatchAnswer =
+  | { ok: true; message: ReturnType<typeof buildMessage>; inputTokens: number; outputTokens: number }
+  | { ok: false; error: MockApiError };
+
+/**
+ * Answers one `params` of a Message Batch with the same validation and scripted generation as `/v1/messages`
+ * (a scripted error on the turn becomes the item's error). Batches bypass the rate limits, latency and the
+ * `failNext` queue, which belong to the synchronous endpoint.
+ */
+export function answerBatchRequest(params: unknown, state: MockState): BatchAnswer {
+  try {
+    if (typeof params === 'object' && params !== null && (params as { stream?: unknown }).stream === true) {
+      throw invalidRequest('stream: streaming is not supported for requests in a Message Batch');
+    }
+    const valid = validateRequest(params, 'create');
+    const { segments, conversation, script, k, step } = scriptedTurn(valid);
+    const fault = step?.error ? state.faults.next({ failRate: 0, overloadRate: 0 }, { key: `${conversation}:${k}`, error: step.error }) : undefined;
+    if (fault) throw new MockApiError(fault.status, fault.message, fault.type);
+    const plan = state.cache.plan(valid.model, segments, Date.now());
+    plan.commit(Date.now());
+    const generated = generate(answerForTurn(valid, script, k), valid, conversation, k);
+    const message = buildMessage(newMessageId(), valid.model, generated, plan);
+    message.usage.service_tier = 'batch';
+    return { ok: true, message, inputTokens: totalTokens(segments), outputTokens: generated.outputTokens };
+  } catch (err) {
+    if (!(err instanceof MockApiError)) throw err;
+    return { ok: false, error: err };
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { BatchStore } from './batch-store.js';
 import { FaultInjector } from './faults.js';
 import { mergeOptions, type ResolvedOptions, type RuntimeOptions } from './options.js';
 import { PromptCache } from './prompt-cache.js';
@@ -15,6 +16,7 @@ export class MockState {
   readonly faults: FaultInjector;
   readonly cache = new PromptCache();
   readonly log: RequestLog;
+  readonly batches = new BatchStore();
   private jitterRandom: Random;
 
   constructor(options: ResolvedOptions) {
@@ -22,6 +24,7 @@ export class MockState {
     this.limiter = new RateLimiter(options, Date.now());
     this.faults = new FaultInjector(seededRandom(options.seed));
     this.faults.setQueue(options.failNext);
+    this.batches.setFailQueue(options.batchFailNext);
     this.log = new RequestLog(options.maxRecorded);
     this.jitterRandom = seededRandom(options.seed ^ JITTER_SEED_SALT);
   }
@@ -31,6 +34,7 @@ export class MockState {
     this.limiter.setLimits(this.options, Date.now());
     this.log.limit = this.options.maxRecorded;
     if (patch.failNext !== undefined) this.faults.setQueue(this.options.failNext);
+    if (patch.batchFailNext !== undefined) this.batches.setFailQueue(this.options.batchFailNext);
     if (patch.seed !== undefined) {
       this.faults.setRandom(seededRandom(patch.seed));
       this.jitterRandom = seededRandom(patch.seed ^ JITTER_SEED_SALT);
@@ -45,6 +49,6 @@ export class MockState {
 
   /** Current options, with the failNext entries not yet consumed. */
   snapshot(): ResolvedOptions {
-    return { ...this.options, failNext: this.faults.pending() };
+    return { ...this.options, failNext: this.faults.pending(), batchFailNext: this.batches.pendingFaults() };
   }
 }

@@ -37,6 +37,20 @@ export interface FailSpec {
   model?: string;
 }
 
+/**
+ * A fault for the next request item of a Message Batch: it ends `expired`, or `errored` with this error.
+ * `refused` at the head of the queue answers the next batch create as a whole with this HTTP error instead.
+ */
+export interface BatchFailSpec {
+  result: 'expired' | 'errored' | 'refused';
+  /** For `errored` / `refused`: the status (and so the error type). @defaultValue 500 */
+  status?: number;
+  /** For `errored`: `error.type`. @defaultValue the type the real API uses for `status` */
+  type?: string;
+  /** For `errored`: `error.message`. @defaultValue a message worded like the real API's */
+  message?: string;
+}
+
 /** Options of {@link startMockAnthropic}; each has a CLI flag and an environment variable. */
 export interface MockOptions {
   /**
@@ -120,6 +134,19 @@ export interface MockOptions {
    * @defaultValue 10000
    */
   maxRecorded?: number;
+  /**
+   * How long a Message Batch stays `in_progress` after it is created before it ends with its results.
+   *
+   * @defaultValue 0
+   */
+  batchDelayMs?: number;
+  /**
+   * Faults for the next request items of Message Batches, in arrival order (one per item), instead of
+   * their scripted answers. Programmatic and `/_mock/options` only.
+   *
+   * @defaultValue []
+   */
+  batchFailNext?: BatchFailSpec[];
 }
 
 /** Options that can change while the server runs (everything but the listening address). */
@@ -139,6 +166,8 @@ export interface ResolvedOptions {
   failNext: FailSpec[];
   seed: number;
   maxRecorded: number;
+  batchDelayMs: number;
+  batchFailNext: BatchFailSpec[];
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -158,6 +187,8 @@ export function defaultOptions(): ResolvedOptions {
     failNext: [],
     seed: Math.floor(Math.random() * 2 ** 32),
     maxRecorded: 10_000,
+    batchDelayMs: 0,
+    batchFailNext: [],
   };
 }
 
@@ -172,7 +203,8 @@ type NumericKey =
   | 'failRate'
   | 'overloadRate'
   | 'seed'
-  | 'maxRecorded';
+  | 'maxRecorded'
+  | 'batchDelayMs';
 
 interface NumberRule {
   integer: boolean;
@@ -207,6 +239,7 @@ export const NUMBER_RULES: Record<NumericKey, NumberRule> = {
   overloadRate: probability,
   seed: { integer: true, min: 0, max: 2 ** 32 - 1, describe: 'an integer between 0 and 4294967295' },
   maxRecorded: nonNegativeInt,
+  batchDelayMs: nonNegativeInt,
 };
 
 /** Returns why `value` is not acceptable for `key`, or undefined when it is. */
@@ -234,6 +267,19 @@ function checkFailSpec(spec: unknown, index: number): string | undefined {
   return undefined;
 }
 
+function checkBatchFailSpec(spec: unknown, index: number): string | undefined {
+  const where = `batchFailNext[${index}]`;
+  if (typeof spec !== 'object' || spec === null) return `${where} must be an object`;
+  const s = spec as Record<string, unknown>;
+  if (s.result !== 'expired' && s.result !== 'errored' && s.result !== 'refused') return `${where}.result must be "expired", "errored" or "refused"`;
+  if (s.status !== undefined && (typeof s.status !== 'number' || !Number.isInteger(s.status) || s.status < 400 || s.status > 599)) {
+    return `${where}.status must be an HTTP error status (400..599)`;
+  }
+  if (s.type !== undefined && typeof s.type !== 'string') return `${where}.type must be a string`;
+  if (s.message !== undefined && typeof s.message !== 'string') return `${where}.message must be a string`;
+  return undefined;
+}
+
 /**
  * Validates options given programmatically (or over `POST /_mock/options`).
  * Throws a `RangeError` naming the first bad option.
@@ -255,6 +301,13 @@ export function assertValidOptions(opts: MockOptions): void {
       if (problem) throw new RangeError(`mock-anthropic: option ${problem}`);
     });
   }
+  if (opts.batchFailNext !== undefined) {
+    if (!Array.isArray(opts.batchFailNext)) throw new RangeError('mock-anthropic: option batchFailNext must be an array');
+    opts.batchFailNext.forEach((spec, i) => {
+      const problem = checkBatchFailSpec(spec, i);
+      if (problem) throw new RangeError(`mock-anthropic: option ${problem}`);
+    });
+  }
 }
 
 /** Applies `patch` over `base`; an explicit `undefined` for a rate limit removes that limit. */
@@ -263,6 +316,7 @@ export function mergeOptions(base: ResolvedOptions, patch: MockOptions): Resolve
   for (const [key, value] of Object.entries(patch) as [keyof MockOptions, unknown][]) {
     if (value === undefined && key !== 'rpm' && key !== 'itpm' && key !== 'otpm') continue;
     if (key === 'failNext') next.failNext = [...(value as FailSpec[])];
+    else if (key === 'batchFailNext') next.batchFailNext = [...(value as BatchFailSpec[])];
     else (next as unknown as Record<string, unknown>)[key] = value;
   }
   return next;

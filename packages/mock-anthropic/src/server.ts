@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { errorBody } from './api-error.js';
 import { readBody, sendJson } from './http-util.js';
 import { newRequestId } from './ids.js';
+import { handleBatches, isBatchesPath } from './batches-handler.js';
 import { handleCountTokens, handleMessages } from './messages-handler.js';
 import { MockState } from './mock-state.js';
 import { assertValidOptions, defaultOptions, mergeOptions, type MockOptions, type RuntimeOptions } from './options.js';
@@ -58,6 +59,7 @@ async function route(req: IncomingMessage, res: ServerResponse, state: MockState
   const ok = { 'request-id': requestId };
   if (method === 'POST' && path === '/v1/messages') return handleMessages(req, res, state, requestId);
   if (method === 'POST' && path === '/v1/messages/count_tokens') return handleCountTokens(req, res, requestId);
+  if (isBatchesPath(path)) return handleBatches(req, res, state, requestId, path);
   if (method === 'GET' && path === '/_mock/health') return sendJson(res, 200, { status: 'ok' }, ok);
   if (method === 'GET' && path === '/_mock/requests') return sendJson(res, 200, state.log.list(), ok);
   if (method === 'DELETE' && path === '/_mock/requests') {

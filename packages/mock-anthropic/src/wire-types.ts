@@ -54,7 +54,7 @@ export interface Usage {
   output_tokens: number;
   output_tokens_details: null;
   server_tool_use: null;
-  service_tier: 'standard';
+  service_tier: 'standard' | 'priority' | 'batch';
   inference_geo: null;
   speed: 'standard';
 }

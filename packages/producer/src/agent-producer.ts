@@ -109,6 +109,7 @@ export class AgentProducer {
         step: 0,
         input: input.input,
         ...(input.tenant ? { tenant: input.tenant } : {}),
+        ...(input.urgency ? { urgency: input.urgency } : {}),
         metadata: input.metadata ?? {},
         limits: input.limits ?? {},
         createdAt: now,

@@ -13,3 +13,6 @@ export { readWorkerEnv, WorkerEnv } from './config/worker-env.js';
 export * from './metrics/index.js';
 export * from './alerts/index.js';
 export * from './governor/index.js';
+export { BatchLane, type BatchCall, type BatchLaneOptions, flushBatches, pollBatches, resolveBatchLaneOptions } from './batch/index.js';
+export { batchCustomId } from './batch/batch-custom-id.js';
+export { BATCH_PRICE_FACTOR, batchCost } from './batch/batch-price.js';

@@ -4,6 +4,10 @@ import { setMaxListeners } from 'node:events';
 import { type Agent, createLogger, createRedis, createStores, envBool, type Logger, type Redis, runScript } from '@agentq/shared';
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import { Alerter, type AlertOptions } from './alerts/alerter.js';
+import { BATCH_FLUSH_JOB, BATCH_POLL_JOB, BatchLane } from './batch/batch-lane.js';
+import { type BatchLaneOptions, resolveBatchLaneOptions } from './batch/batch-lane-options.js';
+import { flushBatches } from './batch/flush-batches.js';
+import { pollBatches } from './batch/poll-batches.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { Governor } from './governor/governor.js';
@@ -67,6 +71,11 @@ export interface StartWorkerOptions {
    * @defaultValue on, limits learned from the API's `anthropic-ratelimit-*` headers (the binary reads AGENTQ_RPM_LIMIT, AGENTQ_ITPM_LIMIT, AGENTQ_OTPM_LIMIT)
    */
   governor?: GovernorOptions | false;
+  /**
+   * The Message Batches lane of sessions with `urgency: 'batch'`: batch size and age thresholds, poll interval.
+   * @defaultValue see {@link BatchLaneOptions} (the binary reads AGENTQ_BATCH_MAX_SIZE, AGENTQ_BATCH_MAX_AGE_MS, AGENTQ_BATCH_POLL_MS)
+   */
+  batch?: BatchLaneOptions;
 }
 
 export interface AgentqWorker {
@@ -117,15 +126,19 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   const modelOptions = options.model ?? { apiKey: process.env.ANTHROPIC_API_KEY, baseURL: process.env.ANTHROPIC_BASE_URL };
   const governor =
     options.governor === false ? undefined : new Governor(redis, stores.keys, { apiKey: modelOptions.apiKey, ...options.governor });
+  const model = new ModelClient(modelOptions);
+  const settings = { ...DEFAULT_STEP_SETTINGS, ...options.step };
+  const batch = new BatchLane(redis, stores.keys, queue, model.sdk, resolveBatchLaneOptions(options.batch), settings, logger);
   const deps: StepDeps = {
     stores,
     queue,
     agents,
-    model: new ModelClient(modelOptions),
+    model,
+    batch,
     governor,
     logger,
     workerId: id,
-    settings: { ...DEFAULT_STEP_SETTINGS, ...options.step },
+    settings,
     shutdownSignal: shutdown.signal,
     mcp: agents.size > 0 && [...agents.values()].some((a) => a.mcpServers.length > 0) ? new McpConnections(logger) : undefined,
     // The loop guard runs first: a looping call is answered with a reflection, never approved nor run.
@@ -153,9 +166,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     removeOnFail: { age: 7 * 24 * 3600 },
   });
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
+  // Calls or batches left by a fleet that stopped get their flush and poll jobs back.
+  await batch.resume();
   worker.on('failed', (job, err) => {
     logger.warn({ jobId: job?.id, err: err.message, attemptsMade: job?.attemptsMade }, 'job failed');
     failDeadStep(deps, job, err).catch((error: unknown) => logger.error({ err: error, jobId: job?.id }, 'could not fail the session of a dead step job'));
+    if (job && job.name !== 'step') batch.afterJobFailed(job).catch((error: unknown) => logger.error({ err: error, jobId: job.id }, 'could not reschedule a batch-lane job'));
   });
 
   let closing: Promise<void> | undefined;
@@ -182,7 +198,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   };
 }
 
-async function timedJob(deps: StepDeps, metrics: WorkerMetrics, job: Job, token?: string): Promise<StepResult | 'ignored'> {
+async function timedJob(deps: StepDeps, metrics: WorkerMetrics, job: Job, token?: string): Promise<StepResult | 'ignored' | 'batch'> {
   const end = metrics.startStep();
   try {
     const result = await runJob(deps, job, token);
@@ -194,9 +210,17 @@ async function timedJob(deps: StepDeps, metrics: WorkerMetrics, job: Job, token?
   }
 }
 
-async function runJob(deps: StepDeps, job: Job, _token?: string): Promise<StepResult | 'ignored'> {
+async function runJob(deps: StepDeps, job: Job, _token?: string): Promise<StepResult | 'ignored' | 'batch'> {
   if (job.name === 'approval-timeout') return (await handleApprovalTimeout(deps, job)) === 'timed_out' ? 'finished' : 'ignored';
   if (job.name === 'question-timeout') return (await handleQuestionTimeout(deps, job)) === 'timed_out' ? 'finished' : 'ignored';
+  if (job.name === BATCH_FLUSH_JOB && deps.batch) {
+    await flushBatches(deps.batch);
+    return 'batch';
+  }
+  if (job.name === BATCH_POLL_JOB && deps.batch) {
+    await pollBatches(deps.batch);
+    return 'batch';
+  }
   if (job.name !== 'step') {
     deps.logger.warn({ jobId: job.id, name: job.name }, 'unknown job name');
     return 'ignored';

@@ -39,6 +39,8 @@ export interface Stats {
   approvals: { requested: number; approved: number; denied: number; timedOut: number };
   rateLimits: { model429s: number; pauses: number; pauseMs: number; governorWaits: number; governorWaitMs: number };
   modelErrors: Record<string, number>;
+  /** Model calls made through the Message Batches lane: what they cost, and what the same calls made directly would have cost more. */
+  batch: { calls: number; costUsd: number; savedUsd: number };
   stale: number;
 }
 
@@ -74,6 +76,7 @@ export function computeStats(events: AgentEvent[], options: ComputeStatsOptions)
     approvals: { requested: 0, approved: 0, denied: 0, timedOut: 0 },
     rateLimits: { model429s: 0, pauses: 0, pauseMs: 0, governorWaits: 0, governorWaitMs: 0 },
     modelErrors: {},
+    batch: { calls: 0, costUsd: 0, savedUsd: 0 },
     stale: 0,
   };
   const agentStats = (name: string) => {
@@ -113,6 +116,11 @@ export function computeStats(events: AgentEvent[], options: ComputeStatsOptions)
         a.tokens.cacheRead += num(usage.cacheReadTokens);
         a.tokens.cacheWrite += num(usage.cacheWriteTokens);
         a.costUsd += num(usage.costUsd);
+        if (d.lane === 'batch') {
+          stats.batch.calls += 1;
+          stats.batch.costUsd += num(usage.costUsd);
+          stats.batch.savedUsd += num(d.savedUsd);
+        }
         break;
       }
       case 'model_error':
@@ -170,6 +178,7 @@ export function computeStats(events: AgentEvent[], options: ComputeStatsOptions)
   stats.tools = [...tools.values()]
     .map(({ latencies, ...t }) => ({ ...t, p50Ms: percentile(latencies, 50) ?? null, p95Ms: percentile(latencies, 95) ?? null }))
     .sort((a, b) => b.calls - a.calls || a.tool.localeCompare(b.tool));
+  stats.batch = { calls: stats.batch.calls, costUsd: Math.round(stats.batch.costUsd * 1e6) / 1e6, savedUsd: Math.round(stats.batch.savedUsd * 1e6) / 1e6 };
   stats.agents = [...agents.values()].map((a) => ({ ...a, costUsd: Math.round(a.costUsd * 1e6) / 1e6 })).sort((a, b) => a.agent.localeCompare(b.agent));
   return stats;
 }

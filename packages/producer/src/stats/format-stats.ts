@@ -34,6 +34,7 @@ export function formatStats(stats: Stats): string {
     `approvals    requested ${stats.approvals.requested}   approved ${stats.approvals.approved}   denied ${stats.approvals.denied}   timed out ${stats.approvals.timedOut}`,
     `rate limits  429s ${stats.rateLimits.model429s}   queue pauses ${stats.rateLimits.pauses} (${stats.rateLimits.pauseMs}ms)   governor waits ${stats.rateLimits.governorWaits} (${stats.rateLimits.governorWaitMs}ms)`,
     `model errors ${codes(stats.modelErrors)}`,
+    `batch lane   calls ${stats.batch.calls}   cost usd ${stats.batch.costUsd.toFixed(6)}   saved usd ${stats.batch.savedUsd.toFixed(6)}`,
     `stale jobs   ${stats.stale}`,
   ];
   return out.join('\n');

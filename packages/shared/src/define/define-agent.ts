@@ -1,6 +1,7 @@
 import type { LimitsInput } from '../schemas/limits.js';
 import { DEFAULT_MODEL, LimitsInput as LimitsInputSchema } from '../schemas/limits.js';
 import { askHumanTool } from './ask-human.js';
+import { Urgency as UrgencySchema, type Urgency } from '../schemas/session.js';
 import type { Tool } from './define-tool.js';
 import { checkMcpServers, type McpServerConfig } from './mcp-server.js';
 
@@ -34,6 +35,8 @@ export interface AgentOptions {
    * @defaultValue []
    */
   mcpServers?: McpServerConfig[];
+  /** The lane of this agent's sessions unless a session chooses one at start: `batch` = Message Batches at half price. @defaultValue 'normal' */
+  urgency?: Urgency;
 }
 
 export interface Agent {
@@ -46,6 +49,7 @@ export interface Agent {
   readonly tenantPolicy: Readonly<Record<string, { allow?: string[]; deny?: string[] }>>;
   readonly stream: boolean;
   readonly mcpServers: readonly McpServerConfig[];
+  readonly urgency: Urgency;
 }
 
 export function defineAgent(options: AgentOptions): Agent {
@@ -68,5 +72,6 @@ export function defineAgent(options: AgentOptions): Agent {
     tenantPolicy: options.tenantPolicy ?? {},
     stream: options.stream ?? false,
     mcpServers: options.mcpServers ?? [],
+    urgency: UrgencySchema.parse(options.urgency ?? 'normal'),
   });
 }

@@ -99,6 +99,15 @@ export class Keys {
   breakerFailures(tool: string): string {
     return `${this.prefix}:breaker:{${tool}}:failures`;
   }
+  /**
+   * The batch lane of one queue, under the tag `{batch:<queue>}` so its scripts stay in one slot:
+   * `pending` (sorted set of parked custom_ids), `calls` (hash custom_id -> call), `claims` (sorted set of
+   * open claims), `claim:<id>` and `batch:<id>` (lists of custom_ids), `inflight` (sorted set of submitted
+   * batch ids), `seen` (sorted set of every batch id recorded).
+   */
+  batchLane(queue: string, part: 'pending' | 'calls' | 'claims' | 'inflight' | 'seen' | `claim:${string}` | `batch:${string}`): string {
+    return `${this.prefix}:batch:{${queue}}:${part}`;
+  }
   /** Hash: records of the demo's `delete_record` tool and the like. */
   appData(name: string): string {
     return `${this.prefix}:app:${name}`;

@@ -59,6 +59,11 @@ export type ScriptName =
   | 'admitCall'
   | 'reserveTenant'
   | 'settleTenant'
+  | 'parkBatchCall'
+  | 'claimBatchCalls'
+  | 'recordBatch'
+  | 'releaseClaim'
+  | 'finishBatch'
   | (string & {});
 
 /** Runs a script by name. The key count comes from the file name, so callers pass keys and args apart. */

@@ -9,6 +9,7 @@ export const AgentEventType = z.enum([
   'step_stale',
   'model_call',
   'model_error',
+  'batch_parked',
   'rate_limit_pause',
   'governor_wait',
   'summary_created',

@@ -20,11 +20,16 @@ export const QuestionTimeoutJobData = z
   .object({ sessionId: z.string().regex(/^[A-Za-z0-9_-]+$/), toolUseId: z.string().min(1) })
   .strict();
 export type QuestionTimeoutJobData = z.infer<typeof QuestionTimeoutJobData>;
+/** The batch lane's flusher and poller jobs carry no data: they work on their queue's lane. */
+export const BatchLaneJobData = z.object({}).strict();
+export type BatchLaneJobData = z.infer<typeof BatchLaneJobData>;
 
 export const JOB_CATALOG = {
   step: StepJobData,
   'approval-timeout': ApprovalTimeoutJobData,
   'question-timeout': QuestionTimeoutJobData,
+  'batch-flush': BatchLaneJobData,
+  'batch-poll': BatchLaneJobData,
 } as const;
 export type JobName = keyof typeof JOB_CATALOG;
 

@@ -21,6 +21,10 @@ export function isTerminal(status: SessionStatus): boolean {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
 }
 
+/** How a session's model calls go out: `normal` one by one, `batch` through the Message Batches lane at half price. */
+export const Urgency = z.enum(['normal', 'batch']);
+export type Urgency = z.infer<typeof Urgency>;
+
 export const SessionError = z.object({
   code: ErrorCode,
   message: z.string(),
@@ -36,6 +40,8 @@ export const Session = z.object({
   step: z.number().int().nonnegative(),
   input: z.string(),
   tenant: z.string().optional(),
+  /** Set when the session chose its lane at start; otherwise the agent's `urgency` applies. */
+  urgency: Urgency.optional(),
   metadata: z.record(z.string(), z.unknown()),
   /** The session's own limit overrides; the worker layers them over the agent's. */
   limits: LimitsInput,

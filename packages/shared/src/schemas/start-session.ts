@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LimitsInput } from './limits.js';
+import { Urgency } from './session.js';
 
 /** The argument of `producer.start` and one line of an `agentq enqueue` file. */
 export const StartSessionInput = z
@@ -9,6 +10,8 @@ export const StartSessionInput = z
     tenant: z.string().min(1).max(128).optional(),
     limits: LimitsInput.optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
+    /** `batch` sends the session's model calls through the Message Batches lane (half price, slower); default: the agent's. */
+    urgency: Urgency.optional(),
     /** Caller-chosen id; makes `start` idempotent. Letters, digits, `_` and `-` only. */
     sessionId: z
       .string()

@@ -3,7 +3,7 @@ import type { Keys } from '../redis/keys.js';
 import { pipeScript, runScript } from '../redis/scripts.js';
 import { LimitsInput } from '../schemas/limits.js';
 import type { HistoryEntry } from '../schemas/messages.js';
-import { isTerminal, type Session, SessionError, type SessionStatus, SessionStatus as SessionStatusSchema } from '../schemas/session.js';
+import { isTerminal, type Session, SessionError, type SessionStatus, SessionStatus as SessionStatusSchema, Urgency as UrgencySchema } from '../schemas/session.js';
 import { applyRetention, type Retention, retentionFromEnv } from './retention.js';
 
 const MICRO = 1_000_000;
@@ -211,6 +211,7 @@ export function parseSession(raw: Record<string, string> | null | undefined): Se
     },
   };
   if (raw.tenant) session.tenant = raw.tenant;
+  if (raw.urgency) session.urgency = UrgencySchema.parse(raw.urgency);
   if (raw.output !== undefined) session.output = raw.output;
   if (raw.error) session.error = SessionError.parse(JSON.parse(raw.error));
   if (raw.cancelRequested === '1') session.cancelRequested = true;
@@ -236,6 +237,7 @@ function toRecord(session: Session): Record<string, string> {
     costMicroUsd: String(Math.round(session.usage.costUsd * MICRO)),
   };
   if (session.tenant) record.tenant = session.tenant;
+  if (session.urgency) record.urgency = session.urgency;
   if (session.forkedFrom) record.forkedFrom = JSON.stringify(session.forkedFrom);
   return record;
 }

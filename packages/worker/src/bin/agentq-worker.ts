@@ -60,6 +60,11 @@ const worker = await startWorker({
     ...(env.AGENTQ_STEP_BACKOFF_MS !== undefined ? { stepBackoffMs: env.AGENTQ_STEP_BACKOFF_MS } : {}),
   },
   ...(env.AGENTQ_METRICS_PORT !== undefined ? { metricsPort: env.AGENTQ_METRICS_PORT } : {}),
+  batch: {
+    ...(env.AGENTQ_BATCH_MAX_SIZE ? { maxBatchSize: env.AGENTQ_BATCH_MAX_SIZE } : {}),
+    ...(env.AGENTQ_BATCH_MAX_AGE_MS ? { maxAgeMs: env.AGENTQ_BATCH_MAX_AGE_MS } : {}),
+    ...(env.AGENTQ_BATCH_POLL_MS ? { pollIntervalMs: env.AGENTQ_BATCH_POLL_MS } : {}),
+  },
   governor: {
     apiKey: env.ANTHROPIC_API_KEY ?? 'mock',
     limits: { requestsPerMinute: env.AGENTQ_RPM_LIMIT, inputTokensPerMinute: env.AGENTQ_ITPM_LIMIT, outputTokensPerMinute: env.AGENTQ_OTPM_LIMIT },

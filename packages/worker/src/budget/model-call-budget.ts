@@ -88,6 +88,8 @@ export async function settleCheckpointedCall<M extends { model?: string; usage: 
   ctx: StepContext,
   checkpoint: Record<string, string>,
   message: M,
+  /** The checkpointed call's price relative to a direct call (batch-lane calls bill at half). @defaultValue 1 */
+  priceFactor = 1,
 ): Promise<M> {
   const tenant = ctx.session.tenant;
   if (!tenant) return message;
@@ -97,8 +99,19 @@ export async function settleCheckpointedCall<M extends { model?: string; usage: 
     cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
     cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
   };
-  const cost = costMicroUsd(message.model ?? ctx.agent.model, usage, pricesOf(ctx));
+  const cost = Math.ceil(costMicroUsd(message.model ?? ctx.agent.model, usage, pricesOf(ctx)) * priceFactor);
   const day = checkpoint[DAY_FIELD] ?? utcDay();
   await ledgerOf(ctx.deps.stores).settleTenant(tenant, day, reservationId(ctx), usage, cost);
   return message;
+}
+
+/**
+ * Gives back the tenant reservation of a call an earlier job of the step admitted and that ended without
+ * usage (a batch-lane call whose result was an error); a no-op without a tenant or a reservation.
+ */
+export async function releaseAdmittedCall(ctx: StepContext, checkpoint: Record<string, string>): Promise<void> {
+  const tenant = ctx.session.tenant;
+  const day = checkpoint[DAY_FIELD];
+  if (!tenant || !day) return;
+  await ledgerOf(ctx.deps.stores).releaseTenant(tenant, day, reservationId(ctx));
 }

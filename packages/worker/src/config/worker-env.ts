@@ -20,6 +20,10 @@ export const WorkerEnv = CommonEnv.extend({
   [ENV.RPM_LIMIT]: envNumber().pipe(z.number().positive().optional()),
   [ENV.ITPM_LIMIT]: envNumber().pipe(z.number().positive().optional()),
   [ENV.OTPM_LIMIT]: envNumber().pipe(z.number().positive().optional()),
+  // The batch lane: most calls per Message Batch, longest wait for a batch to fill, poll interval.
+  [ENV.BATCH_MAX_SIZE]: envInt(1).pipe(z.number().max(5000).optional()),
+  [ENV.BATCH_MAX_AGE_MS]: envInt(1),
+  [ENV.BATCH_POLL_MS]: envInt(1),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 

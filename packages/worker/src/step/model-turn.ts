@@ -6,22 +6,31 @@ import { classifyModelError } from '../model/classify-model-error.js';
 import type { ModelMessage } from '../model/model-client.js';
 import { tokenCounts } from '../model/token-counts.js';
 import type { StepContext } from './step-context.js';
-import { readStepCheckpoint } from './step-checkpoint.js';
+import { BATCH_RESULT_FIELD } from '../batch/batch-lane.js';
+import { BATCH_PRICE_FACTOR } from '../batch/batch-price.js';
+import { type BATCHED, batchTurn } from './batch-turn.js';
+import { MODEL_CHECKPOINT_FIELD, MODEL_USAGE_GUARD, readStepCheckpoint } from './step-checkpoint.js';
 import { QueuePause } from './step-signals.js';
 
-const CHECKPOINT_FIELD = 'model';
 
 /**
  * The step's model call, made at most once: a retried step reuses the checkpointed response, and usage is
- * counted once however often the job runs.
+ * counted once however often the job runs. A batch-lane session's call goes through {@link batchTurn} instead,
+ * which may park it and answer {@link BATCHED}.
  */
-export async function modelTurn(ctx: StepContext, system: string, messages: ChatMessage[], systemNotes: string[] = []): Promise<ModelMessage> {
+export async function modelTurn(
+  ctx: StepContext,
+  system: string,
+  messages: ChatMessage[],
+  systemNotes: string[] = [],
+): Promise<ModelMessage | typeof BATCHED> {
   const { deps, session, step } = ctx;
   const checkpoint = await readStepCheckpoint(ctx);
-  const saved = checkpoint[CHECKPOINT_FIELD];
+  const saved = checkpoint[MODEL_CHECKPOINT_FIELD];
   if (saved) {
     ctx.logger.debug('reusing checkpointed model response');
-    return settleCheckpointedCall(ctx, checkpoint, JSON.parse(saved) as ModelMessage);
+    const priceFactor = checkpoint[BATCH_RESULT_FIELD] === undefined ? 1 : BATCH_PRICE_FACTOR;
+    return settleCheckpointedCall(ctx, checkpoint, JSON.parse(saved) as ModelMessage, priceFactor);
   }
   const params: Anthropic.MessageCreateParamsNonStreaming = {
     model: ctx.agent.model,
@@ -42,6 +51,8 @@ export async function modelTurn(ctx: StepContext, system: string, messages: Chat
     const last = tools.length - 1;
     params.tools = tools.map((tool, i) => (i === last ? { ...tool, cache_control: { type: 'ephemeral' as const } } : tool));
   }
+
+  if ((session.urgency ?? ctx.agent.urgency) === 'batch') return batchTurn(ctx, checkpoint, params);
 
   // Budgets before the governor: a call the budgets refuse never takes a rate-limit permit.
   const budget = await admitModelCall(ctx, params);
@@ -88,7 +99,7 @@ export async function modelTurn(ctx: StepContext, system: string, messages: Chat
   const { stored, counted } = await deps.stores.sessions.saveModelTurn(
     session.sessionId,
     step,
-    { response: CHECKPOINT_FIELD, value: JSON.stringify(result.message), usageGuard: 'usage:model' },
+    { response: MODEL_CHECKPOINT_FIELD, value: JSON.stringify(result.message), usageGuard: MODEL_USAGE_GUARD },
     { ...counts, costMicroUsd: cost },
   );
   const message = JSON.parse(stored) as ModelMessage;

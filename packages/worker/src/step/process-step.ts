@@ -20,6 +20,7 @@ import { checkStepBudgets } from '../budget/step-budgets.js';
 import { sessionMcpTools, withMcpTools } from '../mcp/session-mcp-tools.js';
 import { prepareWorkingMemory } from '../memory/prepare-working-memory.js';
 import { toToolResultBlock } from '../tools/tool-outcome.js';
+import { BATCHED } from './batch-turn.js';
 import { modelTurn } from './model-turn.js';
 import type { StepContext } from './step-context.js';
 import type { StepDeps } from './step-deps.js';
@@ -32,6 +33,7 @@ export type StepResult =
   | 'finished'
   | 'parked'
   | 'deferred'
+  | 'batched'
   | 'stale'
   | 'cancelled';
 
@@ -148,6 +150,8 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
   const memory = await prepareWorkingMemory(ctx, history);
   // The summary goes in a system block of its own after the agent's cached one, so the cache prefix holds.
   const response = await modelTurn(ctx, ctx.agent.system, memory.messages, [...memory.systemNotes, ...budgets.notes]);
+  // A batch-lane call waits in its queue's batch buffer; its result resumes this step as a new job.
+  if (response === BATCHED) return 'batched';
   const assistant: ChatMessage = { role: 'assistant', content: response.content as unknown as ChatMessage['content'] };
   const toolUses = response.content.filter((b): b is typeof b & ToolUseBlock => b.type === 'tool_use') as ToolUseBlock[];
 
@@ -279,8 +283,10 @@ async function handleStepError(ctx: StepContext, error: unknown): Promise<StepRe
   const code = AgentqError.isInstance(error) ? error.code : 'internal';
   const message = error instanceof Error ? error.message : String(error);
   const attempts = ctx.job.opts.attempts ?? 1;
-  const lastAttempt = ctx.job.attemptsMade + 1 >= attempts;
-  if (code === 'model_rate_limited') {
+  // A batch-lane call counts its attempts itself (each resumes the step as a new job) and says when it is done.
+  const final = AgentqError.isInstance(error) && error.details?.final === true;
+  const lastAttempt = final || ctx.job.attemptsMade + 1 >= attempts;
+  if (code === 'model_rate_limited' && !final) {
     // The API said how long to wait (retry-after-ms / retry-after); without it, a second is the API's usual hint.
     const retryAfterMs = (AgentqError.isInstance(error) ? (error.details?.retryAfterMs as number | undefined) : undefined) ?? 1000;
     throw new QueuePause(retryAfterMs, `model_rate_limited: ${message}`, 429);
@@ -289,7 +295,7 @@ async function handleStepError(ctx: StepContext, error: unknown): Promise<StepRe
     ctx.logger.warn({ code, err: serializeError(error), attempt: ctx.job.attemptsMade + 1, attempts }, 'step failed, will retry');
     throw error;
   }
-  const suffix = shouldRetry(code) ? ` (after ${attempts} attempts)` : '';
+  const suffix = shouldRetry(code) && !final ? ` (after ${attempts} attempts)` : '';
   ctx.logger.error({ code, err: serializeError(error) }, 'step failed, ending session');
   await finish(ctx, 'failed', { error: { code, message: `${message}${suffix}` } });
   return 'finished';

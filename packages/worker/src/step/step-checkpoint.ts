@@ -14,3 +14,7 @@ export async function readStepCheckpoint(ctx: StepContext): Promise<Record<strin
   snapshots.set(ctx, checkpoint);
   return checkpoint;
 }
+
+/** Checkpoint field of the step's model response, and the guard that counts its usage once. */
+export const MODEL_CHECKPOINT_FIELD = 'model';
+export const MODEL_USAGE_GUARD = 'usage:model';

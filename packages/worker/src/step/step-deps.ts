@@ -1,5 +1,6 @@
 import type { Agent, Logger, ModelPrice, Stores } from '@agentq/shared';
 import type { Queue } from 'bullmq';
+import type { BatchLane } from '../batch/batch-lane.js';
 import type { Governor } from '../governor/governor.js';
 import type { McpConnections } from '../mcp/mcp-connections.js';
 import type { ModelClient } from '../model/model-client.js';
@@ -22,6 +23,8 @@ export interface StepDeps {
   governor?: Governor | undefined;
   /** Connections to the agents' MCP servers, one per server per process; absent = no agent uses MCP. */
   mcp?: McpConnections | undefined;
+  /** This queue's Message Batches lane, for sessions with `urgency: 'batch'` (`startWorker` always builds one). */
+  batch?: BatchLane | undefined;
 }
 
 export interface StepSettings {

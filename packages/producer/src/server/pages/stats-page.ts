@@ -58,6 +58,7 @@ export function statsPage(ctx: PageContext, stats: Stats, window: { label: strin
   ${card('Loops stopped', formatInt(stats.loops.detected))}
   ${card('Model 429s', formatInt(stats.rateLimits.model429s))}
   ${card('Queue paused', formatDuration(stats.rateLimits.pauseMs) || '0 ms')}
+  ${card('Saved by the batch lane', formatUsd(stats.batch.savedUsd))}
 </section>
 <h2>Tools</h2>
 <div class="panel table-wrap">
