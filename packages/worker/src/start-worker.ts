@@ -58,7 +58,7 @@ export interface StartWorkerOptions {
    * @defaultValue no server (the `agentq-worker` binary reads AGENTQ_METRICS_PORT)
    */
   metricsPort?: number;
-  /** Interface the metrics server listens on. @defaultValue '0.0.0.0' */
+  /** Interface the metrics server listens on; the metrics carry no auth, so open it deliberately. @defaultValue '127.0.0.1' (the binary reads AGENTQ_METRICS_HOST) */
   metricsHost?: string;
   /** Webhook alerts on failures, loops, budget stops, approval requests and a high failure rate. @defaultValue off (the binary reads AGENTQ_ALERT_WEBHOOK_URL) */
   alerts?: AlertOptions;

@@ -11,6 +11,8 @@ import { authenticate } from './auth/authenticate.js';
 import { csrfGuard } from './auth/csrf.js';
 import type { ResolvedAuth } from './auth/dashboard-auth.js';
 import { loginRoutes, sendLoginPage } from './auth/login-routes.js';
+import { LoginThrottle, type LoginThrottleOptions } from './auth/login-throttle.js';
+import { SessionRevocations } from './auth/session-revocations.js';
 import { BULL_BOARD_PATH, bullBoardRouter } from './bull-board.js';
 import type { DashboardContext } from './dashboard-context.js';
 import { errorHandler, notFound } from './http/error-handler.js';
@@ -27,6 +29,7 @@ export interface DashboardAppOptions {
   logger: Logger | undefined;
   /** Insecure mode on a loopback address answers only to loopback Host names. */
   loopbackOnly: boolean;
+  loginThrottle?: LoginThrottleOptions;
 }
 
 function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
@@ -49,7 +52,10 @@ export function createDashboardApp(options: DashboardAppOptions): Express {
   app.get('/assets/dashboard.css', (_req, res) => {
     res.type('text/css').set('Cache-Control', 'public, max-age=300').send(DASHBOARD_CSS);
   });
-  const { login, logout } = loginRoutes(auth, options.trustedOrigins);
+  const { stores } = options.producer;
+  const revocations = new SessionRevocations(stores.redis, stores.keys);
+  const throttle = new LoginThrottle(stores.redis, stores.keys, options.loginThrottle);
+  const { login, logout } = loginRoutes(auth, options.trustedOrigins, { throttle, revocations });
   app.use('/login', express.urlencoded({ extended: false, limit: '8kb' }), (_req, res, next) => {
     res.set({ 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store' });
     next();
@@ -69,7 +75,7 @@ export function createDashboardApp(options: DashboardAppOptions): Express {
     res.set('WWW-Authenticate', auth.basic ? 'Bearer realm="agentq", Basic realm="agentq"' : 'Bearer realm="agentq"');
     res.status(401).json({ error: { code: 'unauthorized', message: 'send Authorization: Bearer <AGENTQ_DASHBOARD_TOKEN>, basic credentials, or log in at /login' } });
   };
-  app.use(authenticate(auth, unauthorized, { loopbackOnly: options.loopbackOnly }));
+  app.use(authenticate(auth, unauthorized, { loopbackOnly: options.loopbackOnly, revocations }));
   app.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();

@@ -99,6 +99,14 @@ export class Keys {
   breakerFailures(tool: string): string {
     return `${this.prefix}:breaker:{${tool}}:failures`;
   }
+  /** String: a dashboard login session revoked by logout, kept until the cookie would have expired. */
+  dashboardRevoked(sessionId: string): string {
+    return `${this.prefix}:dash:revoked:${sessionId}`;
+  }
+  /** String: failed dashboard logins from one client address in the current throttle window. */
+  loginFailures(client: string): string {
+    return `${this.prefix}:dash:login-failures:${client}`;
+  }
   /** Hash: records of the demo's `delete_record` tool and the like. */
   appData(name: string): string {
     return `${this.prefix}:app:${name}`;

@@ -6,6 +6,8 @@ export interface MetricsServer {
   /** `http://host:port/metrics`. */
   readonly url: string;
   readonly port: number;
+  /** The address actually bound. */
+  readonly host: string;
   close(): Promise<void>;
 }
 
@@ -34,7 +36,8 @@ export async function startMetricsServer(registry: Registry, options: { port: nu
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found');
   });
-  const host = options.host ?? '0.0.0.0';
+  // Loopback by default: the metrics carry no auth, so opening them to the network is a deliberate choice.
+  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => {
@@ -42,10 +45,12 @@ export async function startMetricsServer(registry: Registry, options: { port: nu
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  const address = server.address() as AddressInfo;
+  const port = address.port;
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/metrics`,
     port,
+    host: address.address,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
