@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
-import { type Agent, createLogger, createRedis, createStores, envBool, type Logger, type Redis, runScript } from '@agentq/shared';
+import { type Agent, createLogger, createRedis, createStores, envBool, type Logger, RECONCILER_SCHEDULER_ID, type Redis, runScript } from '@agentq/shared';
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import { Alerter, type AlertOptions } from './alerts/alerter.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
@@ -10,6 +10,8 @@ import { Governor } from './governor/governor.js';
 import type { GovernorOptions } from './governor/governor-options.js';
 import { failDeadStep } from './queue/fail-dead-step.js';
 import { ModelClient, type ModelClientOptions } from './model/model-client.js';
+import { reconcileSessions } from './reconciler/reconcile-sessions.js';
+import { type ReconcilerOptions, type ResolvedReconcilerOptions, resolveReconcilerOptions } from './reconciler/reconciler-options.js';
 import { processStep, type StepResult } from './step/process-step.js';
 import { DEFAULT_STEP_SETTINGS, type StepDeps, type StepSettings } from './step/step-deps.js';
 import { QueuePause } from './step/step-signals.js';
@@ -67,6 +69,12 @@ export interface StartWorkerOptions {
    * @defaultValue on, limits learned from the API's `anthropic-ratelimit-*` headers (the binary reads AGENTQ_RPM_LIMIT, AGENTQ_ITPM_LIMIT, AGENTQ_OTPM_LIMIT)
    */
   governor?: GovernorOptions | false;
+  /**
+   * The reconciler: a repeatable job (one job scheduler per queue, so one per fleet) that repairs sessions
+   * with no live job behind them; `false` leaves the schedule alone (another worker still runs it).
+   * @defaultValue every 30 s, sessions quiet for 60 s
+   */
+  reconciler?: ReconcilerOptions | false;
 }
 
 export interface AgentqWorker {
@@ -138,7 +146,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   const alerter = options.alerts ? new Alerter(options.alerts, logger).attach(stores.events) : undefined;
   const metricsServer = options.metricsPort !== undefined ? await startMetricsServer(metrics.registry, { port: options.metricsPort, ...(options.metricsHost ? { host: options.metricsHost } : {}) }) : undefined;
 
-  const worker = new Worker(queueName, (job: Job, token?: string) => timedJob(deps, metrics, job, token), {
+  const reconciler = resolveReconcilerOptions(options.reconciler === false ? {} : options.reconciler);
+  if (options.reconciler !== false) {
+    // Every worker upserts the same scheduler id: the fleet has one schedule, and the last start sets its period.
+    await queue.upsertJobScheduler(RECONCILER_SCHEDULER_ID, { every: reconciler.everyMs }, { name: 'reconcile', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  }
+
+  const worker = new Worker(queueName, (job: Job, token?: string) => timedJob(deps, metrics, reconciler, job, token), {
     connection,
     concurrency: options.concurrency ?? 10,
     autorun: options.autorun ?? true,
@@ -182,7 +196,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   };
 }
 
-async function timedJob(deps: StepDeps, metrics: WorkerMetrics, job: Job, token?: string): Promise<StepResult | 'ignored'> {
+async function timedJob(deps: StepDeps, metrics: WorkerMetrics, reconciler: ResolvedReconcilerOptions, job: Job, token?: string): Promise<StepResult | 'ignored'> {
+  if (job.name === 'reconcile') {
+    const report = await reconcileSessions(deps, reconciler);
+    const repaired = report.requeued + report.resumed + report.timeoutsRestored + report.failed;
+    if (repaired > 0) deps.logger.warn({ ...report }, 'reconciler repaired sessions');
+    else deps.logger.debug({ ...report }, 'reconciler pass');
+    return 'ignored';
+  }
   const end = metrics.startStep();
   try {
     const result = await runJob(deps, job, token);

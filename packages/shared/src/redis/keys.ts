@@ -63,6 +63,10 @@ export class Keys {
   approval(sessionId: string, approvalId: string): string {
     return `${this.s(sessionId)}:approval:${approvalId}`;
   }
+  /** String: how often the reconciler repaired this session today (expires). */
+  repairs(sessionId: string): string {
+    return `${this.s(sessionId)}:repairs`;
+  }
   /** Sorted set: every session id, scored by creation time. */
   sessionIndex(): string {
     return `${this.prefix}:sessions`;
