@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
-import { type Agent, createLogger, createRedis, createStores, envBool, type Logger, RECONCILER_SCHEDULER_ID, type Redis, runScript } from '@agentq/shared';
+import { type Agent, createLogger, createRedis, createStores, envBool, type Logger, RECONCILER_SCHEDULER_ID, type Redis } from '@agentq/shared';
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import { Alerter, type AlertOptions } from './alerts/alerter.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
@@ -9,6 +9,7 @@ import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { Governor } from './governor/governor.js';
 import type { GovernorOptions } from './governor/governor-options.js';
 import { failDeadStep } from './queue/fail-dead-step.js';
+import { DEFAULT_QUEUE_PAUSE_LIMITS, pauseQueue, type QueuePauseLimits } from './queue/queue-pause.js';
 import { ModelClient, type ModelClientOptions } from './model/model-client.js';
 import { reconcileSessions } from './reconciler/reconcile-sessions.js';
 import { type ReconcilerOptions, type ResolvedReconcilerOptions, resolveReconcilerOptions } from './reconciler/reconciler-options.js';
@@ -75,6 +76,12 @@ export interface StartWorkerOptions {
    * @defaultValue every 30 s, sessions quiet for 60 s
    */
   reconciler?: ReconcilerOptions | false;
+  /**
+   * Bounds of a whole-queue pause: a 429's `retry-after` longer than `maxQueuePauseMs` is cut to it (the next
+   * call re-probes), and no pause is shorter than `minQueuePauseMs`.
+   * @defaultValue 5 minutes and 1 s (the binary reads AGENTQ_MAX_QUEUE_PAUSE_MS)
+   */
+  queuePause?: Partial<QueuePauseLimits>;
 }
 
 export interface AgentqWorker {
@@ -152,7 +159,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     await queue.upsertJobScheduler(RECONCILER_SCHEDULER_ID, { every: reconciler.everyMs }, { name: 'reconcile', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
   }
 
-  const worker = new Worker(queueName, (job: Job, token?: string) => timedJob(deps, metrics, reconciler, job, token), {
+  const pauseLimits: QueuePauseLimits = { ...DEFAULT_QUEUE_PAUSE_LIMITS, ...options.queuePause };
+  const worker = new Worker(queueName, (job: Job, token?: string) => timedJob(deps, metrics, reconciler, pauseLimits, job, token), {
     connection,
     concurrency: options.concurrency ?? 10,
     autorun: options.autorun ?? true,
@@ -196,7 +204,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   };
 }
 
-async function timedJob(deps: StepDeps, metrics: WorkerMetrics, reconciler: ResolvedReconcilerOptions, job: Job, token?: string): Promise<StepResult | 'ignored'> {
+async function timedJob(
+  deps: StepDeps,
+  metrics: WorkerMetrics,
+  reconciler: ResolvedReconcilerOptions,
+  pauseLimits: QueuePauseLimits,
+  job: Job,
+  token?: string,
+): Promise<StepResult | 'ignored'> {
   if (job.name === 'reconcile') {
     const report = await reconcileSessions(deps, reconciler);
     const repaired = report.requeued + report.resumed + report.timeoutsRestored + report.failed;
@@ -206,7 +221,7 @@ async function timedJob(deps: StepDeps, metrics: WorkerMetrics, reconciler: Reso
   }
   const end = metrics.startStep();
   try {
-    const result = await runJob(deps, job, token);
+    const result = await runJob(deps, pauseLimits, job, token);
     end(result);
     return result;
   } catch (error) {
@@ -215,7 +230,7 @@ async function timedJob(deps: StepDeps, metrics: WorkerMetrics, reconciler: Reso
   }
 }
 
-async function runJob(deps: StepDeps, job: Job, _token?: string): Promise<StepResult | 'ignored'> {
+async function runJob(deps: StepDeps, pauseLimits: QueuePauseLimits, job: Job, _token?: string): Promise<StepResult | 'ignored'> {
   if (job.name === 'approval-timeout') return (await handleApprovalTimeout(deps, job)) === 'timed_out' ? 'finished' : 'ignored';
   if (job.name === 'question-timeout') return (await handleQuestionTimeout(deps, job)) === 'timed_out' ? 'finished' : 'ignored';
   if (job.name !== 'step') {
@@ -231,7 +246,8 @@ async function runJob(deps: StepDeps, job: Job, _token?: string): Promise<StepRe
       // Every worker carries a `limiter`, so the limiter key holds them all (BullMQ's moveToActive checks it
       // before each fetch); the script only ever lengthens a pause, so a short governor pause cannot cut a
       // 429's retry-after short.
-      const inForce = await runScript<number>(deps.stores.redis, 'extendQueuePause', [deps.queue.toKey('limiter')], [Math.max(1, Math.ceil(error.pauseMs))]);
+      // Clamped: a retry-after of a day must not hold the fleet a day, nor a negative one make a hot loop.
+      const inForce = await pauseQueue(deps, error.pauseMs, pauseLimits);
       const source = error.status === undefined ? 'governor' : 'api';
       await deps.stores.events.append({
         sessionId: job.data.sessionId,

@@ -4,6 +4,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { Registry } from 'prom-client';
 import type { AgentProducer } from '../agent-producer.js';
 import { approvalsApi } from './api/approvals-api.js';
+import { queueApi } from './api/queue-api.js';
 import { sessionsApi } from './api/sessions-api.js';
 import { metricsRoute, statsApi } from './api/stats-api.js';
 import { streamApi } from './api/stream-api.js';
@@ -86,7 +87,7 @@ export function createDashboardApp(options: DashboardAppOptions): Express {
 
   app.use(BULL_BOARD_PATH, bullBoardRouter(options.queues, { readOnly: options.readOnlyQueues }));
   app.use(metricsRoute(options.metrics));
-  app.use(sessionsApi(ctx), approvalsApi(ctx), statsApi(ctx));
+  app.use(sessionsApi(ctx), approvalsApi(ctx), statsApi(ctx), queueApi(ctx));
   app.use(pageRoutes(ctx));
   app.use(notFound);
   app.use(errorHandler(options.logger));

@@ -62,6 +62,7 @@ const worker = await startWorker({
   },
   ...(env.AGENTQ_METRICS_PORT !== undefined ? { metricsPort: env.AGENTQ_METRICS_PORT } : {}),
   ...((opts.metricsHost ?? env.AGENTQ_METRICS_HOST) !== undefined ? { metricsHost: opts.metricsHost ?? env.AGENTQ_METRICS_HOST } : {}),
+  ...(env.AGENTQ_MAX_QUEUE_PAUSE_MS !== undefined ? { queuePause: { maxQueuePauseMs: env.AGENTQ_MAX_QUEUE_PAUSE_MS } } : {}),
   governor: {
     apiKey: env.ANTHROPIC_API_KEY ?? 'mock',
     limits: { requestsPerMinute: env.AGENTQ_RPM_LIMIT, inputTokensPerMinute: env.AGENTQ_ITPM_LIMIT, outputTokensPerMinute: env.AGENTQ_OTPM_LIMIT },
