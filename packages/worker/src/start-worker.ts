@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
-import { type Agent, createLogger, createRedis, createStores, envBool, type Logger, RECONCILER_SCHEDULER_ID, type Redis } from '@agentq/shared';
+import { type Agent, createLogger, defaultJobRetention, createRedis, createStores, envBool, type Logger, RECONCILER_SCHEDULER_ID, type Redis } from '@agentq/shared';
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import { Alerter, type AlertOptions } from './alerts/alerter.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
@@ -171,8 +171,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     maxStartedAttempts: options.maxStartedAttempts ?? 1000,
     // A manual queue.rateLimit() pauses every worker only when each carries a limiter; this one never binds.
     limiter: { max: 100_000, duration: 1000 },
-    removeOnComplete: { age: 24 * 3600, count: 100_000 },
-    removeOnFail: { age: 7 * 24 * 3600 },
+    ...defaultJobRetention(),
   });
   worker.on('error', (err) => logger.error({ err }, 'worker error'));
   worker.on('failed', (job, err) => {

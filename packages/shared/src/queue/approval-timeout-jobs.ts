@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import { approvalTimeoutJobId, ApprovalTimeoutJobData } from '../schemas/job-catalog.js';
+import { defaultJobRetention } from './job-retention.js';
 
 /**
  * Adds the job that denies an approval still pending at `expiresAt`. Idempotent while the job exists: its id
@@ -11,7 +12,6 @@ export async function enqueueApprovalTimeout(queue: Queue, approvalId: string, e
     delay: Math.max(0, expiresAt - Date.now()),
     attempts: 10,
     backoff: { type: 'exponential', delay: 1000, jitter: 1 },
-    removeOnComplete: { age: 24 * 3600, count: 100_000 },
-    removeOnFail: { age: 7 * 24 * 3600 },
+    ...defaultJobRetention(),
   });
 }
