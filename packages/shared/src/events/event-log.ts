@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
+import { runScript } from '../redis/scripts.js';
 import { AgentEvent, type AgentEventType } from '../schemas/agent-event.js';
 
 export interface EventLogOptions {
@@ -46,7 +47,7 @@ export class EventLog {
     // which at ~4 events per step was the largest single CPU cost of a step. A failed append is ignored, as a
     // pipeline's per-command errors were: observability must not fail a step.
     const writes: Array<Promise<unknown>> = [
-      this.redis.xadd(this.keys.sessionEvents(event.sessionId), 'MAXLEN', '~', this.sessionMaxLen, '*', ...fields),
+      runScript(this.redis, 'appendSessionEvent', [this.keys.session(event.sessionId), this.keys.sessionEvents(event.sessionId)], [this.sessionMaxLen, ...fields]),
       this.redis.xadd(this.keys.globalEvents(), 'MAXLEN', '~', this.globalMaxLen, '*', ...fields),
     ];
     // Trimming by age once a second is as good as on every write (entries are days old when they go) and

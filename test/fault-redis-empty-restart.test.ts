@@ -1,0 +1,58 @@
+import { defineAgent, defineTool, type Redis } from '@agentq/shared';
+import { z } from 'zod';
+import { until } from './fixtures/crash-process.js';
+import { describe, expect, test } from './support/fixtures.js';
+import { scripted, startHarness } from './support/harness.js';
+import { RedisServer } from './support/redis-server.js';
+
+const SESSIONS = 40;
+
+/** Per-session keys with no expiry whose session record is gone: data no one will ever read or remove. */
+export async function ghostKeys(redis: Redis, prefix: string): Promise<string[]> {
+  const ghosts: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:s:*`, 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) {
+      const sessionKey = key.slice(0, key.indexOf('}') + 1);
+      const recordFields = await redis.hexists(sessionKey, 'sessionId');
+      if (recordFields === 0 && (await redis.pttl(key)) === -1) ghosts.push(key);
+    }
+  } while (cursor !== '0');
+  return ghosts;
+}
+
+describe('Redis restarted empty (issue 12, item 3)', () => {
+  // With AOF off, a restart lost every key, and the steps still in flight wrote ~100 keys back without TTL
+  // (session hashes holding only usage fields, checkpoints, events), and nothing said data was lost.
+  test('steps in flight when the data vanishes write back no keys without a TTL', async () => {
+    const server = await RedisServer.start();
+    const lookup = defineTool({ name: 'lookup', description: 'Look up', input: z.object({ q: z.string() }), risk: 'safe', run: ({ q }) => `found ${q}` });
+    const agent = defineAgent({ name: 'empty', system: 'Test agent.', tools: [lookup], limits: { loop: { threshold: 50, window: 60 } } });
+    const h = await startHarness({ redisUrl: server.url, queueName: 'empty', prefix: 'em', agents: [agent], mock: { latencyMs: 100, jitterMs: 100 }, workers: 2 });
+    const admin = h.producer.stores.redis.duplicate();
+    let closed = false;
+    try {
+      const script = (i: number) => [{ tool: 'lookup', input: { q: `a${i}` } }, { tool: 'lookup', input: { q: `b${i}` } }, { text: `done ${i}` }];
+      const ids = (await h.producer.startBatch(Array.from({ length: SESSIONS }, (_, i) => ({ agent: 'empty', input: scripted(`empty ${i}`, script(i)) })))).map((r) => r.sessionId);
+      await until('steps in flight', async () => ((await h.producer.stores.sessions.getMany(ids)).some((s) => (s?.step ?? 0) >= 1) ? true : undefined), 30_000, 10);
+      // The data is gone, as after a restart with persistence off; the workers' in-flight steps go on.
+      await admin.flushall();
+      // Closing waits for every step in flight to end: whatever they write is written by then.
+      await Promise.all(h.workers.map((w) => w.close()));
+      closed = true;
+      const ghosts = await ghostKeys(admin, 'em');
+      const sessions = (await h.producer.stores.sessions.getMany(ids)).filter((s) => s !== undefined).length;
+      console.log(`[fault-redis-empty-restart] sessions ${SESSIONS}, records recreated ${sessions}, ghost keys ${ghosts.length} ${JSON.stringify(ghosts.slice(0, 5))}`);
+      expect(sessions).toBe(0);
+      expect(ghosts).toEqual([]);
+    } finally {
+      admin.disconnect();
+      if (!closed) await Promise.all(h.workers.map((w) => w.close()));
+      await h.producer.close();
+      await h.mock.close();
+      await server.destroy();
+    }
+  }, 120_000);
+});
