@@ -4,6 +4,7 @@ import { setMaxListeners } from 'node:events';
 import { type Agent, createLogger, defaultJobRetention, createRedis, createStores, envBool, type Logger, RECONCILER_SCHEDULER_ID, type Redis } from '@agentq/shared';
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import { Alerter, type AlertOptions } from './alerts/alerter.js';
+import { RedisHealth, warnUnsafeRedis } from './health/redis-health.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { Governor } from './governor/governor.js';
@@ -93,6 +94,8 @@ export interface AgentqWorker {
   readonly metrics: WorkerMetrics;
   readonly metricsServer: MetricsServer | undefined;
   readonly alerter: Alerter | undefined;
+  /** Whether Redis answers, as this worker's connections see it (also at `/healthz` and `/readyz`). */
+  readonly health: RedisHealth;
   /** Stops taking jobs, waits for in-flight steps, closes connections. */
   close(): Promise<void>;
   /** Closes at once: in-flight steps come back through stall detection. */
@@ -114,8 +117,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   // pipeline on a shared connection copy them all (~100µs each); apart, agentq's pipelines stay cheap and
   // the step's writes and BullMQ's share two sockets instead of queueing on one.
   const bullRedis = redis.duplicate({ enableAutoPipelining: false });
-  // ioredis reconnects by itself; an error event without a listener would only print "Unhandled error event".
-  if (redis.listenerCount('error') === 0) redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+  // ioredis reconnects by itself; the health watcher turns its error stream into one warn per outage (and an
+  // error event without a listener would print "Unhandled error event").
+  const health = new RedisHealth(logger).watch(redis, 'agentq').watch(bullRedis, 'bullmq');
+  // Ready only once Redis answers: until then this waits (ioredis keeps reconnecting).
+  await redis.ping();
+  await warnUnsafeRedis(redis, logger);
   const connection = bullRedis as unknown as ConnectionOptions;
   const queue = new Queue(queueName, { connection });
   const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -151,7 +158,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   const metrics = new WorkerMetrics({ defaultLabels: { worker: id }, processMetrics: options.metricsPort !== undefined });
   stores.events.onEvent((event) => metrics.observe(event));
   const alerter = options.alerts ? new Alerter(options.alerts, logger).attach(stores.events) : undefined;
-  const metricsServer = options.metricsPort !== undefined ? await startMetricsServer(metrics.registry, { port: options.metricsPort, ...(options.metricsHost ? { host: options.metricsHost } : {}) }) : undefined;
+  const metricsServer = options.metricsPort !== undefined ? await startMetricsServer(metrics.registry, { port: options.metricsPort, health: () => health.state(), ...(options.metricsHost ? { host: options.metricsHost } : {}) }) : undefined;
 
   const reconciler = resolveReconcilerOptions(options.reconciler === false ? {} : options.reconciler);
   if (options.reconciler !== false) {
@@ -160,7 +167,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   }
 
   const pauseLimits: QueuePauseLimits = { ...DEFAULT_QUEUE_PAUSE_LIMITS, ...options.queuePause };
-  const worker = new Worker(queueName, (job: Job, token?: string) => timedJob(deps, metrics, reconciler, pauseLimits, job, token), {
+  let inFlight = 0;
+  const run = async (job: Job, token?: string) => {
+    inFlight += 1;
+    try {
+      return await timedJob(deps, metrics, reconciler, pauseLimits, job, token);
+    } finally {
+      inFlight -= 1;
+    }
+  };
+  const worker = new Worker(queueName, run, {
     connection,
     concurrency: options.concurrency ?? 10,
     autorun: options.autorun ?? true,
@@ -173,15 +189,31 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     limiter: { max: 100_000, duration: 1000 },
     ...defaultJobRetention(),
   });
-  worker.on('error', (err) => logger.error({ err }, 'worker error'));
+  // BullMQ prints an error event of a queue without a listener to stderr, whole stack and all.
+  queue.on('error', (err) => {
+    if (!health.isOutageError(err)) logger.error({ err }, 'queue error');
+  });
+  worker.on('error', (err) => {
+    // While Redis is away every fetch fails; the health watcher has said so once already.
+    if (!health.isOutageError(err)) logger.error({ err }, 'worker error');
+  });
   worker.on('failed', (job, err) => {
     logger.warn({ jobId: job?.id, err: err.message, attemptsMade: job?.attemptsMade }, 'job failed');
     failDeadStep(deps, job, err).catch((error: unknown) => logger.error({ err: error, jobId: job?.id }, 'could not fail the session of a dead step job'));
   });
 
   let closing: Promise<void> | undefined;
-  const closeAll = async (force: boolean) => {
-    if (force) shutdown.abort(new Error('worker killed'));
+  const closeAll = async (requestedForce: boolean) => {
+    // With Redis away and nothing in flight there is nothing to drain, and a graceful close would wait for
+    // Redis to come back (QUIT and BullMQ's own close queue behind the reconnect): close at once instead.
+    const force = requestedForce || (health.isDown && inFlight === 0);
+    const redisDown = health.isDown;
+    health.stop();
+    if (requestedForce) shutdown.abort(new Error('worker killed'));
+    if (force && redisDown) {
+      bullRedis.disconnect();
+      if (ownsConnection) redis.disconnect();
+    }
     await worker.close(force);
     await queue.close();
     await deps.mcp?.close();
@@ -198,6 +230,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     metrics,
     metricsServer,
     alerter,
+    health,
     close: () => (closing ??= closeAll(false)),
     kill: () => (closing ??= closeAll(true)),
   };

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { RedisHealthState } from '../health/redis-health.js';
 
 export interface MetricsServer {
   /** `http://host:port/metrics`. */
@@ -11,8 +12,12 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serves one registry at `GET /metrics` (and `GET /healthz`) on its own port, apart from any app server. */
-export async function startMetricsServer(registry: Registry, options: { port: number; host?: string }): Promise<MetricsServer> {
+/**
+ * Serves one registry at `GET /metrics` on its own port, apart from any app server, with `GET /healthz`
+ * (liveness: 200 while the process runs, with Redis's state in the body) and `GET /readyz` (readiness: 503
+ * while Redis does not answer).
+ */
+export async function startMetricsServer(registry: Registry, options: { port: number; host?: string; health?: () => RedisHealthState }): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/metrics') {
@@ -28,9 +33,11 @@ export async function startMetricsServer(registry: Registry, options: { port: nu
       );
       return;
     }
-    if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok');
+    if (req.method === 'GET' && (path === '/healthz' || path === '/readyz')) {
+      const state = options.health?.() ?? { redis: 'up', downForMs: 0, outages: 0 };
+      const status = path === '/readyz' && state.redis === 'down' ? 503 : 200;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: status === 200 ? 'ok' : 'unavailable', ...state }));
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' });
