@@ -1,8 +1,9 @@
-import { defineAgent, defineTool, isTerminal } from '@agentq/shared';
+import { defineAgent, defineTool } from '@agentq/shared';
 import { z } from 'zod';
 import { until } from './fixtures/crash-process.js';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted, startHarness } from './support/harness.js';
+import { drillCounts } from './support/drill-counts.js';
 import { RedisServer } from './support/redis-server.js';
 
 const SESSIONS = 60;
@@ -52,15 +53,13 @@ describe('Redis out of memory (issue 12, item 1)', () => {
 
       const results = await h.producer.waitAll(ids, { timeoutMs: 30_000 }).catch(() => undefined);
       const sessions = await h.producer.stores.sessions.getMany(ids);
-      const lost = sessions.filter((s) => s === undefined).length;
-      const stranded = sessions.filter((s) => s !== undefined && !isTerminal(s.status)).length;
       const statuses: Record<string, number> = {};
       for (const s of sessions) if (s) statuses[s.status] = (statuses[s.status] ?? 0) + 1;
-      console.log(`[fault-redis-oom] sessions ${SESSIONS}, OOM rejections ${rejected}, statuses ${JSON.stringify(statuses)}: sessions lost ${lost}, stranded ${stranded}`);
+      console.log(`[fault-redis-oom] sessions ${SESSIONS}, OOM rejections ${rejected}, statuses ${JSON.stringify(statuses)}`);
+      const counts = await drillCounts('redis out of memory', h.producer.stores, 'oom', ids);
       expect(rejected).toBeGreaterThan(0);
       expect(results).toBeDefined();
-      expect(lost).toBe(0);
-      expect(stranded).toBe(0);
+      expect(counts).toEqual({ lost: 0, stranded: 0, ghostKeys: 0 });
       expect(statuses).toEqual({ completed: SESSIONS });
     } finally {
       admin.disconnect();
