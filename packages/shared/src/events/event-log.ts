@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
+import { scrubSecrets } from '../logger/scrub-secrets.js';
 import { runScript } from '../redis/scripts.js';
 import { AgentEvent, type AgentEventType } from '../schemas/agent-event.js';
 
@@ -39,7 +40,8 @@ export class EventLog {
   }
 
   async append(input: EventInput): Promise<void> {
-    const event: AgentEvent = { ...input, timestamp: input.timestamp ?? Date.now() };
+    // The same scrubber as the logs: events live days in Redis and are shown by replay and the dashboard.
+    const event: AgentEvent = { ...input, data: scrubSecrets(input.data) as AgentEvent['data'], timestamp: input.timestamp ?? Date.now() };
     const fields = encode(event);
     const minId = `${event.timestamp - this.maxAgeMs}-0`;
     // Plain commands, not a pipeline: they still leave together (auto-pipelined, or back to back on the
@@ -109,7 +111,8 @@ export function decodeEvent(id: string, fields: string[]): AgentEvent {
     sessionId: map.sessionId,
     step: Number(map.step),
     type: map.type,
-    data: map.data ? JSON.parse(map.data) : {},
+    // Scrubbed on read too, for events stored before the scrubber ran on append.
+    data: map.data ? scrubSecrets(JSON.parse(map.data)) : {},
     timestamp: Number(map.ts),
     jobId: map.jobId,
     workerId: map.workerId,
