@@ -1,12 +1,11 @@
 import { Writable } from 'node:stream';
-import { defineAgent, defineTool } from '@agentq/shared';
-import { z } from 'zod';
+import { defineAgent } from '@agentq/shared';
 import { startWorker } from '@agentq/worker';
 import { pino } from 'pino';
 import { until } from './fixtures/crash-process.js';
 import { describe, expect, test } from './support/fixtures.js';
 import { drillCounts } from './support/drill-counts.js';
-import { scripted, startHarness } from './support/harness.js';
+import { startFaultStack } from './support/fault-stack.js';
 import { RedisServer } from './support/redis-server.js';
 
 const agent = defineAgent({ name: 'idle', system: 'Test agent.', tools: [] });
@@ -62,20 +61,9 @@ describe('Redis down (issue 12, item 4)', () => {
 
   test('sessions in flight through a Redis outage all end completed: none lost, none stranded, no ghost keys', async () => {
     const server = await RedisServer.start();
-    const lookup = defineTool({ name: 'lookup', description: 'Look up', input: z.object({ q: z.string() }), risk: 'safe', run: ({ q }) => `found ${q}` });
-    const looker = defineAgent({ name: 'down', system: 'Test agent.', tools: [lookup], limits: { loop: { threshold: 50, window: 60 } } });
-    const h = await startHarness({
-      redisUrl: server.url,
-      queueName: 'down',
-      prefix: 'dn',
-      agents: [looker],
-      mock: { latencyMs: 100, jitterMs: 100 },
-      workers: 2,
-      worker: { lockDurationMs: 5000, stalledIntervalMs: 1000, reconciler: { everyMs: 500, graceMs: 1000 } },
-    });
+    const { h, start } = await startFaultStack(server, 'dn', { worker: { lockDurationMs: 5000, stalledIntervalMs: 1000, reconciler: { everyMs: 500, graceMs: 1000 } } });
     try {
-      const script = (i: number) => [{ tool: 'lookup', input: { q: `a${i}` } }, { tool: 'lookup', input: { q: `b${i}` } }, { text: `done ${i}` }];
-      const ids = (await h.producer.startBatch(Array.from({ length: 30 }, (_, i) => ({ agent: 'down', input: scripted(`down ${i}`, script(i)) })))).map((r) => r.sessionId);
+      const ids = await start(30);
       await until('steps in flight', async () => ((await h.producer.stores.sessions.getMany(ids)).some((s) => (s?.step ?? 0) >= 1) ? true : undefined), 30_000, 10);
       await server.stop();
       await until('the workers to see the outage', async () => (h.workers.every((w) => w.health.state().downForMs > 2000) ? true : undefined), 20_000, 100);

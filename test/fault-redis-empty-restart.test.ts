@@ -1,8 +1,6 @@
-import { defineAgent, defineTool } from '@agentq/shared';
-import { z } from 'zod';
 import { until } from './fixtures/crash-process.js';
 import { describe, expect, test } from './support/fixtures.js';
-import { scripted, startHarness } from './support/harness.js';
+import { startFaultStack } from './support/fault-stack.js';
 import { ghostKeys } from './support/drill-counts.js';
 import { RedisServer } from './support/redis-server.js';
 
@@ -13,14 +11,11 @@ describe('Redis restarted empty (issue 12, item 3)', () => {
   // (session hashes holding only usage fields, checkpoints, events), and nothing said data was lost.
   test('steps in flight when the data vanishes write back no keys without a TTL', async () => {
     const server = await RedisServer.start();
-    const lookup = defineTool({ name: 'lookup', description: 'Look up', input: z.object({ q: z.string() }), risk: 'safe', run: ({ q }) => `found ${q}` });
-    const agent = defineAgent({ name: 'empty', system: 'Test agent.', tools: [lookup], limits: { loop: { threshold: 50, window: 60 } } });
-    const h = await startHarness({ redisUrl: server.url, queueName: 'empty', prefix: 'em', agents: [agent], mock: { latencyMs: 100, jitterMs: 100 }, workers: 2 });
+    const { h, start } = await startFaultStack(server, 'em');
     const admin = h.producer.stores.redis.duplicate();
     let closed = false;
     try {
-      const script = (i: number) => [{ tool: 'lookup', input: { q: `a${i}` } }, { tool: 'lookup', input: { q: `b${i}` } }, { text: `done ${i}` }];
-      const ids = (await h.producer.startBatch(Array.from({ length: SESSIONS }, (_, i) => ({ agent: 'empty', input: scripted(`empty ${i}`, script(i)) })))).map((r) => r.sessionId);
+      const ids = await start(SESSIONS);
       await until('steps in flight', async () => ((await h.producer.stores.sessions.getMany(ids)).some((s) => (s?.step ?? 0) >= 1) ? true : undefined), 30_000, 10);
       // The data is gone, as after a restart with persistence off; the workers' in-flight steps go on.
       await admin.flushall();

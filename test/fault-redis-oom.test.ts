@@ -1,8 +1,6 @@
-import { defineAgent, defineTool } from '@agentq/shared';
-import { z } from 'zod';
 import { until } from './fixtures/crash-process.js';
 import { describe, expect, test } from './support/fixtures.js';
-import { scripted, startHarness } from './support/harness.js';
+import { startFaultStack } from './support/fault-stack.js';
 import { drillCounts } from './support/drill-counts.js';
 import { RedisServer } from './support/redis-server.js';
 
@@ -14,26 +12,14 @@ describe('Redis out of memory (issue 12, item 1)', () => {
   // with no job behind them, for good.
   test('a Redis OOM window strands no session: every one ends completed once memory is back', async () => {
     const server = await RedisServer.start();
-    const lookup = defineTool({ name: 'lookup', description: 'Look up', input: z.object({ q: z.string() }), risk: 'safe', run: ({ q }) => `found ${q}` });
-    const agent = defineAgent({ name: 'oom', system: 'Test agent.', tools: [lookup], limits: { loop: { threshold: 50, window: 60 } } });
-    const h = await startHarness({
-      redisUrl: server.url,
-      queueName: 'oom',
-      prefix: 'oom',
-      agents: [agent],
-      mock: { latencyMs: 20, jitterMs: 30 },
-      workers: 2,
+    const { h, start } = await startFaultStack(server, 'oom', {
+      latencyMs: 20,
+      jitterMs: 30,
       worker: { lockDurationMs: 5000, stalledIntervalMs: 1000, reconciler: { everyMs: 500, graceMs: 1000 } },
     });
     const admin = h.producer.stores.redis.duplicate();
     try {
-      const script = (i: number) => [
-        { tool: 'lookup', input: { q: `a${i}` } },
-        { tool: 'lookup', input: { q: `b${i}` } },
-        { tool: 'lookup', input: { q: `c${i}` } },
-        { text: `done ${i}` },
-      ];
-      const ids = (await h.producer.startBatch(Array.from({ length: SESSIONS }, (_, i) => ({ agent: 'oom', input: scripted(`oom session ${i}`, script(i)) })))).map((r) => r.sessionId);
+      const ids = await start(SESSIONS, 3);
       await until(
         'some steps committed',
         async () => {
