@@ -63,7 +63,7 @@ export function createDashboardApp(options: DashboardAppOptions): Express {
   });
   app.use(login);
   // A session's event stream also takes a stream token of that session in place of the dashboard credentials.
-  app.use(streamApi(ctx, { loopbackOnly: options.loopbackOnly }));
+  app.use(streamApi(ctx, { loopbackOnly: options.loopbackOnly, revocations }));
 
   const unauthorized = (req: Request, res: Response) => {
     const api = req.path.startsWith('/api/') || req.path === '/metrics' || req.path.startsWith(`${BULL_BOARD_PATH}/api/`);
