@@ -167,6 +167,27 @@ describe('loop detection', () => {
     }
   });
 
+  // The README promised "first a reflection, then loop_detected", but the default strikes were 2 (two reflections).
+  test('with the default limits a loop gets one reflection, then the session ends loop_detected', async ({ redisUrl, queueName, prefix }) => {
+    const calls = freshCalls();
+    const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent(calls)] });
+    try {
+      const input = scripted('Loop forever.', [{ tool: 'lookup', input: { id: 42 } }], { loop: true });
+      const { sessionId } = await h.producer.start({ agent: 'looper', input });
+      const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
+      const { warnings, detected } = await loopEvents(h, sessionId);
+      console.log(`default loop limits: status ${result.status}, tool runs ${calls.lookup.length}, warnings ${warnings.length}, stops ${detected.length}`);
+      expect(result.status).toBe('loop_detected');
+      // calls 1-2 run, 3 gets the one reflection, 4 ends the session
+      expect(calls.lookup).toHaveLength(2);
+      expect(warnings).toHaveLength(1);
+      expect(detected).toHaveLength(1);
+      expect(detected[0]?.step).toBe(3);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('A-B-A-B ping-pong is flagged at its fourth call, not at the third', async ({ redisUrl, queueName, prefix }) => {
     const calls = freshCalls();
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent(calls)] });

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { defineAgent, defineTool, type Tool } from '@agentq/shared';
+import { defineAgent, defineTool, LoopLimits, type Tool } from '@agentq/shared';
 import { z } from 'zod';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted, startHarness } from './support/harness.js';
@@ -23,7 +23,8 @@ const FILES = [
 const present = FILES.every((f) => existsSync(DATA_DIR + f));
 if (!present) console.warn(`trajectories-replay: skipped, the recorded runs are not at ${DATA_DIR} (expected <repo>/../shared/data/trajectories)`);
 
-const LOOP = { window: 9, threshold: 3, strikes: 2 };
+/** The runs replay under the default loop limits (one reflection, then `loop_detected`), as the README states them. */
+const LOOP = LoopLimits.parse({});
 /**
  * All 310 runs replay by default (about 10 s on an idle 2-core machine). On a busy machine
  * AGENTQ_REPLAY_SUBSET=1 replays a deterministic subset: every run the rules below flag, every loop case the
@@ -202,7 +203,7 @@ describe.skipIf(!present)('replay of the recorded agent runs', () => {
             `Replay ${t.id}.`,
             [...t.turns.map((turn) => turn.map((c) => ({ tool: c.name, input: c.args }))), { text: 'replay done' }],
           ),
-          limits: { maxSteps: 500, loop: LOOP },
+          limits: { maxSteps: 500 },
         })),
       );
       const results = await h.producer.waitAll(
@@ -241,6 +242,9 @@ describe.skipIf(!present)('replay of the recorded agent runs', () => {
       // The README's notable real loops are among the flagged runs.
       const flagged = new Set(events.map((e) => e.sessionId));
       for (const id of ['trj_1_43', 'trj_0_109', 'trj_1_48']) expect(flagged.has(id)).toBe(true);
+      // qwen2.5-7b airline #46 (4 identical search_onestop_flight calls within 9) ended `completed` under two strikes.
+      const looping = trajectories.findIndex((t) => t.id === 'trj_1_46');
+      expect(results[looping]?.status).toBe('loop_detected');
     } finally {
       await h.close();
     }

@@ -39,6 +39,8 @@ export async function startHarness(options: {
       logger: testLogger,
       model: { apiKey: 'test-key', baseURL: mock.url },
       step: { stepBackoffMs: 50 },
+      // The reconciler's scheduled job would show in the exact queue counts tests assert; fault tests turn it on.
+      reconciler: false,
       ...options.worker,
       ...overrides,
     });

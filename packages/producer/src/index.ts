@@ -6,3 +6,4 @@ export * from './metrics/index.js';
 export * from './server/index.js';
 export { summarize, type SessionSummary } from './session-summary.js';
 export * from './live/index.js';
+export { QueueControl, type QueueStatus } from './queue/queue-control.js';

@@ -11,8 +11,11 @@
   ARGV[6] cache read tokens
   ARGV[7] cache write tokens
   ARGV[8] cost in micro-dollars
-  Returns { stored response JSON, 1 when the usage was counted now or 0 when it was counted before }.
+  Returns { stored response JSON, 1 when the usage was counted now or 0 when it was counted before }, or
+  { false, -1 } when the session record does not exist (expired, or lost with Redis data): nothing is
+  written, so neither the checkpoint nor a usage-only session hash comes back without a TTL.
 ]]
+if redis.call('EXISTS', KEYS[1]) == 0 then return { false, -1 } end
 local stored = redis.call('HGET', KEYS[2], ARGV[1])
 if not stored then
   redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])

@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
-import { type Agent, createLogger, createRedis, createStores, envBool, type Logger, type Redis, runScript } from '@agentq/shared';
+import { type Agent, createLogger, defaultJobRetention, createRedis, createStores, envBool, type Logger, RECONCILER_SCHEDULER_ID, type Redis } from '@agentq/shared';
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import { Alerter, type AlertOptions } from './alerts/alerter.js';
 import { BATCH_FLUSH_JOB, BATCH_POLL_JOB, BatchLane } from './batch/batch-lane.js';
 import { type BatchLaneOptions, resolveBatchLaneOptions } from './batch/batch-lane-options.js';
 import { flushBatches } from './batch/flush-batches.js';
 import { pollBatches } from './batch/poll-batches.js';
+import { RedisHealth, warnUnsafeRedis } from './health/redis-health.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { Governor } from './governor/governor.js';
 import type { GovernorOptions } from './governor/governor-options.js';
 import { failDeadStep } from './queue/fail-dead-step.js';
+import { DEFAULT_QUEUE_PAUSE_LIMITS, pauseQueue, type QueuePauseLimits } from './queue/queue-pause.js';
 import { ModelClient, type ModelClientOptions } from './model/model-client.js';
+import { reconcileSessions } from './reconciler/reconcile-sessions.js';
+import { type ReconcilerOptions, type ResolvedReconcilerOptions, resolveReconcilerOptions } from './reconciler/reconciler-options.js';
 import { processStep, type StepResult } from './step/process-step.js';
 import { DEFAULT_STEP_SETTINGS, type StepDeps, type StepSettings } from './step/step-deps.js';
 import { QueuePause } from './step/step-signals.js';
@@ -62,7 +66,7 @@ export interface StartWorkerOptions {
    * @defaultValue no server (the `agentq-worker` binary reads AGENTQ_METRICS_PORT)
    */
   metricsPort?: number;
-  /** Interface the metrics server listens on. @defaultValue '0.0.0.0' */
+  /** Interface the metrics server listens on; the metrics carry no auth, so open it deliberately. @defaultValue '127.0.0.1' (the binary reads AGENTQ_METRICS_HOST) */
   metricsHost?: string;
   /** Webhook alerts on failures, loops, budget stops, approval requests and a high failure rate. @defaultValue off (the binary reads AGENTQ_ALERT_WEBHOOK_URL) */
   alerts?: AlertOptions;
@@ -76,6 +80,18 @@ export interface StartWorkerOptions {
    * @defaultValue see {@link BatchLaneOptions} (the binary reads AGENTQ_BATCH_MAX_SIZE, AGENTQ_BATCH_MAX_AGE_MS, AGENTQ_BATCH_POLL_MS)
    */
   batch?: BatchLaneOptions;
+  /**
+   * The reconciler: a repeatable job (one job scheduler per queue, so one per fleet) that repairs sessions
+   * with no live job behind them; `false` leaves the schedule alone (another worker still runs it).
+   * @defaultValue every 30 s, sessions quiet for 60 s
+   */
+  reconciler?: ReconcilerOptions | false;
+  /**
+   * Bounds of a whole-queue pause: a 429's `retry-after` longer than `maxQueuePauseMs` is cut to it (the next
+   * call re-probes), and no pause is shorter than `minQueuePauseMs`.
+   * @defaultValue 5 minutes and 1 s (the binary reads AGENTQ_MAX_QUEUE_PAUSE_MS)
+   */
+  queuePause?: Partial<QueuePauseLimits>;
 }
 
 export interface AgentqWorker {
@@ -87,6 +103,8 @@ export interface AgentqWorker {
   readonly metrics: WorkerMetrics;
   readonly metricsServer: MetricsServer | undefined;
   readonly alerter: Alerter | undefined;
+  /** Whether Redis answers, as this worker's connections see it (also at `/healthz` and `/readyz`). */
+  readonly health: RedisHealth;
   /** Stops taking jobs, waits for in-flight steps, closes connections. */
   close(): Promise<void>;
   /** Closes at once: in-flight steps come back through stall detection. */
@@ -108,8 +126,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   // pipeline on a shared connection copy them all (~100µs each); apart, agentq's pipelines stay cheap and
   // the step's writes and BullMQ's share two sockets instead of queueing on one.
   const bullRedis = redis.duplicate({ enableAutoPipelining: false });
-  // ioredis reconnects by itself; an error event without a listener would only print "Unhandled error event".
-  if (redis.listenerCount('error') === 0) redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
+  // ioredis reconnects by itself; the health watcher turns its error stream into one warn per outage (and an
+  // error event without a listener would print "Unhandled error event").
+  const health = new RedisHealth(logger).watch(redis, 'agentq').watch(bullRedis, 'bullmq');
+  // Ready only once Redis answers: until then this waits (ioredis keeps reconnecting).
+  await redis.ping();
+  await warnUnsafeRedis(redis, logger);
   const connection = bullRedis as unknown as ConnectionOptions;
   const queue = new Queue(queueName, { connection });
   const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -149,9 +171,25 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   const metrics = new WorkerMetrics({ defaultLabels: { worker: id }, processMetrics: options.metricsPort !== undefined });
   stores.events.onEvent((event) => metrics.observe(event));
   const alerter = options.alerts ? new Alerter(options.alerts, logger).attach(stores.events) : undefined;
-  const metricsServer = options.metricsPort !== undefined ? await startMetricsServer(metrics.registry, { port: options.metricsPort, ...(options.metricsHost ? { host: options.metricsHost } : {}) }) : undefined;
+  const metricsServer = options.metricsPort !== undefined ? await startMetricsServer(metrics.registry, { port: options.metricsPort, health: () => health.state(), ...(options.metricsHost ? { host: options.metricsHost } : {}) }) : undefined;
 
-  const worker = new Worker(queueName, (job: Job, token?: string) => timedJob(deps, metrics, job, token), {
+  const reconciler = resolveReconcilerOptions(options.reconciler === false ? {} : options.reconciler);
+  if (options.reconciler !== false) {
+    // Every worker upserts the same scheduler id: the fleet has one schedule, and the last start sets its period.
+    await queue.upsertJobScheduler(RECONCILER_SCHEDULER_ID, { every: reconciler.everyMs }, { name: 'reconcile', data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
+  }
+
+  const pauseLimits: QueuePauseLimits = { ...DEFAULT_QUEUE_PAUSE_LIMITS, ...options.queuePause };
+  let inFlight = 0;
+  const run = async (job: Job, token?: string) => {
+    inFlight += 1;
+    try {
+      return await timedJob(deps, metrics, reconciler, pauseLimits, job, token);
+    } finally {
+      inFlight -= 1;
+    }
+  };
+  const worker = new Worker(queueName, run, {
     connection,
     concurrency: options.concurrency ?? 10,
     autorun: options.autorun ?? true,
@@ -162,10 +200,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     maxStartedAttempts: options.maxStartedAttempts ?? 1000,
     // A manual queue.rateLimit() pauses every worker only when each carries a limiter; this one never binds.
     limiter: { max: 100_000, duration: 1000 },
-    removeOnComplete: { age: 24 * 3600, count: 100_000 },
-    removeOnFail: { age: 7 * 24 * 3600 },
+    ...defaultJobRetention(),
   });
-  worker.on('error', (err) => logger.error({ err }, 'worker error'));
+  // BullMQ prints an error event of a queue without a listener to stderr, whole stack and all.
+  queue.on('error', (err) => {
+    if (!health.isOutageError(err)) logger.error({ err }, 'queue error');
+  });
+  worker.on('error', (err) => {
+    // While Redis is away every fetch fails; the health watcher has said so once already.
+    if (!health.isOutageError(err)) logger.error({ err }, 'worker error');
+  });
   // Calls or batches left by a fleet that stopped get their flush and poll jobs back.
   await batch.resume();
   worker.on('failed', (job, err) => {
@@ -175,8 +219,17 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   });
 
   let closing: Promise<void> | undefined;
-  const closeAll = async (force: boolean) => {
-    if (force) shutdown.abort(new Error('worker killed'));
+  const closeAll = async (requestedForce: boolean) => {
+    // With Redis away and nothing in flight there is nothing to drain, and a graceful close would wait for
+    // Redis to come back (QUIT and BullMQ's own close queue behind the reconnect): close at once instead.
+    const force = requestedForce || (health.isDown && inFlight === 0);
+    const redisDown = health.isDown;
+    health.stop();
+    if (requestedForce) shutdown.abort(new Error('worker killed'));
+    if (force && redisDown) {
+      bullRedis.disconnect();
+      if (ownsConnection) redis.disconnect();
+    }
     await worker.close(force);
     await queue.close();
     await deps.mcp?.close();
@@ -193,15 +246,30 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     metrics,
     metricsServer,
     alerter,
+    health,
     close: () => (closing ??= closeAll(false)),
     kill: () => (closing ??= closeAll(true)),
   };
 }
 
-async function timedJob(deps: StepDeps, metrics: WorkerMetrics, job: Job, token?: string): Promise<StepResult | 'ignored' | 'batch'> {
+async function timedJob(
+  deps: StepDeps,
+  metrics: WorkerMetrics,
+  reconciler: ResolvedReconcilerOptions,
+  pauseLimits: QueuePauseLimits,
+  job: Job,
+  token?: string,
+): Promise<StepResult | 'ignored' | 'batch'> {
+  if (job.name === 'reconcile') {
+    const report = await reconcileSessions(deps, reconciler);
+    const repaired = report.requeued + report.resumed + report.timeoutsRestored + report.failed;
+    if (repaired > 0) deps.logger.warn({ ...report }, 'reconciler repaired sessions');
+    else deps.logger.debug({ ...report }, 'reconciler pass');
+    return 'ignored';
+  }
   const end = metrics.startStep();
   try {
-    const result = await runJob(deps, job, token);
+    const result = await runJob(deps, pauseLimits, job, token);
     end(result);
     return result;
   } catch (error) {
@@ -210,7 +278,7 @@ async function timedJob(deps: StepDeps, metrics: WorkerMetrics, job: Job, token?
   }
 }
 
-async function runJob(deps: StepDeps, job: Job, _token?: string): Promise<StepResult | 'ignored' | 'batch'> {
+async function runJob(deps: StepDeps, pauseLimits: QueuePauseLimits, job: Job, _token?: string): Promise<StepResult | 'ignored' | 'batch'> {
   if (job.name === 'approval-timeout') return (await handleApprovalTimeout(deps, job)) === 'timed_out' ? 'finished' : 'ignored';
   if (job.name === 'question-timeout') return (await handleQuestionTimeout(deps, job)) === 'timed_out' ? 'finished' : 'ignored';
   if (job.name === BATCH_FLUSH_JOB && deps.batch) {
@@ -234,7 +302,8 @@ async function runJob(deps: StepDeps, job: Job, _token?: string): Promise<StepRe
       // Every worker carries a `limiter`, so the limiter key holds them all (BullMQ's moveToActive checks it
       // before each fetch); the script only ever lengthens a pause, so a short governor pause cannot cut a
       // 429's retry-after short.
-      const inForce = await runScript<number>(deps.stores.redis, 'extendQueuePause', [deps.queue.toKey('limiter')], [Math.max(1, Math.ceil(error.pauseMs))]);
+      // Clamped: a retry-after of a day must not hold the fleet a day, nor a negative one make a hot loop.
+      const inForce = await pauseQueue(deps, error.pauseMs, pauseLimits);
       const source = error.status === undefined ? 'governor' : 'api';
       await deps.stores.events.append({
         sessionId: job.data.sessionId,

@@ -6,6 +6,7 @@ import { registerCancel } from './commands/cancel.js';
 import { registerDashboard } from './commands/dashboard.js';
 import { registerDeny } from './commands/deny.js';
 import { registerEnqueue } from './commands/enqueue.js';
+import { registerQueue } from './commands/queue.js';
 import { registerReplay } from './commands/replay.js';
 import { registerSend } from './commands/send.js';
 import { registerSessions } from './commands/sessions.js';
@@ -27,6 +28,7 @@ export function buildProgram(): { program: Command; close: () => Promise<void> }
   registerSend(program, ctx);
   registerReplay(program, ctx);
   registerStats(program, ctx);
+  registerQueue(program, ctx);
   registerDashboard(program, ctx);
   return { program, close: async () => context?.close() };
 }

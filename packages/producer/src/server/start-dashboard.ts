@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { Logger } from '@agentq/shared';
+import { AgentqError, ENV, type Logger } from '@agentq/shared';
 import type { Queue } from 'bullmq';
 import type { Express } from 'express';
 import type { Registry } from 'prom-client';
@@ -8,6 +8,7 @@ import type { AgentProducer } from '../agent-producer.js';
 import { createProducerMetrics } from '../metrics/index.js';
 import { isLoopback } from './auth/authenticate.js';
 import { type DashboardAuthOptions, resolveAuth } from './auth/dashboard-auth.js';
+import type { LoginThrottleOptions } from './auth/login-throttle.js';
 import { createDashboardApp } from './create-app.js';
 
 export interface DashboardOptions {
@@ -32,6 +33,8 @@ export interface DashboardOptions {
   metrics?: Registry;
   /** Where request failures are logged. @defaultValue none */
   logger?: Logger;
+  /** Throttling of wrong logins per client address. @defaultValue 10 per 60 s */
+  loginThrottle?: LoginThrottleOptions;
 }
 
 export interface Dashboard {
@@ -51,6 +54,10 @@ export interface Dashboard {
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const auth = resolveAuth(options.auth);
   const host = options.host ?? '127.0.0.1';
+  if (auth.insecure && !isLoopback(host)) {
+    // Anyone who can reach the address could approve, deny and cancel sessions.
+    throw new AgentqError('config_invalid', `--insecure serves without authentication and is allowed only on a loopback host, not "${host}"; set ${ENV.DASHBOARD_TOKEN} instead`);
+  }
   const app = createDashboardApp({
     producer: options.producer,
     auth,
@@ -60,6 +67,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     metrics: options.metrics ?? createProducerMetrics(options.producer),
     logger: options.logger,
     loopbackOnly: isLoopback(host),
+    ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port ?? 3000, host, (error?: Error) => (error ? reject(error) : resolve(s)));

@@ -50,6 +50,9 @@ export const ErrorCode = z.enum([
   'session_not_waiting',
   'cancelled',
   'config_invalid',
+  // infrastructure
+  'redis_unavailable',
+  'session_stranded',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -67,6 +70,7 @@ export function shouldRetry(code: ErrorCode): boolean {
     case 'model_network_error':
     case 'model_timeout':
     case 'tool_rate_limited':
+    case 'redis_unavailable':
     case 'internal':
       return true;
     case 'invalid_payload':
@@ -103,6 +107,7 @@ export function shouldRetry(code: ErrorCode): boolean {
     case 'session_not_waiting':
     case 'cancelled':
     case 'config_invalid':
+    case 'session_stranded':
       return false;
     default:
       return assertNever(code);

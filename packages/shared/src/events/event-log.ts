@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
+import { scrubSecrets } from '../logger/scrub-secrets.js';
+import { runScript } from '../redis/scripts.js';
 import { AgentEvent, type AgentEventType } from '../schemas/agent-event.js';
 
 export interface EventLogOptions {
@@ -38,7 +40,8 @@ export class EventLog {
   }
 
   async append(input: EventInput): Promise<void> {
-    const event: AgentEvent = { ...input, timestamp: input.timestamp ?? Date.now() };
+    // The same scrubber as the logs: events live days in Redis and are shown by replay and the dashboard.
+    const event: AgentEvent = { ...input, data: scrubSecrets(input.data) as AgentEvent['data'], timestamp: input.timestamp ?? Date.now() };
     const fields = encode(event);
     const minId = `${event.timestamp - this.maxAgeMs}-0`;
     // Plain commands, not a pipeline: they still leave together (auto-pipelined, or back to back on the
@@ -46,7 +49,7 @@ export class EventLog {
     // which at ~4 events per step was the largest single CPU cost of a step. A failed append is ignored, as a
     // pipeline's per-command errors were: observability must not fail a step.
     const writes: Array<Promise<unknown>> = [
-      this.redis.xadd(this.keys.sessionEvents(event.sessionId), 'MAXLEN', '~', this.sessionMaxLen, '*', ...fields),
+      runScript(this.redis, 'appendSessionEvent', [this.keys.session(event.sessionId), this.keys.sessionEvents(event.sessionId)], [this.sessionMaxLen, ...fields]),
       this.redis.xadd(this.keys.globalEvents(), 'MAXLEN', '~', this.globalMaxLen, '*', ...fields),
     ];
     // Trimming by age once a second is as good as on every write (entries are days old when they go) and
@@ -108,7 +111,8 @@ export function decodeEvent(id: string, fields: string[]): AgentEvent {
     sessionId: map.sessionId,
     step: Number(map.step),
     type: map.type,
-    data: map.data ? JSON.parse(map.data) : {},
+    // Scrubbed on read too, for events stored before the scrubber ran on append.
+    data: map.data ? scrubSecrets(JSON.parse(map.data)) : {},
     timestamp: Number(map.ts),
     jobId: map.jobId,
     workerId: map.workerId,

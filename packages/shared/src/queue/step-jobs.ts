@@ -1,5 +1,6 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import { stepJobId, StepJobData } from '../schemas/job-catalog.js';
+import { defaultJobRetention, type JobRetention } from './job-retention.js';
 
 /** How step jobs are retried: the same knobs wherever a step job is added. */
 export interface StepJobSettings {
@@ -10,16 +11,21 @@ export interface StepJobSettings {
 }
 
 /**
- * Options of every step job. Completed jobs are kept for a day so a duplicated `add` of the same id is ignored
+ * Options of every step job. Completed jobs are kept for a day (at most the session TTLs) so a duplicated `add` of the same id is ignored
  * by BullMQ; after that the step compare-and-set in Redis is what makes a late duplicate a no-op.
  */
-export function stepJobOptions(jobId: string, settings: StepJobSettings = {}, delay?: number): JobsOptions {
+export function stepJobOptions(
+  jobId: string,
+  settings: StepJobSettings = {},
+  delay?: number,
+  /** How long finished step jobs are kept. @defaultValue {@link defaultJobRetention} */
+  retention: JobRetention = defaultJobRetention(),
+): JobsOptions {
   return {
     jobId,
     attempts: settings.stepAttempts ?? 5,
     backoff: { type: 'exponential', delay: settings.stepBackoffMs ?? 1000, jitter: 1 },
-    removeOnComplete: { age: 24 * 3600, count: 100_000 },
-    removeOnFail: { age: 7 * 24 * 3600 },
+    ...retention,
     ...(delay && delay > 0 ? { delay } : {}),
   };
 }

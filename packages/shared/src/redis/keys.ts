@@ -63,6 +63,10 @@ export class Keys {
   approval(sessionId: string, approvalId: string): string {
     return `${this.s(sessionId)}:approval:${approvalId}`;
   }
+  /** String: how often the reconciler repaired this session today (expires). */
+  repairs(sessionId: string): string {
+    return `${this.s(sessionId)}:repairs`;
+  }
   /** Sorted set: every session id, scored by creation time. */
   sessionIndex(): string {
     return `${this.prefix}:sessions`;
@@ -107,6 +111,14 @@ export class Keys {
    */
   batchLane(queue: string, part: 'pending' | 'calls' | 'claims' | 'inflight' | 'seen' | `claim:${string}` | `batch:${string}`): string {
     return `${this.prefix}:batch:{${queue}}:${part}`;
+  }
+  /** String: a dashboard login session revoked by logout, kept until the cookie would have expired. */
+  dashboardRevoked(sessionId: string): string {
+    return `${this.prefix}:dash:revoked:${sessionId}`;
+  }
+  /** String: failed dashboard logins from one client address in the current throttle window. */
+  loginFailures(client: string): string {
+    return `${this.prefix}:dash:login-failures:${client}`;
   }
   /** Hash: records of the demo's `delete_record` tool and the like. */
   appData(name: string): string {

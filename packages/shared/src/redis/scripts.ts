@@ -43,6 +43,7 @@ export type ScriptName =
   | 'finishSession'
   | 'transitionStatus'
   | 'putIfAbsent'
+  | 'appendSessionEvent'
   | 'saveModelTurn'
   | 'requestCancel'
   | 'advanceMemory'

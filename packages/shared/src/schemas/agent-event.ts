@@ -29,6 +29,7 @@ export const AgentEventType = z.enum([
   'input_requested',
   'input_received',
   'job_invalid',
+  'session_reconciled',
 ]);
 export type AgentEventType = z.infer<typeof AgentEventType>;
 

@@ -24,12 +24,19 @@ export type QuestionTimeoutJobData = z.infer<typeof QuestionTimeoutJobData>;
 export const BatchLaneJobData = z.object({}).strict();
 export type BatchLaneJobData = z.infer<typeof BatchLaneJobData>;
 
+/** The reconciler's run: one job scheduler per queue (so one per fleet), whichever worker takes it. */
+export const ReconcileJobData = z.object({}).strict();
+export type ReconcileJobData = z.infer<typeof ReconcileJobData>;
+/** Id of the reconciler's job scheduler: every worker upserts the same one. */
+export const RECONCILER_SCHEDULER_ID = 'agentq-reconciler';
+
 export const JOB_CATALOG = {
   step: StepJobData,
   'approval-timeout': ApprovalTimeoutJobData,
   'question-timeout': QuestionTimeoutJobData,
   'batch-flush': BatchLaneJobData,
   'batch-poll': BatchLaneJobData,
+  reconcile: ReconcileJobData,
 } as const;
 export type JobName = keyof typeof JOB_CATALOG;
 

@@ -10,8 +10,8 @@ export const LoopLimits = z
     window: z.number().int().positive().default(9),
     /** Times one signature may appear in the window before it is a loop. @defaultValue 3 */
     threshold: z.number().int().min(2).default(3),
-    /** Loop detections answered with a reflection message before the session ends `loop_detected`. @defaultValue 2 */
-    strikes: z.number().int().min(1).default(2),
+    /** Loop detections answered with a reflection message before the session ends `loop_detected`. @defaultValue 1 */
+    strikes: z.number().int().min(1).default(1),
   })
   .strict();
 export type LoopLimits = z.infer<typeof LoopLimits>;

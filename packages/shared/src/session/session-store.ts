@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { AgentqError } from '../errors/agentq-error.js';
 import type { Keys } from '../redis/keys.js';
 import { pipeScript, runScript } from '../redis/scripts.js';
 import { LimitsInput } from '../schemas/limits.js';
@@ -158,7 +159,9 @@ export class SessionStore {
 
   /** Stores a checkpoint field once and returns whichever value won. */
   async putCheckpoint(sessionId: string, step: number, field: string, value: string): Promise<string> {
-    return runScript<string>(this.redis, 'putIfAbsent', [this.keys.checkpoint(sessionId, step)], [field, value, 0]);
+    const stored = await runScript<string | null>(this.redis, 'putIfAbsent', [this.keys.session(sessionId), this.keys.checkpoint(sessionId, step)], [field, value, 0]);
+    if (stored === null) throw vanished(sessionId);
+    return stored;
   }
 
   /** Overwrites a checkpoint field (for marks that may legitimately change, like an attempt counter). */
@@ -176,14 +179,20 @@ export class SessionStore {
     fields: { response: string; value: string; usageGuard: string },
     usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; costMicroUsd: number },
   ): Promise<{ stored: string; counted: boolean }> {
-    const [stored, counted] = await runScript<[string, number]>(
+    const [stored, counted] = await runScript<[string | null, number]>(
       this.redis,
       'saveModelTurn',
       [this.keys.session(sessionId), this.keys.checkpoint(sessionId, step)],
       [fields.response, fields.value, fields.usageGuard, usage.inputTokens, usage.outputTokens, usage.cacheReadTokens, usage.cacheWriteTokens, usage.costMicroUsd],
     );
+    if (stored === null || counted === -1) throw vanished(sessionId);
     return { stored, counted: counted === 1 };
   }
+}
+
+/** A session record gone while its step ran: it expired, or Redis lost data (a restart without persistence). */
+function vanished(sessionId: string): AgentqError {
+  return new AgentqError('session_not_found', `session ${sessionId} vanished while its step ran: its record is gone from Redis (likely data loss: a restart without persistence, or eviction)`);
 }
 
 function int(value: string | undefined): number {

@@ -17,10 +17,11 @@ const program = new Command()
   .requiredOption('--agents <module>', 'ES module file (resolved against the current directory) whose default export is an array of agents')
   .option('--concurrency <n>', 'steps run at once by this process', positiveInt)
   .option('--queue <name>', 'queue name (env AGENTQ_QUEUE)')
+  .option('--metrics-host <host>', 'interface of the metrics server (env AGENTQ_METRICS_HOST; default 127.0.0.1)')
   .showHelpAfterError()
   .addHelpText('after', `\nEnvironment variables read (README "Configuration" says what each means):\n  ${Object.keys(WorkerEnv.shape).join('\n  ')}`);
 program.parse();
-const opts = program.opts<{ agents: string; concurrency?: number; queue?: string }>();
+const opts = program.opts<{ agents: string; concurrency?: number; queue?: string; metricsHost?: string }>();
 
 let env;
 try {
@@ -65,6 +66,8 @@ const worker = await startWorker({
     ...(env.AGENTQ_BATCH_MAX_AGE_MS ? { maxAgeMs: env.AGENTQ_BATCH_MAX_AGE_MS } : {}),
     ...(env.AGENTQ_BATCH_POLL_MS ? { pollIntervalMs: env.AGENTQ_BATCH_POLL_MS } : {}),
   },
+  ...((opts.metricsHost ?? env.AGENTQ_METRICS_HOST) !== undefined ? { metricsHost: opts.metricsHost ?? env.AGENTQ_METRICS_HOST } : {}),
+  ...(env.AGENTQ_MAX_QUEUE_PAUSE_MS !== undefined ? { queuePause: { maxQueuePauseMs: env.AGENTQ_MAX_QUEUE_PAUSE_MS } } : {}),
   governor: {
     apiKey: env.ANTHROPIC_API_KEY ?? 'mock',
     limits: { requestsPerMinute: env.AGENTQ_RPM_LIMIT, inputTokensPerMinute: env.AGENTQ_ITPM_LIMIT, outputTokensPerMinute: env.AGENTQ_OTPM_LIMIT },

@@ -13,6 +13,9 @@ export const WorkerEnv = CommonEnv.extend({
   [ENV.MODEL_TIMEOUT_MS]: envInt(1000),
   [ENV.SHUTDOWN_GRACE_MS]: envInt(0),
   [ENV.METRICS_PORT]: envInt(0),
+  [ENV.MAX_QUEUE_PAUSE_MS]: envInt(1000),
+  /** Interface of the metrics server; 127.0.0.1 unless set (e.g. 0.0.0.0 for a Prometheus scraping the pod). */
+  [ENV.METRICS_HOST]: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
   [ENV.ALERT_FAILURE_RATE]: envNumber().pipe(z.number().min(0).max(1).optional()),
   [ENV.ALERT_FAILURE_WINDOW_MS]: envInt(1000),
   [ENV.ALERT_FAILURE_MIN_SESSIONS]: envInt(1),

@@ -1,16 +1,23 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { RedisHealthState } from '../health/redis-health.js';
 
 export interface MetricsServer {
   /** `http://host:port/metrics`. */
   readonly url: string;
   readonly port: number;
+  /** The address actually bound. */
+  readonly host: string;
   close(): Promise<void>;
 }
 
-/** Serves one registry at `GET /metrics` (and `GET /healthz`) on its own port, apart from any app server. */
-export async function startMetricsServer(registry: Registry, options: { port: number; host?: string }): Promise<MetricsServer> {
+/**
+ * Serves one registry at `GET /metrics` on its own port, apart from any app server, with `GET /healthz`
+ * (liveness: 200 while the process runs, with Redis's state in the body) and `GET /readyz` (readiness: 503
+ * while Redis does not answer).
+ */
+export async function startMetricsServer(registry: Registry, options: { port: number; host?: string; health?: () => RedisHealthState }): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/metrics') {
@@ -26,15 +33,18 @@ export async function startMetricsServer(registry: Registry, options: { port: nu
       );
       return;
     }
-    if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok');
+    if (req.method === 'GET' && (path === '/healthz' || path === '/readyz')) {
+      const state = options.health?.() ?? { redis: 'up', downForMs: 0, outages: 0 };
+      const status = path === '/readyz' && state.redis === 'down' ? 503 : 200;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: status === 200 ? 'ok' : 'unavailable', ...state }));
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found');
   });
-  const host = options.host ?? '0.0.0.0';
+  // Loopback by default: the metrics carry no auth, so opening them to the network is a deliberate choice.
+  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, host, () => {
@@ -42,10 +52,12 @@ export async function startMetricsServer(registry: Registry, options: { port: nu
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  const address = server.address() as AddressInfo;
+  const port = address.port;
   return {
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/metrics`,
     port,
+    host: address.address,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -79,7 +79,8 @@ export function readRetryAfter(headers: Headers | undefined): number | undefined
   const raw = headers.get('retry-after');
   if (!raw) return undefined;
   const seconds = Number(raw);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  // A negative value is not a wait the API could mean: ignored (the caller's default applies).
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
   const date = Date.parse(raw);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

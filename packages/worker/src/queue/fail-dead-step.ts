@@ -1,4 +1,4 @@
-import { StepJobData } from '@agentq/shared';
+import { isRedisUnavailable, StepJobData } from '@agentq/shared';
 import type { Job } from 'bullmq';
 import type { StepDeps } from '../step/step-deps.js';
 
@@ -11,6 +11,12 @@ export async function failDeadStep(deps: StepDeps, job: Job | undefined, error: 
   if (!job || job.name !== 'step') return;
   const parsed = StepJobData.safeParse(job.data);
   if (!parsed.success) return;
+  // A step that ran out of attempts because Redis refused writes (OOM, READONLY, LOADING…) did nothing wrong:
+  // its session stays as it is and the reconciler queues the step again once Redis takes writes.
+  if (isRedisUnavailable(error) || /redis_unavailable/.test(error.message)) {
+    deps.logger.warn({ jobId: job.id, err: error.message }, 'step job failed on a Redis write error: left for the reconciler');
+    return;
+  }
   if ((await job.getState()) !== 'failed') return; // an attempt failed, and the job will be retried
   const { sessionId, step } = parsed.data;
   const stalled = /stalled/i.test(error.message);

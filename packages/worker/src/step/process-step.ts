@@ -6,6 +6,7 @@ import {
   type HistoryEntry,
   isBudgetCode,
   isParked,
+  isRedisUnavailable,
   isTerminal,
   resolveLimits,
   type SessionError,
@@ -15,7 +16,7 @@ import {
   StepJobData,
   type ToolUseBlock,
 } from '@agentq/shared';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { checkStepBudgets } from '../budget/step-budgets.js';
 import { sessionMcpTools, withMcpTools } from '../mcp/session-mcp-tools.js';
 import { prepareWorkingMemory } from '../memory/prepare-working-memory.js';
@@ -98,12 +99,17 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
       return Promise.resolve();
     },
   };
+  let result: StepResult;
   try {
-    return await startAndRun(ctx);
-  } finally {
-    // Every event of the step is in Redis before its job completes, so a finished job implies its events.
-    await Promise.all(eventWrites);
+    result = await startAndRun(ctx);
+  } catch (error) {
+    await Promise.allSettled(eventWrites);
+    if (isRedisUnavailable(error)) return waitForRedis(ctx, error);
+    throw error;
   }
+  // Every event of the step is in Redis before its job completes, so a finished job implies its events.
+  await Promise.all(eventWrites);
+  return result;
 }
 
 async function startAndRun(ctx: StepContext): Promise<StepResult> {
@@ -280,6 +286,8 @@ async function handleStepError(ctx: StepContext, error: unknown): Promise<StepRe
     await finish(ctx, 'budget_exceeded', { error: budgetStop });
     return 'finished';
   }
+  // Not the session's failure: processStep makes the job wait for Redis.
+  if (isRedisUnavailable(error)) throw error;
   const code = AgentqError.isInstance(error) ? error.code : 'internal';
   const message = error instanceof Error ? error.message : String(error);
   const attempts = ctx.job.opts.attempts ?? 1;
@@ -299,6 +307,27 @@ async function handleStepError(ctx: StepContext, error: unknown): Promise<StepRe
   ctx.logger.error({ code, err: serializeError(error) }, 'step failed, ending session');
   await finish(ctx, 'failed', { error: { code, message: `${message}${suffix}` } });
   return 'finished';
+}
+
+/** The longest wait between two tries of a step that met a Redis write error. */
+const MAX_REDIS_WAIT_MS = 60_000;
+
+/**
+ * Redis refused a write (OOM, READONLY, LOADING…) or went away: the session did nothing wrong and nothing of
+ * it can be recorded now. The job waits with a backoff that grows to a minute, without using an attempt, so
+ * an incident of many minutes costs no session; if even that move fails, BullMQ's own retry and then the
+ * reconciler take it from there.
+ */
+async function waitForRedis(ctx: StepContext, error: unknown): Promise<never> {
+  const { job } = ctx;
+  const waitMs = Math.min(MAX_REDIS_WAIT_MS, ctx.deps.settings.stepBackoffMs * 2 ** Math.min(job.attemptsStarted, 16));
+  ctx.logger.warn({ code: 'redis_unavailable', err: error instanceof Error ? error.message : String(error), waitMs }, 'Redis refused a write: step waits');
+  try {
+    await job.moveToDelayed(Date.now() + waitMs, job.token);
+  } catch {
+    throw new AgentqError('redis_unavailable', `redis_unavailable: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  throw new DelayedError();
 }
 
 async function enqueueNext(deps: StepDeps, sessionId: string, step: number, options: { delay?: number; suffix?: string } = {}): Promise<void> {

@@ -1,8 +1,7 @@
 import {
   type Approval,
   approvalIdFor,
-  approvalTimeoutJobId,
-  ApprovalTimeoutJobData,
+  enqueueApprovalTimeout,
   maxRisk,
   type Risk,
   riskExceeds,
@@ -124,13 +123,6 @@ export class RiskGate implements ToolGuard {
 
   /** Idempotent: the job id is derived from the approval id. */
   private async scheduleTimeout(ctx: StepContext, approval: Approval): Promise<void> {
-    await ctx.deps.queue.add('approval-timeout', ApprovalTimeoutJobData.parse({ approvalId: approval.approvalId }), {
-      jobId: approvalTimeoutJobId(approval.approvalId),
-      delay: Math.max(0, approval.expiresAt - Date.now()),
-      attempts: 10,
-      backoff: { type: 'exponential', delay: 1000, jitter: 1 },
-      removeOnComplete: { age: 24 * 3600, count: 100_000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    });
+    await enqueueApprovalTimeout(ctx.deps.queue, approval.approvalId, approval.expiresAt);
   }
 }

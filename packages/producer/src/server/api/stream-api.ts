@@ -3,6 +3,7 @@ import { type NextFunction, type Request, type Response, Router } from 'express'
 import { isTextDelta, streamTokenSession, subscribeSession } from '../../live/index.js';
 import { authenticate } from '../auth/authenticate.js';
 import type { ResolvedAuth } from '../auth/dashboard-auth.js';
+import type { SessionRevocations } from '../auth/session-revocations.js';
 import type { DashboardContext } from '../dashboard-context.js';
 import { HttpError } from '../http/http-error.js';
 
@@ -18,7 +19,7 @@ const HEARTBEAT_MS = 15_000;
  * of this very session (`?token=` — EventSource cannot set headers — or `Authorization: Bearer aqst_…`);
  * a token of another session is refused with 403. Mounted before the dashboard's own authentication.
  */
-export function streamApi(ctx: DashboardContext, options: { loopbackOnly: boolean }): Router {
+export function streamApi(ctx: DashboardContext, options: { loopbackOnly: boolean; revocations: SessionRevocations }): Router {
   const router = Router();
   const dashboardAuth = authenticate(ctx.auth, unauthorized(ctx.auth), options);
   router.get('/api/sessions/:id/stream', async (req: Request<{ id: string }>, res: Response, next: NextFunction) => {

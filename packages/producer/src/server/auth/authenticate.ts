@@ -5,6 +5,7 @@ import { readCookies, setCookie } from './cookies.js';
 import { csrfTokenFor } from './csrf.js';
 import type { ResolvedAuth } from './dashboard-auth.js';
 import type { Principal } from './principal.js';
+import type { SessionRevocations } from './session-revocations.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -43,15 +44,20 @@ export function isLoopback(host: string): boolean {
  * Puts the caller's {@link Principal} in `res.locals.principal`, or answers 401 through `unauthorized`.
  * For ambient credentials it keeps the script-readable CSRF cookie current, which Bull Board's UI echoes.
  */
-export function authenticate(auth: ResolvedAuth, unauthorized: (req: Request, res: Response) => void, options: { loopbackOnly: boolean }) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+export function authenticate(
+  auth: ResolvedAuth,
+  unauthorized: (req: Request, res: Response) => void,
+  options: { loopbackOnly: boolean; revocations: SessionRevocations },
+) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     // Insecure mode on loopback: refuse other Host names so a DNS-rebinding page cannot drive the dashboard.
     if (auth.insecure && options.loopbackOnly && !LOOPBACK_HOSTS.has(hostName(req.get('host')))) {
       res.status(403).json({ error: { code: 'forbidden', message: 'insecure mode answers only to localhost, 127.0.0.1 and [::1]' } });
       return;
     }
     const principal = identify(auth, req);
-    if (!principal) return unauthorized(req, res);
+    // A cookie logged out elsewhere is refused even though its signature and expiry still hold.
+    if (!principal || (principal.kind === 'cookie' && (await options.revocations.isRevoked(principal.csrfSubject)))) return unauthorized(req, res);
     res.locals.principal = principal;
     if (principal.kind !== 'bearer' && req.method === 'GET') {
       const token = csrfTokenFor(auth, principal);
