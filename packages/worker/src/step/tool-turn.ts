@@ -1,4 +1,5 @@
 import { type SessionError, type SessionStatus, type ToolUseBlock, truncateText } from '@agentq/shared';
+import { capToolResult } from '../tools/cap-tool-result.js';
 import { runTool } from '../tools/run-tool.js';
 import type { ToolCall } from '../tools/tool-guard.js';
 import { errorOutcome, type ToolOutcome } from '../tools/tool-outcome.js';
@@ -174,6 +175,8 @@ async function emitResult(ctx: StepContext, outcome: ToolOutcome, extra: { ran: 
     attempts: outcome.attempts,
     durationMs: outcome.durationMs,
     result: truncateText(outcome.content, 500),
+    ...(outcome.unrecordable ? { unrecordable: true } : {}),
+    ...(outcome.originalBytes !== undefined ? { originalBytes: outcome.originalBytes } : {}),
     ...extra,
   });
 }
@@ -199,7 +202,8 @@ async function reportOutcomeUnknown(ctx: StepContext, block: ToolUseBlock): Prom
 }
 
 async function save(ctx: StepContext, outcome: ToolOutcome): Promise<ToolOutcome> {
-  const stored = await ctx.deps.stores.sessions.putCheckpoint(ctx.session.sessionId, ctx.step, resultField(outcome.toolUseId), JSON.stringify(outcome));
+  const capped = capToolResult(outcome, ctx.deps.settings.maxToolResultBytes);
+  const stored = await ctx.deps.stores.sessions.putCheckpoint(ctx.session.sessionId, ctx.step, resultField(outcome.toolUseId), JSON.stringify(capped));
   return JSON.parse(stored) as ToolOutcome;
 }
 
