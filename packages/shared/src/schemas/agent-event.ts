@@ -9,6 +9,7 @@ export const AgentEventType = z.enum([
   'step_stale',
   'model_call',
   'model_error',
+  'usage_clamped',
   'rate_limit_pause',
   'governor_wait',
   'summary_created',

@@ -83,24 +83,35 @@ export async function modelTurn(ctx: StepContext, system: string, messages: Chat
   }
   await Promise.all(deltaWrites);
   // Checkpoint and usage in one script: a worker killed after this line never pays for the call again.
-  const counts = tokenCounts(result.message.usage);
-  const cost = costMicroUsd(result.message.model ?? params.model, counts, pricesOf(ctx));
-  const { stored, counted } = await deps.stores.sessions.saveModelTurn(
-    session.sessionId,
-    step,
-    { response: CHECKPOINT_FIELD, value: JSON.stringify(result.message), usageGuard: 'usage:model' },
-    { ...counts, costMicroUsd: cost },
-  );
-  const message = JSON.parse(stored) as ModelMessage;
-  await budget.settle(counts, cost);
-  if (counted) {
-    await ctx.emit('model_call', {
-      model: params.model,
-      latencyMs: result.latencyMs,
-      stopReason: message.stop_reason,
-      usage: { ...counts, costUsd: cost / 1_000_000 },
-      requestId: result.requestId,
-    });
+  let message: ModelMessage;
+  try {
+    const counts = tokenCounts(result.message.usage);
+    const cost = costMicroUsd(result.message.model ?? params.model, counts, pricesOf(ctx));
+    const { stored, counted } = await deps.stores.sessions.saveModelTurn(
+      session.sessionId,
+      step,
+      { response: CHECKPOINT_FIELD, value: JSON.stringify(result.message), usageGuard: 'usage:model' },
+      { ...counts, costMicroUsd: cost },
+    );
+    message = JSON.parse(stored) as ModelMessage;
+    await budget.settle(counts, cost);
+    if (counted) {
+      if (result.usageClamped) {
+        await ctx.emit('usage_clamped', { model: params.model, sent: result.usageClamped, counted: counts, requestId: result.requestId });
+        ctx.logger.warn({ sent: result.usageClamped, requestId: result.requestId }, 'model usage was impossible: clamped');
+      }
+      await ctx.emit('model_call', {
+        model: params.model,
+        latencyMs: result.latencyMs,
+        stopReason: message.stop_reason,
+        usage: { ...counts, costUsd: cost / 1_000_000 },
+        requestId: result.requestId,
+      });
+    }
+  } catch (error) {
+    // Never leave the tenant reservation held to its expiry: a retry that finds the checkpoint settles anew.
+    await budget.release().catch(() => undefined);
+    throw error;
   }
   return message;
 }

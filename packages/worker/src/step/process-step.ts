@@ -25,6 +25,7 @@ import type { StepContext } from './step-context.js';
 import type { StepDeps } from './step-deps.js';
 import { QueuePause } from './step-signals.js';
 import { toolTurn } from './tool-turn.js';
+import { duplicateToolUseId, hasText, isEmptyMessage, keptOfCutTurn } from './turn-content.js';
 
 export type StepResult =
   | 'advanced'
@@ -149,6 +150,27 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
   // The summary goes in a system block of its own after the agent's cached one, so the cache prefix holds.
   const response = await modelTurn(ctx, ctx.agent.system, memory.messages, [...memory.systemNotes, ...budgets.notes]);
   const assistant: ChatMessage = { role: 'assistant', content: response.content as unknown as ChatMessage['content'] };
+  const duplicate = duplicateToolUseId(response.content);
+  if (duplicate !== undefined) {
+    // Two calls under one id would share one checkpointed result: the second would silently get the first's.
+    const message = `the model named two tool_use blocks "${duplicate}" in one turn; the turn was rejected and no tool ran`;
+    await finish(ctx, 'failed', { error: { code: 'model_duplicate_tool_use', message } });
+    return 'finished';
+  }
+  if (response.stop_reason === 'max_tokens') {
+    // A turn cut by the output limit: its last tool call may have lost part of its input, so none is run.
+    const { kept, droppedToolUses } = keptOfCutTurn(response.content);
+    if (!hasText(kept)) {
+      const message = `the model's reply was cut at max_tokens (${ctx.limits.maxTokensPerCall}) before any usable content${droppedToolUses > 0 ? `; its cut tool call was not run` : ''}; raise limits.maxTokensPerCall`;
+      await finish(ctx, 'failed', { error: { code: 'model_max_tokens', message } });
+      return 'finished';
+    }
+    const note =
+      droppedToolUses > 0
+        ? 'Your last reply was cut off by the output token limit and the tool call at its end was NOT run (its input may have been cut). Make that call again, with shorter input, or continue more briefly.'
+        : 'Your last reply was cut off by the output token limit. Continue where you stopped, more briefly.';
+    return commit(ctx, [{ role: 'assistant', content: kept as unknown as ChatMessage['content'] }, { role: 'user', content: note }]);
+  }
   const toolUses = response.content.filter((b): b is typeof b & ToolUseBlock => b.type === 'tool_use') as ToolUseBlock[];
 
   if (toolUses.length > 0) {
@@ -176,10 +198,13 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
       return 'completed';
     }
     case 'pause_turn':
+      if (isEmptyMessage(assistant)) {
+        // Nothing to send back: an empty assistant message would make the next call fail as a bad request.
+        await finish(ctx, 'failed', { error: { code: 'model_empty_turn', message: 'the model paused its turn (stop_reason: pause_turn) with no content to resume from' } });
+        return 'finished';
+      }
       // The API resumes a paused turn when the assistant message is sent back as the last message.
       return commit(ctx, [assistant]);
-    case 'max_tokens':
-      return commit(ctx, [assistant, { role: 'user', content: 'Your last reply was cut off by the output token limit. Continue where you stopped, more briefly.' }]);
     case 'refusal':
       await finish(ctx, 'failed', { error: { code: 'model_refusal', message: 'the model declined the request (stop_reason: refusal)' }, entries: [assistant] });
       return 'finished';
@@ -197,7 +222,7 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
 
 async function commit(ctx: StepContext, messages: ChatMessage[]): Promise<StepResult> {
   const { deps, session, step } = ctx;
-  const entries: HistoryEntry[] = messages.map((message) => ({ step, message }));
+  const entries: HistoryEntry[] = messages.filter((message) => !isEmptyMessage(message)).map((message) => ({ step, message }));
   const result = await deps.stores.sessions.commitStep(session.sessionId, step, entries);
   if (result === 0) {
     // Stale, or our own commit seen twice: ioredis re-sends a command whose reply a Redis restart swallowed, and
@@ -251,7 +276,7 @@ async function finish(
     ...(options.output !== undefined ? { output: options.output } : {}),
     ...(options.error ? { error: options.error } : {}),
     ...(options.recordStep !== undefined ? { recordStep: options.recordStep } : {}),
-    entries: (options.entries ?? []).map((message) => ({ step: ctx.step, message })),
+    entries: (options.entries ?? []).filter((message) => !isEmptyMessage(message)).map((message) => ({ step: ctx.step, message })),
   });
   if (!finished) return;
   const type = status === 'completed' ? 'session_completed' : status === 'cancelled' ? 'session_cancelled' : 'session_failed';
