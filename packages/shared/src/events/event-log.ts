@@ -15,7 +15,8 @@ export type EventInput = Omit<AgentEvent, 'timestamp' | 'id'> & { timestamp?: nu
 
 /** Appends every AgentEvent to its session's stream and to the global stream (capped by length and age). */
 export class EventLog {
-  private readonly sessionMaxLen: number;
+  /** Approximate cap of each session's stream (checkpoint scripts that append events use it too). */
+  readonly sessionMaxLen: number;
   private readonly globalMaxLen: number;
   private readonly maxAgeMs: number;
   private readonly listeners = new Set<(event: AgentEvent) => void>();
@@ -65,6 +66,39 @@ export class EventLog {
     }
   }
 
+  /** An event as the stream fields a checkpoint script appends (see saveModelTurn-3.lua). */
+  encode(input: EventInput): string[] {
+    return encode({ ...input, timestamp: input.timestamp ?? Date.now() });
+  }
+
+  /**
+   * Copies events a checkpoint script already appended to their session's stream to the global stream, and
+   * tells the in-process observers. Failures are ignored like {@link append}'s: the events stay in the
+   * checkpoint's outbox and the next attempt of the step copies them.
+   */
+  async publish(encoded: string[][]): Promise<boolean> {
+    if (encoded.length === 0) return true;
+    const results = await Promise.all(
+      encoded.map((fields) =>
+        this.redis.xadd(this.keys.globalEvents(), 'MAXLEN', '~', this.globalMaxLen, '*', ...fields).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    for (const fields of encoded) {
+      const event = decodeEvent('', fields);
+      for (const listener of this.listeners) {
+        try {
+          listener(event);
+        } catch {
+          // an observer's bug must never fail a step
+        }
+      }
+    }
+    return results.every(Boolean);
+  }
+
   /** A session's events in order. */
   async forSession(sessionId: string, count = 10_000): Promise<AgentEvent[]> {
     const entries = await this.redis.xrange(this.keys.sessionEvents(sessionId), '-', '+', 'COUNT', count);
@@ -104,7 +138,7 @@ export function decodeEvent(id: string, fields: string[]): AgentEvent {
   const map: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i] as string] = fields[i + 1] as string;
   return AgentEvent.parse({
-    id,
+    ...(id ? { id } : {}),
     sessionId: map.sessionId,
     step: Number(map.step),
     type: map.type,

@@ -44,6 +44,7 @@ export type ScriptName =
   | 'transitionStatus'
   | 'putIfAbsent'
   | 'saveModelTurn'
+  | 'recordToolResult'
   | 'requestCancel'
   | 'advanceMemory'
   | 'acquireGovernor'

@@ -23,6 +23,7 @@ import { toToolResultBlock } from '../tools/tool-outcome.js';
 import { modelTurn } from './model-turn.js';
 import type { StepContext } from './step-context.js';
 import type { StepDeps } from './step-deps.js';
+import { flushOutbox, StepEvents } from './step-events.js';
 import { QueuePause } from './step-signals.js';
 import { toolTurn } from './tool-turn.js';
 import { duplicateToolUseId, hasText, isEmptyMessage, keptOfCutTurn } from './turn-content.js';
@@ -67,18 +68,21 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
   const emitStale = (reason: string) =>
     deps.stores.events.append({ sessionId, step, type: 'step_stale', data: { reason, status: session?.status, sessionStep: session?.step }, ...tags });
   if (isTerminal(session.status) || isParked(session.status)) {
+    if (session.step === step) await flushOutbox(deps, sessionId, step, await sessions.checkpoint(sessionId, step));
     await emitStale(session.status);
     return 'stale';
   }
   if (session.step !== step) {
-    // The job of a committed step was retried: make sure the step after it was enqueued (the outbox repair).
+    // The job of a committed step was retried: make sure the step after it was enqueued (the outbox repair),
+    // and that the events its checkpoints carried reached the global stream.
+    if (session.step === step + 1) await flushOutbox(deps, sessionId, step, await sessions.checkpoint(sessionId, step));
     if (session.step === step + 1 && session.status === 'running') await enqueueNext(deps, sessionId, session.step);
     baseLogger.debug({ sessionStep: session.step }, 'stale step job');
     await emitStale('step_moved_on');
     return 'stale';
   }
 
-  const eventWrites: Array<Promise<void>> = [];
+  const events = new StepEvents(deps, { sessionId, step, ...tags });
   let agent = deps.agents.get(session.agent);
   // MCP tools join the agent's own for this session, from the list the session discovered once.
   if (agent && agent.mcpServers.length > 0 && deps.mcp) agent = withMcpTools(agent, await sessionMcpTools(deps.stores, deps.mcp, agent, sessionId), deps.mcp);
@@ -93,15 +97,16 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
     step,
     logger: baseLogger,
     emit: (type, data = {}) => {
-      eventWrites.push(deps.stores.events.append({ sessionId, step, type, data, ...tags }));
+      events.emit(type, data);
       return Promise.resolve();
     },
+    events,
   };
   try {
     return await startAndRun(ctx);
   } finally {
     // Every event of the step is in Redis before its job completes, so a finished job implies its events.
-    await Promise.all(eventWrites);
+    await events.settle();
   }
 }
 

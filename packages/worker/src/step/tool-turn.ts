@@ -44,8 +44,7 @@ export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promis
     }
     const prepared = prepareCall(ctx, block);
     if ('outcome' in prepared) {
-      const outcome = await save(ctx, prepared.outcome);
-      await emitResult(ctx, outcome, { input: redact(block.input, ctx.agent.tools.get(block.name)?.sensitive ?? []), ran: false });
+      const outcome = await save(ctx, prepared.outcome, resultEvent({ input: redact(block.input, ctx.agent.tools.get(block.name)?.sensitive ?? []), ran: false }));
       outcomes.set(block.id, outcome);
       continue;
     }
@@ -58,8 +57,7 @@ export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promis
       }
       decided = true;
       if (decision.kind === 'answer') {
-        const outcome = await save(ctx, decision.outcome);
-        await emitResult(ctx, outcome, { input: redact(prepared.call.input, prepared.call.tool.sensitive), ran: false, guard: guard.name });
+        const outcome = await save(ctx, decision.outcome, resultEvent({ input: redact(prepared.call.input, prepared.call.tool.sensitive), ran: false, guard: guard.name }));
         outcomes.set(block.id, outcome);
       } else if (decision.kind === 'park') {
         parked += 1;
@@ -155,19 +153,23 @@ async function execute(ctx: StepContext, call: ToolCall, previousAttempts: numbe
   const ran = call.editedBy
     ? { ...result.outcome, content: `The input of this call was edited by ${call.editedBy} before approval; it ran with ${truncateText(JSON.stringify(input), 2000)}.\n\n${result.outcome.content}` }
     : result.outcome;
-  const outcome = await save(ctx, ran);
+  const outcome = await save(ctx, ran, resultEvent({ ran: true }));
   for (const guard of deps.guards) await guard.after?.(ctx, call, outcome);
-  await emitResult(ctx, outcome, { ran: true });
   ctx.logger.debug({ tool: tool.name, toolUseId: block.id, isError: outcome.isError, errorCode: outcome.errorCode, attempts: outcome.attempts, durationMs: outcome.durationMs }, 'tool result');
   return outcome;
 }
 
 /**
  * Every answered tool_use gets one `tool_result` event, whether the tool ran or the call was answered without
- * running it (`ran: false`: invalid input, unknown tool, a guard's answer), so stats count every call.
+ * running it (`ran: false`: invalid input, unknown tool, a guard's answer), so stats count every call. It is
+ * written with the outcome's checkpoint, by the writer that stored it.
  */
-async function emitResult(ctx: StepContext, outcome: ToolOutcome, extra: { ran: boolean; input?: unknown; guard?: string }): Promise<void> {
-  await ctx.emit('tool_result', {
+function resultEvent(extra: { ran: boolean; input?: unknown; guard?: string }): (outcome: ToolOutcome) => OwnEvent[] {
+  return (outcome) => [{ type: 'tool_result', data: resultData(outcome, extra) }];
+}
+
+function resultData(outcome: ToolOutcome, extra: { ran: boolean; input?: unknown; guard?: string }): Record<string, unknown> {
+  return {
     tool: outcome.tool,
     toolUseId: outcome.toolUseId,
     isError: outcome.isError,
@@ -178,7 +180,7 @@ async function emitResult(ctx: StepContext, outcome: ToolOutcome, extra: { ran: 
     ...(outcome.unrecordable ? { unrecordable: true } : {}),
     ...(outcome.originalBytes !== undefined ? { originalBytes: outcome.originalBytes } : {}),
     ...extra,
-  });
+  };
 }
 
 /**
@@ -193,19 +195,25 @@ async function reportOutcomeUnknown(ctx: StepContext, block: ToolUseBlock): Prom
     'tool_outcome_unknown',
     `The outcome of this ${block.name} call is unknown: a worker stopped while it was running. It was NOT run again. Check whether it took effect before trying again.`,
   );
-  const outcome = await save(ctx, unknown);
-  if (outcome.errorCode === 'tool_outcome_unknown') {
-    await ctx.emit('tool_outcome_unknown', { tool: block.name, toolUseId: block.id });
-    ctx.logger.warn({ tool: block.name, toolUseId: block.id }, 'tool outcome unknown: not run again');
-  }
+  const outcome = await save(ctx, unknown, () => [{ type: 'tool_outcome_unknown', data: { tool: block.name, toolUseId: block.id } }]);
+  if (outcome.errorCode === 'tool_outcome_unknown') ctx.logger.warn({ tool: block.name, toolUseId: block.id }, 'tool outcome unknown: not run again');
   return outcome;
 }
 
-async function save(ctx: StepContext, outcome: ToolOutcome): Promise<ToolOutcome> {
+/**
+ * Checkpoints a call's outcome with its events in one atomic write (see recordToolResult-2.lua): the writer
+ * whose outcome is stored writes `own(stored)` (its `tool_result` or `tool_outcome_unknown`); a writer that
+ * finds an outcome stored before returns that one and writes nothing of its own.
+ */
+async function save(ctx: StepContext, outcome: ToolOutcome, own: (stored: ToolOutcome) => OwnEvent[]): Promise<ToolOutcome> {
   const capped = capToolResult(outcome, ctx.deps.settings.maxToolResultBytes);
-  const stored = await ctx.deps.stores.sessions.putCheckpoint(ctx.session.sessionId, ctx.step, resultField(outcome.toolUseId), JSON.stringify(capped));
+  const events = ctx.events.forCheckpoint(own(capped));
+  const { stored, written } = await ctx.deps.stores.sessions.recordToolResult(ctx.session.sessionId, ctx.step, resultField(outcome.toolUseId), JSON.stringify(capped), events);
+  ctx.events.afterCheckpoint(events, written);
   return JSON.parse(stored) as ToolOutcome;
 }
+
+type OwnEvent = Parameters<StepContext['events']['forCheckpoint']>[0] extends Array<infer E> | undefined ? E : never;
 
 export function redact(input: unknown, sensitive: readonly string[]): unknown {
   if (sensitive.length === 0 || typeof input !== 'object' || input === null || Array.isArray(input)) return input;

@@ -1,0 +1,33 @@
+--[[
+  Stores a tool call's outcome once, with the events that belong to it, in one atomic write: whoever stores
+  the outcome first appends its events (tool_result or tool_outcome_unknown); a racing or retried writer gets
+  the stored outcome back and appends only the step's buffered events. Appended events are also kept in the
+  checkpoint's outbox field until the worker copies them to the global stream (see saveModelTurn-3.lua).
+  KEYS[1] checkpoint hash of the step
+  KEYS[2] session event stream
+  ARGV[1] field of the outcome (e.g. 'tool:<toolUseId>')
+  ARGV[2] outcome JSON
+  ARGV[3] approximate cap of the session event stream
+  ARGV[4] outbox field of this write (unique per write)
+  ARGV[5] JSON array of events (each a flat field array) appended always ('[]' for none)
+  ARGV[6] JSON array of events appended only when this outcome is the one stored
+  Returns { stored outcome JSON, 1 when this call stored it or 0 when one was stored before }.
+]]
+local function appendEvents(list, written)
+  for _, fields in ipairs(list) do
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(fields))
+    written[#written + 1] = fields
+  end
+end
+local written = {}
+appendEvents(cjson.decode(ARGV[5]), written)
+local stored = redis.call('HGET', KEYS[1], ARGV[1])
+local now = 0
+if not stored then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  stored = ARGV[2]
+  now = 1
+  appendEvents(cjson.decode(ARGV[6]), written)
+end
+if #written > 0 then redis.call('HSET', KEYS[1], ARGV[4], cjson.encode(written)) end
+return { stored, now }
