@@ -293,6 +293,7 @@ async function finish(
     ...(options.output !== undefined ? { outputChars: options.output.length } : {}),
     ...(final ? { steps: final.step, usage: final.usage, durationMs: final.updatedAt - final.createdAt } : {}),
   });
+  await ctx.events.flushFinal(ctx.deps.stores.sessions.retention.sessionTtlMs);
   ctx.logger.info({ status, code: options.error?.code }, 'session finished');
 }
 

@@ -52,6 +52,17 @@ export class StepEvents {
     this.writes.push(flushOutbox(this.deps, this.tags.sessionId, step, checkpoint));
   }
 
+  /**
+   * At the session's end, after its retention was applied: appends what is buffered (the terminal event among
+   * it) now and gives the session's stream its expiry, since these appends may be the ones that created it.
+   */
+  async flushFinal(sessionTtlMs: number): Promise<void> {
+    const rest = this.buffer;
+    this.buffer = [];
+    await Promise.all(rest.map((event) => this.deps.stores.events.append(event)));
+    if (sessionTtlMs > 0) await this.deps.stores.redis.pexpire(this.deps.stores.keys.sessionEvents(this.tags.sessionId), sessionTtlMs);
+  }
+
   /** Appends what no checkpoint took and waits for every write of the step. */
   async settle(): Promise<void> {
     const rest = this.buffer;
