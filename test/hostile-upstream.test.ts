@@ -1,4 +1,4 @@
-import { defineAgent, defineTool, type HistoryEntry, Keys, utcDay } from '@agentq/shared';
+import { defineAgent, defineTool, type HistoryEntry, Keys, type Redis, utcDay } from '@agentq/shared';
 import { z } from 'zod';
 import { type FakeReply, type FakeRequest, message, startFakeUpstream, text, toolUse } from './support/fake-upstream.js';
 import { describe, expect, test } from './support/fixtures.js';
@@ -62,7 +62,7 @@ async function run(
   }
 }
 
-async function history(redis: import('@agentq/shared').Redis, prefix: string, sessionId: string): Promise<HistoryEntry[]> {
+async function history(redis: Redis, prefix: string, sessionId: string): Promise<HistoryEntry[]> {
   return (await redis.lrange(new Keys(prefix).history(sessionId), 0, -1)).map((line) => JSON.parse(line) as HistoryEntry);
 }
 

@@ -87,9 +87,7 @@ export function shouldRetry(code: ErrorCode): boolean {
     case 'model_refusal':
     case 'model_context_window_exceeded':
     case 'model_max_tokens':
-    // A 200 that is not a Message is not an overload that passes: asking again pays again for the same
-    // broken proxy or gateway. The session ends with the code, so the operator sees it.
-    case 'model_malformed_response':
+    case 'model_malformed_response': // a 200 that is not a Message: asking again pays again for the same broken gateway
     case 'model_duplicate_tool_use':
     case 'model_empty_turn':
     case 'tool_timeout':
