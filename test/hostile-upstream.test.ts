@@ -1,4 +1,4 @@
-import { defineAgent, defineTool, type HistoryEntry, Keys, type Redis, utcDay } from '@agentq/shared';
+import { BudgetLedger, DEFAULT_MODEL, defineAgent, defineTool, type HistoryEntry, Keys, priceFor, type Redis, utcDay } from '@agentq/shared';
 import { z } from 'zod';
 import { type FakeReply, type FakeRequest, message, startFakeUpstream, text, toolUse } from './support/fake-upstream.js';
 import { describe, expect, test } from './support/fixtures.js';
@@ -191,6 +191,39 @@ describe('duplicate tool_use ids (issue: the second call silently got the first 
       expect(r.requestsOf('dup')).toHaveLength(1);
     } finally {
       await r.close();
+    }
+  });
+});
+
+describe('a settle that belongs to a checkpoint (issue: a kill between the model checkpoint and the tenant settle skipped the settle)', () => {
+  test('a retried step that ends before its model turn still settles the tenant reservation of the checkpointed call', async ({ redisUrl, queueName, prefix, redis }) => {
+    const h = await startHarness({ redisUrl, queueName, prefix, agents: [countingAgent({ echo: 0 })], workers: 0 });
+    try {
+      // The state a worker killed right after saveModelTurn leaves: response checkpointed and counted on the
+      // session, the tenant's reservation still open. The session's token budget is now spent, so the retried
+      // step ends at its budget check and never reaches the model turn that used to settle.
+      const { sessionId } = await h.producer.start({ agent: 'hostile', input: 'Go.', tenant: 'acme', limits: { maxTokens: 50 } });
+      const keys = new Keys(prefix);
+      const day = utcDay();
+      const ledger = new BudgetLedger(redis, keys);
+      const reserved = await ledger.reserveTenant('acme', day, `${sessionId}:0:model`, { model: DEFAULT_MODEL, price: priceFor(DEFAULT_MODEL), inputTokens: 100, maxTokens: 1000 });
+      expect(reserved.ok).toBe(true);
+      await redis
+        .multi()
+        .hset(keys.checkpoint(sessionId, 0), 'model', JSON.stringify(message([text('hi')], { model: DEFAULT_MODEL, usage: { input_tokens: 100, output_tokens: 5 } })), 'usage:model', '1', 'budget:day', day)
+        .hincrby(keys.session(sessionId), 'inputTokens', 100)
+        .hincrby(keys.session(sessionId), 'outputTokens', 5)
+        .exec();
+      await h.startWorker();
+      const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
+      const [open, usage] = await Promise.all([redis.zcard(keys.tenantReservations('acme', day)), redis.hgetall(keys.tenantUsage('acme', day))]);
+      console.log(`${result.status} ${result.error?.code}; reservations open ${open}, tenant tokens ${usage.tokens ?? 0}, reserved ${usage.reservedTokens ?? 0}`);
+      expect(result.status).toBe('budget_exceeded');
+      expect(open).toBe(0);
+      expect(Number(usage.reservedTokens ?? 0)).toBe(0);
+      expect(Number(usage.tokens ?? 0)).toBe(105);
+    } finally {
+      await h.close();
     }
   });
 });

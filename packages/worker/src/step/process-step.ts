@@ -16,13 +16,16 @@ import {
   type ToolUseBlock,
 } from '@agentq/shared';
 import { type Job, UnrecoverableError } from 'bullmq';
+import { settleCheckpointedCall } from '../budget/model-call-budget.js';
 import { checkStepBudgets } from '../budget/step-budgets.js';
 import { sessionMcpTools, withMcpTools } from '../mcp/session-mcp-tools.js';
 import { prepareWorkingMemory } from '../memory/prepare-working-memory.js';
+import type { ModelMessage } from '../model/model-client.js';
 import { toToolResultBlock } from '../tools/tool-outcome.js';
 import { modelTurn } from './model-turn.js';
 import type { StepContext } from './step-context.js';
 import type { StepDeps } from './step-deps.js';
+import { readStepCheckpoint } from './step-checkpoint.js';
 import { flushOutbox, StepEvents } from './step-events.js';
 import { QueuePause } from './step-signals.js';
 import { toolTurn } from './tool-turn.js';
@@ -142,8 +145,11 @@ async function startAndRun(ctx: StepContext): Promise<StepResult> {
 
 async function runStep(ctx: StepContext): Promise<StepResult> {
   const { deps, session, step } = ctx;
-  // Independent reads, in one round trip.
-  const [budgets, history] = await Promise.all([checkStepBudgets(ctx), deps.stores.sessions.history(session.sessionId)]);
+  // Independent reads, in one round trip (the checkpoint is the one the model turn reuses).
+  const [budgets, history, checkpoint] = await Promise.all([checkStepBudgets(ctx), deps.stores.sessions.history(session.sessionId), readStepCheckpoint(ctx)]);
+  // A model call an earlier attempt checkpointed settles its tenant reservation now, whatever this attempt
+  // does next: a step that ends at its budget check never reaches the model turn (settling twice is a no-op).
+  if (checkpoint.model && session.tenant) await settleCheckpointedCall(ctx, checkpoint, JSON.parse(checkpoint.model) as ModelMessage);
   const budgetStop = budgets.stop;
   if (budgetStop) {
     await ctx.emit('budget_exceeded', { ...budgetStop.details });
