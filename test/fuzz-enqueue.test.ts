@@ -1,7 +1,7 @@
-import { AgentqError, defineAgent, isTerminal } from '@agentq/shared';
+import { AgentqError, defineAgent } from '@agentq/shared';
 import fc from 'fast-check';
 import { describe, expect, test } from './support/fixtures.js';
-import { heldReservations, keysWithoutTtl, watchUnhandledRejections } from './support/fuzz-invariants.js';
+import { formatEndState, fuzzEndState, watchUnhandledRejections } from './support/fuzz-invariants.js';
 import { startHarness } from './support/harness.js';
 
 const RUNS = Number(process.env.AGENTQ_FUZZ_RUNS ?? 1000);
@@ -97,18 +97,13 @@ describe('fuzz: generated enqueue payloads through the real producer and worker'
       const statuses: Record<string, number> = {};
       for (const r of results) statuses[`${r.status}${r.error ? `:${r.error.code}` : ''}`] = (statuses[`${r.status}${r.error ? `:${r.error.code}` : ''}`] ?? 0) + 1;
       const drainedMs = Date.now() - enqueuedAt;
-      const notTerminal = results.filter((r) => !isTerminal(r.status)).length;
-      const noTtl = await keysWithoutTtl(redis, prefix);
-      const held = await heldReservations(redis, prefix);
-      console.log(
-        `[fuzz-enqueue] payloads=${RUNS} started=${ids.length} refused=${JSON.stringify(refusals)} untyped=${untyped} outcomes=${JSON.stringify(statuses)} ` +
-          `notTerminal=${notTerminal} drainMs=${drainedMs} keysWithoutTtl=${noTtl.length} ${JSON.stringify(noTtl.slice(0, 5))} reservationsHeld=${held.open} reservedTokens=${held.reservedTokens} unhandledRejections=${rejections.count()}`,
-      );
+      const end = await fuzzEndState(redis, prefix, results);
+      console.log(`[fuzz-enqueue] payloads=${RUNS} started=${ids.length} refused=${JSON.stringify(refusals)} untyped=${untyped} drainMs=${drainedMs} ${formatEndState(end, rejections.count())}`);
       expect(untyped).toBe(0);
       expect(accepted + Object.values(refusals).reduce((a, b) => a + b, 0)).toBe(RUNS);
-      expect(notTerminal).toBe(0);
-      expect(noTtl.slice(0, 5)).toEqual([]);
-      expect(held).toEqual({ open: 0, reservedTokens: 0 });
+      expect(end.notTerminal).toBe(0);
+      expect(end.keysWithoutTtl.slice(0, 5)).toEqual([]);
+      expect(end.held).toEqual({ open: 0, reservedTokens: 0 });
       expect(rejections.count()).toBe(0);
     } finally {
       rejections.stop();

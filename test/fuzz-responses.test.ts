@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { type FakeReply, type FakeRequest, message, startFakeUpstream, text } from './support/fake-upstream.js';
 import { describe, expect, test } from './support/fixtures.js';
-import { heldReservations, keysWithoutTtl, watchUnhandledRejections } from './support/fuzz-invariants.js';
+import { formatEndState, fuzzEndState, watchUnhandledRejections } from './support/fuzz-invariants.js';
 import { startHarness } from './support/harness.js';
 
 const RUNS = Number(process.env.AGENTQ_FUZZ_RUNS ?? 1000);
@@ -191,24 +191,18 @@ describe('fuzz: generated Messages API responses through the real worker path', 
         const stuck = sessions.flatMap((s, i) => (s && !isTerminal(s.status) ? [`${i} ${s.status}@${s.step}: ${JSON.stringify(replies[i]).slice(0, 300)}`] : []));
         throw new Error(`${String(error)}; stuck ${stuck.length}:\n${stuck.slice(0, 5).join('\n')}`);
       });
-      const outcomes: Record<string, number> = {};
-      for (const r of results) outcomes[`${r.status}${r.error ? `:${r.error.code}` : ''}`] = (outcomes[`${r.status}${r.error ? `:${r.error.code}` : ''}`] ?? 0) + 1;
-      const notTerminal = results.filter((r) => !isTerminal(r.status)).length;
+      const end = await fuzzEndState(redis, prefix, results);
       const ranTwice = [...runs.values()].filter((n) => n > 1).length;
-      const noTtl = await keysWithoutTtl(redis, prefix);
-      const held = await heldReservations(redis, prefix);
       const internal = results.flatMap((r, i) => (r.error?.code === 'internal' ? [`${i}: ${r.error.message.slice(0, 200)} ← ${JSON.stringify(replies[i]).slice(0, 300)}`] : []));
       console.log(
-        `[fuzz-responses] responses=${RUNS} requests=${fake.requests.length} outcomes=${JSON.stringify(outcomes)} notTerminal=${notTerminal} ` +
-          `chargeRuns=${runs.size} ranTwice=${ranTwice} keysWithoutTtl=${noTtl.length} ${JSON.stringify(noTtl.slice(0, 3))} reservationsHeld=${held.open} ` +
-          `reservedTokens=${held.reservedTokens} unhandledRejections=${rejections.count()}\n${internal.slice(0, 5).join('\n')}`,
+        `[fuzz-responses] responses=${RUNS} requests=${fake.requests.length} chargeRuns=${runs.size} ranTwice=${ranTwice} ${formatEndState(end, rejections.count())}\n${internal.slice(0, 5).join('\n')}`,
       );
-      expect(notTerminal).toBe(0);
+      expect(end.notTerminal).toBe(0);
       expect(ranTwice).toBe(0);
       // A generated answer never crashes a step into the catch-all: each ends with the code that names it.
       expect(internal).toEqual([]);
-      expect(noTtl.slice(0, 5)).toEqual([]);
-      expect(held).toEqual({ open: 0, reservedTokens: 0 });
+      expect(end.keysWithoutTtl.slice(0, 5)).toEqual([]);
+      expect(end.held).toEqual({ open: 0, reservedTokens: 0 });
       expect(rejections.count()).toBe(0);
     } finally {
       rejections.stop();

@@ -1,4 +1,4 @@
-import type { Redis } from '@agentq/shared';
+import { isTerminal, type Redis, type SessionResult } from '@agentq/shared';
 
 /**
  * Keys under `prefix` with no expiry, leaving out the two fleet-wide ones that are kept by design (the session
@@ -47,4 +47,35 @@ export function watchUnhandledRejections(): { count(): number; stop(): void } {
   };
   process.on('unhandledRejection', onRejection);
   return { count: () => count, stop: () => process.off('unhandledRejection', onRejection) };
+}
+
+export interface FuzzEndState {
+  /** Sessions by `status` or `status:code`. */
+  outcomes: Record<string, number>;
+  notTerminal: number;
+  keysWithoutTtl: string[];
+  held: { open: number; reservedTokens: number };
+}
+
+/** The invariants every fuzz run checks once its sessions are done, read in one place. */
+export async function fuzzEndState(redis: Redis, prefix: string, results: SessionResult[]): Promise<FuzzEndState> {
+  const outcomes: Record<string, number> = {};
+  for (const r of results) {
+    const key = `${r.status}${r.error ? `:${r.error.code}` : ''}`;
+    outcomes[key] = (outcomes[key] ?? 0) + 1;
+  }
+  return {
+    outcomes,
+    notTerminal: results.filter((r) => !isTerminal(r.status)).length,
+    keysWithoutTtl: await keysWithoutTtl(redis, prefix),
+    held: await heldReservations(redis, prefix),
+  };
+}
+
+/** The line a fuzz run prints: its end state as counts. */
+export function formatEndState(end: FuzzEndState, unhandledRejections: number): string {
+  return (
+    `outcomes=${JSON.stringify(end.outcomes)} notTerminal=${end.notTerminal} keysWithoutTtl=${end.keysWithoutTtl.length} ${JSON.stringify(end.keysWithoutTtl.slice(0, 3))} ` +
+    `reservationsHeld=${end.held.open} reservedTokens=${end.held.reservedTokens} unhandledRejections=${unhandledRejections}`
+  );
 }

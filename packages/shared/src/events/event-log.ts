@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
+import { runScript } from '../redis/scripts.js';
 import { AgentEvent, type AgentEventType } from '../schemas/agent-event.js';
 
 export interface EventLogOptions {
@@ -12,6 +13,13 @@ export interface EventLogOptions {
 }
 
 export type EventInput = Omit<AgentEvent, 'timestamp' | 'id'> & { timestamp?: number };
+
+/**
+ * How long the id of an event copied from a checkpoint outbox is remembered: an outbox flushed again within
+ * this time (a retried step racing a slow one) appends nothing twice. A worker's leftovers are flushed by the
+ * step's next attempt, seconds after it died. @defaultValue 15 minutes
+ */
+const PUBLISHED_IDS_KEEP_MS = 15 * 60 * 1000;
 
 /** Appends every AgentEvent to its session's stream and to the global stream (capped by length and age). */
 export class EventLog {
@@ -72,21 +80,26 @@ export class EventLog {
   }
 
   /**
-   * Copies events a checkpoint script already appended to their session's stream to the global stream, and
-   * tells the in-process observers. Failures are ignored like {@link append}'s: the events stay in the
-   * checkpoint's outbox and the next attempt of the step copies them.
+   * Copies events a checkpoint script already appended to their session's stream to the global stream, each
+   * at most once whoever else copies the same outbox (see publishEvents-2.lua), and tells the in-process
+   * observers of the ones appended now. Returns false when the copy failed: the events stay in the checkpoint's
+   * outbox and the step's next attempt copies them.
    */
-  async publish(encoded: string[][]): Promise<boolean> {
+  async publish(outboxId: string, encoded: string[][]): Promise<boolean> {
     if (encoded.length === 0) return true;
-    const results = await Promise.all(
-      encoded.map((fields) =>
-        this.redis.xadd(this.keys.globalEvents(), 'MAXLEN', '~', this.globalMaxLen, '*', ...fields).then(
-          () => true,
-          () => false,
-        ),
-      ),
-    );
-    for (const fields of encoded) {
+    let appended: number[];
+    try {
+      appended = await runScript<number[]>(
+        this.redis,
+        'publishEvents',
+        [this.keys.globalEvents(), this.keys.publishedEvents()],
+        [this.globalMaxLen, Date.now(), PUBLISHED_IDS_KEEP_MS, outboxId, JSON.stringify(encoded)],
+      );
+    } catch {
+      return false;
+    }
+    encoded.forEach((fields, i) => {
+      if (appended[i] !== 1) return;
       const event = decodeEvent('', fields);
       for (const listener of this.listeners) {
         try {
@@ -95,8 +108,8 @@ export class EventLog {
           // an observer's bug must never fail a step
         }
       }
-    }
-    return results.every(Boolean);
+    });
+    return true;
   }
 
   /** A session's events in order. */

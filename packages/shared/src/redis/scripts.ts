@@ -45,6 +45,7 @@ export type ScriptName =
   | 'putIfAbsent'
   | 'saveModelTurn'
   | 'recordToolResult'
+  | 'publishEvents'
   | 'requestCancel'
   | 'advanceMemory'
   | 'acquireGovernor'

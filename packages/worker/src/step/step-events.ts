@@ -89,7 +89,8 @@ export async function flushOutbox(deps: StepDeps, sessionId: string, step: numbe
 }
 
 async function publishAndClear(deps: StepDeps, sessionId: string, step: number, field: string, encoded: string[][]): Promise<void> {
-  const copied = await deps.stores.events.publish(encoded);
+  // The outbox field names the write (and so its events) uniquely: a second copy of it appends nothing.
+  const copied = await deps.stores.events.publish(`${sessionId}|${step}|${field}`, encoded);
   if (!copied) return;
   await deps.stores.redis.hdel(deps.stores.keys.checkpoint(sessionId, step), field).catch(() => undefined);
 }
