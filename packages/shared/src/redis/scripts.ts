@@ -44,7 +44,7 @@ export type ScriptName =
   | 'transitionStatus'
   | 'putIfAbsent'
   | 'saveModelTurn'
-  | 'recordToolResult'
+  | 'putCheckpointWithEvents'
   | 'publishEvents'
   | 'requestCancel'
   | 'advanceMemory'

@@ -198,13 +198,13 @@ export class SessionStore {
   }
 
   /**
-   * Stores a tool call's outcome once with the events that belong to it (see recordToolResult-2.lua).
-   * Returns the outcome that is stored (the first writer's) and whether this call stored it.
+   * Stores a checkpoint field once with the events that belong to it (see putCheckpointWithEvents-2.lua).
+   * Returns the value that is stored (the first writer's) and whether this call stored it.
    */
-  async recordToolResult(sessionId: string, step: number, field: string, value: string, events: CheckpointEvents = NO_EVENTS): Promise<{ stored: string; written: boolean }> {
+  async putCheckpointWithEvents(sessionId: string, step: number, field: string, value: string, events: CheckpointEvents = NO_EVENTS): Promise<{ stored: string; written: boolean }> {
     const [stored, written] = await runScript<[string, number]>(
       this.redis,
-      'recordToolResult',
+      'putCheckpointWithEvents',
       [this.keys.checkpoint(sessionId, step), this.keys.sessionEvents(sessionId)],
       [field, value, ...eventArgs(events)],
     );

@@ -116,15 +116,20 @@ function prepareCall(ctx: StepContext, block: ToolUseBlock): { call: ToolCall } 
 async function execute(ctx: StepContext, call: ToolCall, previousAttempts: number): Promise<ToolOutcome | number> {
   const { deps, session, step } = ctx;
   const { block, tool } = call;
+  const input = redact(call.input, tool.sensitive);
+  const callEvent = { type: 'tool_call' as const, data: { tool: tool.name, toolUseId: block.id, input, risk: tool.risk, ...(call.editedBy ? { editedBy: call.editedBy } : {}) } };
   if (!tool.idempotent) {
     // The claim is atomic: of two attempts of one step running at once (a lock lost to a long GC pause, a
-    // redelivered job), exactly one runs the call; the other reports it as of unknown outcome.
+    // redelivered job), exactly one runs the call; the other reports it as of unknown outcome. The claim
+    // carries the tool_call event, so a call that may have happened is always on record.
     const token = `${deps.workerId}|${ctx.job.id}|${ctx.job.attemptsMade}|${Date.now()}`;
-    const claimed = await deps.stores.sessions.putCheckpoint(session.sessionId, step, startedField(block.id), token);
+    const events = ctx.events.forCheckpoint([callEvent]);
+    const { stored: claimed, written } = await deps.stores.sessions.putCheckpointWithEvents(session.sessionId, step, startedField(block.id), token, events);
+    ctx.events.afterCheckpoint(events, written);
     if (claimed !== token) return reportOutcomeUnknown(ctx, block);
+  } else {
+    await ctx.emit(callEvent.type, callEvent.data);
   }
-  const input = redact(call.input, tool.sensitive);
-  await ctx.emit('tool_call', { tool: tool.name, toolUseId: block.id, input, risk: tool.risk, ...(call.editedBy ? { editedBy: call.editedBy } : {}) });
   ctx.logger.debug({ tool: tool.name, toolUseId: block.id, input }, 'tool call');
   const result = await runTool({
     tool,
@@ -201,14 +206,14 @@ async function reportOutcomeUnknown(ctx: StepContext, block: ToolUseBlock): Prom
 }
 
 /**
- * Checkpoints a call's outcome with its events in one atomic write (see recordToolResult-2.lua): the writer
+ * Checkpoints a call's outcome with its events in one atomic write (see putCheckpointWithEvents-2.lua): the writer
  * whose outcome is stored writes `own(stored)` (its `tool_result` or `tool_outcome_unknown`); a writer that
  * finds an outcome stored before returns that one and writes nothing of its own.
  */
 async function save(ctx: StepContext, outcome: ToolOutcome, own: (stored: ToolOutcome) => OwnEvent[]): Promise<ToolOutcome> {
   const capped = capToolResult(outcome, ctx.deps.settings.maxToolResultBytes);
   const events = ctx.events.forCheckpoint(own(capped));
-  const { stored, written } = await ctx.deps.stores.sessions.recordToolResult(ctx.session.sessionId, ctx.step, resultField(outcome.toolUseId), JSON.stringify(capped), events);
+  const { stored, written } = await ctx.deps.stores.sessions.putCheckpointWithEvents(ctx.session.sessionId, ctx.step, resultField(outcome.toolUseId), JSON.stringify(capped), events);
   ctx.events.afterCheckpoint(events, written);
   return JSON.parse(stored) as ToolOutcome;
 }

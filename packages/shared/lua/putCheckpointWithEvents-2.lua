@@ -1,17 +1,18 @@
 --[[
-  Stores a tool call's outcome once, with the events that belong to it, in one atomic write: whoever stores
-  the outcome first appends its events (tool_result or tool_outcome_unknown); a racing or retried writer gets
-  the stored outcome back and appends only the step's buffered events. Appended events are also kept in the
+  Stores a checkpoint field once (a tool call's outcome, or the claim of a non-idempotent call) with the
+  events that belong to it, in one atomic write: whoever stores the value first appends its own events
+  (tool_call with a claim; tool_result or tool_outcome_unknown with an outcome); a racing or retried writer
+  gets the stored value back and appends only the step's buffered events. Appended events are also kept in the
   checkpoint's outbox field until the worker copies them to the global stream (see saveModelTurn-3.lua).
   KEYS[1] checkpoint hash of the step
   KEYS[2] session event stream
-  ARGV[1] field of the outcome (e.g. 'tool:<toolUseId>')
-  ARGV[2] outcome JSON
+  ARGV[1] field (e.g. 'tool:<toolUseId>', 'started:<toolUseId>')
+  ARGV[2] value
   ARGV[3] approximate cap of the session event stream
   ARGV[4] outbox field of this write (unique per write)
   ARGV[5] JSON array of events (each a flat field array) appended always ('[]' for none)
-  ARGV[6] JSON array of events appended only when this outcome is the one stored
-  Returns { stored outcome JSON, 1 when this call stored it or 0 when one was stored before }.
+  ARGV[6] JSON array of events appended only when this value is the one stored
+  Returns { stored value, 1 when this call stored it or 0 when one was stored before }.
 ]]
 local function appendEvents(list, written)
   for _, fields in ipairs(list) do
