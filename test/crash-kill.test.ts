@@ -196,7 +196,7 @@ describe('crash safety with real worker processes SIGKILLed at random moments', 
         expect(historyMismatches).toBe(0);
         expect(modelCallsRepeated).toBeGreaterThanOrEqual(0);
         expect((counts.active ?? 0) + (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.failed ?? 0)).toBe(0);
-        const expectedEvents = { modelCalls: SESSIONS * STEPS, toolCallsAnswered: SESSIONS * TOOL_CALLS, toolCallsAnsweredTwice: 0 };
+        const expectedEvents = { modelCalls: ids.length * STEPS, toolCallsAnswered: ids.length * TOOL_CALLS, toolCallsAnsweredTwice: 0 };
         expect(sessionCounts).toEqual(expectedEvents);
         expect(globalCounts).toEqual(expectedEvents);
       } finally {
