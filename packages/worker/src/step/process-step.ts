@@ -234,6 +234,7 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
 async function commit(ctx: StepContext, messages: ChatMessage[]): Promise<StepResult> {
   const { deps, session, step } = ctx;
   const entries: HistoryEntry[] = messages.filter((message) => !isEmptyMessage(message)).map((message) => ({ step, message }));
+  ctx.events.sendNow();
   const result = await deps.stores.sessions.commitStep(session.sessionId, step, entries);
   if (result === 0) {
     // Stale, or our own commit seen twice: ioredis re-sends a command whose reply a Redis restart swallowed, and
@@ -258,6 +259,7 @@ async function commit(ctx: StepContext, messages: ChatMessage[]): Promise<StepRe
  */
 async function park(ctx: StepContext, pending: number, waitingFor: 'approval' | 'input'): Promise<StepResult> {
   const { deps, session, step } = ctx;
+  ctx.events.sendNow();
   const result =
     waitingFor === 'input' ? await deps.stores.questions.awaitInput(session.sessionId, step) : await deps.stores.approvals.park(session.sessionId, step);
   switch (result.kind) {
@@ -281,6 +283,7 @@ async function finish(
   status: SessionStatus,
   options: { output?: string; error?: SessionError; entries?: ChatMessage[]; recordStep?: number },
 ): Promise<void> {
+  ctx.events.sendNow();
   const finished = await ctx.deps.stores.sessions.finish(ctx.session.sessionId, {
     status,
     expectedStep: ctx.step,
@@ -299,7 +302,7 @@ async function finish(
     ...(options.output !== undefined ? { outputChars: options.output.length } : {}),
     ...(final ? { steps: final.step, usage: final.usage, durationMs: final.updatedAt - final.createdAt } : {}),
   });
-  await ctx.events.flushFinal(ctx.deps.stores.sessions.retention.sessionTtlMs);
+  ctx.events.sendFinal(ctx.deps.stores.sessions.retention.sessionTtlMs);
   ctx.logger.info({ status, code: options.error?.code }, 'session finished');
 }
 

@@ -53,14 +53,24 @@ export class StepEvents {
   }
 
   /**
-   * At the session's end, after its retention was applied: appends what is buffered (the terminal event among
-   * it) now and gives the session's stream its expiry, since these appends may be the ones that created it.
+   * Sends what is buffered now, without waiting: called just before a state transition (commit, park,
+   * finish), so the appends reach Redis ahead of the transition's script on the same connection, and whoever
+   * sees the transition (`producer.wait`, the next step) finds the step's events before it, at no extra
+   * round trip. The step still waits for them before its job ends.
    */
-  async flushFinal(sessionTtlMs: number): Promise<void> {
+  sendNow(): void {
     const rest = this.buffer;
     this.buffer = [];
-    await Promise.all(rest.map((event) => this.deps.stores.events.append(event)));
-    if (sessionTtlMs > 0) await this.deps.stores.redis.pexpire(this.deps.stores.keys.sessionEvents(this.tags.sessionId), sessionTtlMs);
+    for (const event of rest) this.writes.push(this.deps.stores.events.append(event));
+  }
+
+  /**
+   * At the session's end, after its retention was applied: sends the terminal event and then gives the
+   * session's stream its expiry, since that append may be the one that created it.
+   */
+  sendFinal(sessionTtlMs: number): void {
+    this.sendNow();
+    if (sessionTtlMs > 0) this.writes.push(this.deps.stores.redis.pexpire(this.deps.stores.keys.sessionEvents(this.tags.sessionId), sessionTtlMs));
   }
 
   /** Appends what no checkpoint took and waits for every write of the step. */
