@@ -160,11 +160,30 @@ describe('crash safety with real worker processes SIGKILLed at random moments', 
         const modelCallsRepeated = requests.length - ids.length * STEPS;
         const counts = await producer.queue.getJobCounts('active', 'waiting', 'delayed', 'failed');
 
+        // Events: one model_call per counted model call and one tool_result or tool_outcome_unknown per tool call,
+        // in the global stream (stats) and in each session's stream (replay). It broke: a kill between a
+        // checkpoint and its event lost the event for good (1,390 model_call events for 1,400 steps).
+        const TOOL_CALLS = 5;
+        const globalEvents = (await producer.stores.events.since(0)).filter((e) => indexOf.has(e.sessionId));
+        const sessionEvents = (await Promise.all(ids.map((id) => producer.events(id)))).flat();
+        const eventCounts = (events: typeof globalEvents) => {
+          const modelCalls = events.filter((e) => e.type === 'model_call').length;
+          const answers = new Map<string, number>();
+          for (const e of events) {
+            if (e.type !== 'tool_result' && e.type !== 'tool_outcome_unknown') continue;
+            const key = `${e.sessionId}|${String(e.data.toolUseId)}`;
+            answers.set(key, (answers.get(key) ?? 0) + 1);
+          }
+          return { modelCalls, toolCallsAnswered: answers.size, toolCallsAnsweredTwice: [...answers.values()].filter((n) => n > 1).length };
+        };
+        const globalCounts = eventCounts(globalEvents);
+        const sessionCounts = eventCounts(sessionEvents);
+
         console.log(
           `[crash-kill] sessions=${ids.length} kills=${kills} statuses=${JSON.stringify(statuses)} lost=${lost} ` +
             `chargeCalls=${Object.keys(charges).length} chargedTwice=${chargedTwice} outcomeUnknown=${unknown} lookupReruns=${lookupReruns} ` +
             `usageMismatches=${usageMismatches} historyMismatches=${historyMismatches} modelCalls=${requests.length} modelCallsRepeated=${modelCallsRepeated} ` +
-            `jobs=${JSON.stringify(counts)}`,
+            `jobs=${JSON.stringify(counts)} globalEvents=${JSON.stringify(globalCounts)} sessionEvents=${JSON.stringify(sessionCounts)}`,
         );
         expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
         expect(lost).toBe(0);
@@ -177,6 +196,9 @@ describe('crash safety with real worker processes SIGKILLed at random moments', 
         expect(historyMismatches).toBe(0);
         expect(modelCallsRepeated).toBeGreaterThanOrEqual(0);
         expect((counts.active ?? 0) + (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.failed ?? 0)).toBe(0);
+        const expectedEvents = { modelCalls: ids.length * STEPS, toolCallsAnswered: ids.length * TOOL_CALLS, toolCallsAnsweredTwice: 0 };
+        expect(sessionCounts).toEqual(expectedEvents);
+        expect(globalCounts).toEqual(expectedEvents);
       } finally {
         for (const w of workers) w.child.kill('SIGKILL');
         await Promise.all(workers.map((w) => w.exited));

@@ -23,6 +23,7 @@ import {
   type Stores,
   TenantBudgets,
   toSessionResult,
+  unstorableJson,
 } from '@agentq/shared';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { ApprovalsApi } from './approvals/approvals-api.js';
@@ -96,6 +97,8 @@ export class AgentProducer {
         const issues = result.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
         throw new AgentqError('invalid_payload', `session ${index}: ${issues}`);
       }
+      const unstorable = unstorableJson(result.data.metadata);
+      if (unstorable) throw new AgentqError('invalid_payload', `session ${index}: metadata: ${unstorable}`);
       return result.data;
     });
     const out: Array<{ sessionId: string }> = [];

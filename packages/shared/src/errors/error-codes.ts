@@ -24,6 +24,12 @@ export const ErrorCode = z.enum([
   'model_refusal',
   'model_context_window_exceeded',
   'model_max_tokens',
+  /** A 200 whose body is not a Messages API response (`{}`, HTML, an error body, no usage). */
+  'model_malformed_response',
+  /** One turn named two tool_use blocks with the same id: their results could not be told apart. */
+  'model_duplicate_tool_use',
+  /** A turn (e.g. `pause_turn`) with no content to send back or act on. */
+  'model_empty_turn',
   // tools
   'tool_timeout',
   'tool_rate_limited',
@@ -85,6 +91,9 @@ export function shouldRetry(code: ErrorCode): boolean {
     case 'model_refusal':
     case 'model_context_window_exceeded':
     case 'model_max_tokens':
+    case 'model_malformed_response': // a 200 that is not a Message: asking again pays again for the same broken gateway
+    case 'model_duplicate_tool_use':
+    case 'model_empty_turn':
     case 'tool_timeout':
     case 'tool_permission_denied':
     case 'tool_failed':

@@ -15,9 +15,17 @@ export interface EventLogOptions {
 
 export type EventInput = Omit<AgentEvent, 'timestamp' | 'id'> & { timestamp?: number };
 
+/**
+ * How long the id of an event copied from a checkpoint outbox is remembered: an outbox flushed again within
+ * this time (a retried step racing a slow one) appends nothing twice. A worker's leftovers are flushed by the
+ * step's next attempt, seconds after it died. @defaultValue 15 minutes
+ */
+const PUBLISHED_IDS_KEEP_MS = 15 * 60 * 1000;
+
 /** Appends every AgentEvent to its session's stream and to the global stream (capped by length and age). */
 export class EventLog {
-  private readonly sessionMaxLen: number;
+  /** Approximate cap of each session's stream (checkpoint scripts that append events use it too). */
+  readonly sessionMaxLen: number;
   private readonly globalMaxLen: number;
   private readonly maxAgeMs: number;
   private readonly listeners = new Set<(event: AgentEvent) => void>();
@@ -68,6 +76,44 @@ export class EventLog {
     }
   }
 
+  /** An event as the stream fields a checkpoint script appends (see saveModelTurn-3.lua). */
+  encode(input: EventInput): string[] {
+    return encode({ ...input, data: scrubSecrets(input.data) as AgentEvent['data'], timestamp: input.timestamp ?? Date.now() });
+  }
+
+  /**
+   * Copies events a checkpoint script already appended to their session's stream to the global stream, each
+   * at most once whoever else copies the same outbox (see publishEvents-2.lua), and tells the in-process
+   * observers of the ones appended now. Returns false when the copy failed: the events stay in the checkpoint's
+   * outbox and the step's next attempt copies them.
+   */
+  async publish(outboxId: string, encoded: string[][]): Promise<boolean> {
+    if (encoded.length === 0) return true;
+    let appended: number[];
+    try {
+      appended = await runScript<number[]>(
+        this.redis,
+        'publishEvents',
+        [this.keys.globalEvents(), this.keys.publishedEvents()],
+        [this.globalMaxLen, Date.now(), PUBLISHED_IDS_KEEP_MS, outboxId, JSON.stringify(encoded)],
+      );
+    } catch {
+      return false;
+    }
+    encoded.forEach((fields, i) => {
+      if (appended[i] !== 1) return;
+      const event = decodeEvent('', fields);
+      for (const listener of this.listeners) {
+        try {
+          listener(event);
+        } catch {
+          // an observer's bug must never fail a step
+        }
+      }
+    });
+    return true;
+  }
+
   /** A session's events in order. */
   async forSession(sessionId: string, count = 10_000): Promise<AgentEvent[]> {
     const entries = await this.redis.xrange(this.keys.sessionEvents(sessionId), '-', '+', 'COUNT', count);
@@ -107,7 +153,7 @@ export function decodeEvent(id: string, fields: string[]): AgentEvent {
   const map: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i] as string] = fields[i + 1] as string;
   return AgentEvent.parse({
-    id,
+    ...(id ? { id } : {}),
     sessionId: map.sessionId,
     step: Number(map.step),
     type: map.type,

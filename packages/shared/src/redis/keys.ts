@@ -79,6 +79,13 @@ export class Keys {
   globalEvents(): string {
     return `${this.prefix}:events`;
   }
+  /**
+   * Sorted set: ids of events recently copied from checkpoint outboxes to the global stream, so a copy is
+   * never made twice. Its hash tag is the global stream's name: both live in one slot (see publishEvents-2.lua).
+   */
+  publishedEvents(): string {
+    return `{${this.globalEvents()}}:published`;
+  }
   /** Hash: a tenant's usage on one UTC day. */
   tenantUsage(tenant: string, day: string): string {
     return `${this.prefix}:tenant:{${tenant}}:usage:${day}`;

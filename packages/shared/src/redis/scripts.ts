@@ -45,6 +45,8 @@ export type ScriptName =
   | 'putIfAbsent'
   | 'appendSessionEvent'
   | 'saveModelTurn'
+  | 'putCheckpointWithEvents'
+  | 'publishEvents'
   | 'requestCancel'
   | 'advanceMemory'
   | 'acquireGovernor'

@@ -10,6 +10,7 @@ export const AgentEventType = z.enum([
   'model_call',
   'model_error',
   'batch_parked',
+  'usage_clamped',
   'rate_limit_pause',
   'governor_wait',
   'summary_created',

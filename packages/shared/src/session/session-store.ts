@@ -171,23 +171,71 @@ export class SessionStore {
 
   /**
    * Checkpoints a step's model response and counts its usage once, in one round trip (see
-   * saveModelTurn-2.lua). Returns the response that is stored (the first writer's) and whether this call counted.
+   * saveModelTurn-3.lua), with the step's events. Returns the response that is stored (the first writer's)
+   * and whether this call counted.
    */
   async saveModelTurn(
     sessionId: string,
     step: number,
     fields: { response: string; value: string; usageGuard: string },
     usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; costMicroUsd: number },
+    events: CheckpointEvents = NO_EVENTS,
   ): Promise<{ stored: string; counted: boolean }> {
     const [stored, counted] = await runScript<[string | null, number]>(
       this.redis,
       'saveModelTurn',
-      [this.keys.session(sessionId), this.keys.checkpoint(sessionId, step)],
-      [fields.response, fields.value, fields.usageGuard, usage.inputTokens, usage.outputTokens, usage.cacheReadTokens, usage.cacheWriteTokens, usage.costMicroUsd],
+      [this.keys.session(sessionId), this.keys.checkpoint(sessionId, step), this.keys.sessionEvents(sessionId)],
+      [
+        fields.response,
+        fields.value,
+        fields.usageGuard,
+        usage.inputTokens,
+        usage.outputTokens,
+        usage.cacheReadTokens,
+        usage.cacheWriteTokens,
+        usage.costMicroUsd,
+        ...eventArgs(events),
+      ],
     );
     if (stored === null || counted === -1) throw vanished(sessionId);
     return { stored, counted: counted === 1 };
   }
+
+  /**
+   * Stores a checkpoint field once with the events that belong to it (see putCheckpointWithEvents-3.lua).
+   * Returns the value that is stored (the first writer's) and whether this call stored it.
+   */
+  async putCheckpointWithEvents(sessionId: string, step: number, field: string, value: string, events: CheckpointEvents = NO_EVENTS): Promise<{ stored: string; written: boolean }> {
+    const [stored, written] = await runScript<[string | null, number]>(
+      this.redis,
+      'putCheckpointWithEvents',
+      [this.keys.session(sessionId), this.keys.checkpoint(sessionId, step), this.keys.sessionEvents(sessionId)],
+      [field, value, ...eventArgs(events)],
+    );
+    if (stored === null || written === -1) throw vanished(sessionId);
+    return { stored, written: written === 1 };
+  }
+}
+
+/**
+ * Events written by a checkpoint script, each as its stream fields (see EventLog's `encodeEvent`): `always`
+ * are appended by any writer, `ifWritten` only by the writer whose value is stored. Both are also kept in the
+ * checkpoint field `outboxField` until they are copied to the global stream.
+ */
+export interface CheckpointEvents {
+  maxLen: number;
+  outboxField: string;
+  always: string[][];
+  ifWritten: string[][];
+}
+
+/** Checkpoint fields holding events not yet copied to the global stream start with this. */
+export const OUTBOX_FIELD_PREFIX = 'outbox:';
+
+const NO_EVENTS: CheckpointEvents = { maxLen: 2000, outboxField: `${OUTBOX_FIELD_PREFIX}none`, always: [], ifWritten: [] };
+
+function eventArgs(events: CheckpointEvents): Array<string | number> {
+  return [events.maxLen, events.outboxField, JSON.stringify(events.always), JSON.stringify(events.ifWritten)];
 }
 
 /** A session record gone while its step ran: it expired, or Redis lost data (a restart without persistence). */

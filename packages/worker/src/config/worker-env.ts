@@ -11,6 +11,7 @@ export const WorkerEnv = CommonEnv.extend({
   [ENV.STEP_BACKOFF_MS]: envInt(0),
   [ENV.MAX_STARTED_ATTEMPTS]: envInt(1),
   [ENV.MODEL_TIMEOUT_MS]: envInt(1000),
+  [ENV.MAX_TOOL_RESULT_BYTES]: envInt(1000),
   [ENV.SHUTDOWN_GRACE_MS]: envInt(0),
   [ENV.METRICS_PORT]: envInt(0),
   [ENV.MAX_QUEUE_PAUSE_MS]: envInt(1000),

@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { ErrorCode } from '@agentq/shared';
+import { AgentqError, type ErrorCode } from '@agentq/shared';
 
 export interface ModelErrorClass {
   code: ErrorCode;
@@ -19,6 +19,8 @@ const SPEND_LIMIT_CODES = /spend_limit|credit|billing/i;
  * alone: errors that arrive mid-stream are plain APIErrors with `type: 'overloaded_error'`.
  */
 export function classifyModelError(error: unknown): ModelErrorClass {
+  // Already classified where it was found (a response that failed validation).
+  if (AgentqError.isInstance(error)) return { code: error.code, message: error.message, status: undefined, retryAfterMs: undefined };
   if (error instanceof Anthropic.APIConnectionTimeoutError) {
     return { code: 'model_timeout', message: 'model call timed out', status: undefined, retryAfterMs: undefined };
   }

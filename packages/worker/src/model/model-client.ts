@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { parseModelResponse, type UsageField, unparsableBody } from './model-response.js';
 
 export type MessageCreateParams = Anthropic.MessageCreateParamsNonStreaming;
 export type ModelMessage = Anthropic.Message;
@@ -8,6 +9,8 @@ export interface ModelCallResult {
   headers: Headers;
   latencyMs: number;
   requestId: string | null | undefined;
+  /** Usage fields the response lied about (negative, beyond max_tokens), with the values sent; see model-response.ts. */
+  usageClamped?: Partial<Record<UsageField, number>>;
 }
 
 /** Receives the text deltas of a streaming call. */
@@ -50,16 +53,32 @@ export class ModelClient {
     // The SDK's timeout stops at the response headers; this deadline also covers a body that never ends.
     const deadline = AbortSignal.timeout(this.timeoutMs + 1000);
     const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
-    if (onText) {
-      const stream = this.sdk.messages.stream(params, { signal: combined });
-      stream.on('streamEvent', (event) => {
-        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') onText(event.index, event.delta.text);
-      });
-      const { response, request_id } = await stream.withResponse();
-      const message = await stream.finalMessage();
-      return { message, headers: response.headers, latencyMs: Math.round(performance.now() - started), requestId: request_id };
+    let data: unknown;
+    let response: Response;
+    let requestId: string | null | undefined;
+    try {
+      if (onText) {
+        const stream = this.sdk.messages.stream(params, { signal: combined });
+        stream.on('streamEvent', (event) => {
+          if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') onText(event.index, event.delta.text);
+        });
+        ({ response, request_id: requestId } = await stream.withResponse());
+        data = await stream.finalMessage();
+      } else {
+        ({ data, response, request_id: requestId } = await this.sdk.messages.create(params, { signal: combined }).withResponse());
+      }
+    } catch (error) {
+      // The SDK parses a JSON content type itself; a body that is not JSON surfaces as a SyntaxError.
+      throw error instanceof SyntaxError ? unparsableBody(error) : error;
     }
-    const { data, response, request_id } = await this.sdk.messages.create(params, { signal: combined }).withResponse();
-    return { message: data, headers: response.headers, latencyMs: Math.round(performance.now() - started), requestId: request_id };
+    // Nothing reads a response before it is validated: a 200 can still be `{}`, HTML or an error body.
+    const { message, clamped } = parseModelResponse(data, params.max_tokens);
+    return {
+      message,
+      headers: response.headers,
+      latencyMs: Math.round(performance.now() - started),
+      requestId,
+      ...(clamped ? { usageClamped: clamped } : {}),
+    };
   }
 }

@@ -94,24 +94,41 @@ export async function modelTurn(
   }
   await Promise.all(deltaWrites);
   // Checkpoint and usage in one script: a worker killed after this line never pays for the call again.
-  const counts = tokenCounts(result.message.usage);
-  const cost = costMicroUsd(result.message.model ?? params.model, counts, pricesOf(ctx));
-  const { stored, counted } = await deps.stores.sessions.saveModelTurn(
-    session.sessionId,
-    step,
-    { response: MODEL_CHECKPOINT_FIELD, value: JSON.stringify(result.message), usageGuard: MODEL_USAGE_GUARD },
-    { ...counts, costMicroUsd: cost },
-  );
-  const message = JSON.parse(stored) as ModelMessage;
-  await budget.settle(counts, cost);
-  if (counted) {
-    await ctx.emit('model_call', {
-      model: params.model,
-      latencyMs: result.latencyMs,
-      stopReason: message.stop_reason,
-      usage: { ...counts, costUsd: cost / 1_000_000 },
-      requestId: result.requestId,
+  let message: ModelMessage;
+  try {
+    const counts = tokenCounts(result.message.usage);
+    const cost = costMicroUsd(result.message.model ?? params.model, counts, pricesOf(ctx));
+    // The call's own events are written by the script with the checkpoint, only by the writer that counted it.
+    const own: Parameters<typeof ctx.events.forCheckpoint>[0] = [];
+    if (result.usageClamped) {
+      own.push({ type: 'usage_clamped', data: { model: params.model, sent: result.usageClamped, counted: counts, requestId: result.requestId } });
+      ctx.logger.warn({ sent: result.usageClamped, requestId: result.requestId }, 'model usage was impossible: clamped');
+    }
+    own.push({
+      type: 'model_call',
+      data: {
+        model: params.model,
+        latencyMs: result.latencyMs,
+        stopReason: result.message.stop_reason,
+        usage: { ...counts, costUsd: cost / 1_000_000 },
+        requestId: result.requestId,
+      },
     });
+    const events = ctx.events.forCheckpoint(own);
+    const { stored, counted } = await deps.stores.sessions.saveModelTurn(
+      session.sessionId,
+      step,
+      { response: MODEL_CHECKPOINT_FIELD, value: JSON.stringify(result.message), usageGuard: MODEL_USAGE_GUARD },
+      { ...counts, costMicroUsd: cost },
+      events,
+    );
+    ctx.events.afterCheckpoint(events, counted);
+    message = JSON.parse(stored) as ModelMessage;
+    await budget.settle(counts, cost);
+  } catch (error) {
+    // Never leave the tenant reservation held to its expiry: a retry that finds the checkpoint settles anew.
+    await budget.release().catch(() => undefined);
+    throw error;
   }
   return message;
 }

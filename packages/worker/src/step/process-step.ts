@@ -17,16 +17,21 @@ import {
   type ToolUseBlock,
 } from '@agentq/shared';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { settleCheckpointedCall } from '../budget/model-call-budget.js';
 import { checkStepBudgets } from '../budget/step-budgets.js';
 import { sessionMcpTools, withMcpTools } from '../mcp/session-mcp-tools.js';
 import { prepareWorkingMemory } from '../memory/prepare-working-memory.js';
+import type { ModelMessage } from '../model/model-client.js';
 import { toToolResultBlock } from '../tools/tool-outcome.js';
 import { BATCHED } from './batch-turn.js';
 import { modelTurn } from './model-turn.js';
 import type { StepContext } from './step-context.js';
 import type { StepDeps } from './step-deps.js';
+import { readStepCheckpoint } from './step-checkpoint.js';
+import { flushOutbox, StepEvents } from './step-events.js';
 import { QueuePause } from './step-signals.js';
 import { toolTurn } from './tool-turn.js';
+import { duplicateToolUseId, hasText, isEmptyMessage, keptOfCutTurn } from './turn-content.js';
 
 export type StepResult =
   | 'advanced'
@@ -69,18 +74,21 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
   const emitStale = (reason: string) =>
     deps.stores.events.append({ sessionId, step, type: 'step_stale', data: { reason, status: session?.status, sessionStep: session?.step }, ...tags });
   if (isTerminal(session.status) || isParked(session.status)) {
+    if (session.step === step) await flushOutbox(deps, sessionId, step, await sessions.checkpoint(sessionId, step));
     await emitStale(session.status);
     return 'stale';
   }
   if (session.step !== step) {
-    // The job of a committed step was retried: make sure the step after it was enqueued (the outbox repair).
+    // The job of a committed step was retried: make sure the step after it was enqueued (the outbox repair),
+    // and that the events its checkpoints carried reached the global stream.
+    if (session.step === step + 1) await flushOutbox(deps, sessionId, step, await sessions.checkpoint(sessionId, step));
     if (session.step === step + 1 && session.status === 'running') await enqueueNext(deps, sessionId, session.step);
     baseLogger.debug({ sessionStep: session.step }, 'stale step job');
     await emitStale('step_moved_on');
     return 'stale';
   }
 
-  const eventWrites: Array<Promise<void>> = [];
+  const events = new StepEvents(deps, { sessionId, step, ...tags });
   let agent = deps.agents.get(session.agent);
   // MCP tools join the agent's own for this session, from the list the session discovered once.
   if (agent && agent.mcpServers.length > 0 && deps.mcp) agent = withMcpTools(agent, await sessionMcpTools(deps.stores, deps.mcp, agent, sessionId), deps.mcp);
@@ -95,20 +103,21 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
     step,
     logger: baseLogger,
     emit: (type, data = {}) => {
-      eventWrites.push(deps.stores.events.append({ sessionId, step, type, data, ...tags }));
+      events.emit(type, data);
       return Promise.resolve();
     },
+    events,
   };
   let result: StepResult;
   try {
     result = await startAndRun(ctx);
   } catch (error) {
-    await Promise.allSettled(eventWrites);
+    await events.settle().catch(() => undefined);
     if (isRedisUnavailable(error)) return waitForRedis(ctx, error);
     throw error;
   }
   // Every event of the step is in Redis before its job completes, so a finished job implies its events.
-  await Promise.all(eventWrites);
+  await events.settle();
   return result;
 }
 
@@ -144,8 +153,11 @@ async function startAndRun(ctx: StepContext): Promise<StepResult> {
 
 async function runStep(ctx: StepContext): Promise<StepResult> {
   const { deps, session, step } = ctx;
-  // Independent reads, in one round trip.
-  const [budgets, history] = await Promise.all([checkStepBudgets(ctx), deps.stores.sessions.history(session.sessionId)]);
+  // Independent reads, in one round trip (the checkpoint is the one the model turn reuses).
+  const [budgets, history, checkpoint] = await Promise.all([checkStepBudgets(ctx), deps.stores.sessions.history(session.sessionId), readStepCheckpoint(ctx)]);
+  // A model call an earlier attempt checkpointed settles its tenant reservation now, whatever this attempt
+  // does next: a step that ends at its budget check never reaches the model turn (settling twice is a no-op).
+  if (checkpoint.model && session.tenant) await settleCheckpointedCall(ctx, checkpoint, JSON.parse(checkpoint.model) as ModelMessage);
   const budgetStop = budgets.stop;
   if (budgetStop) {
     await ctx.emit('budget_exceeded', { ...budgetStop.details });
@@ -159,6 +171,27 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
   // A batch-lane call waits in its queue's batch buffer; its result resumes this step as a new job.
   if (response === BATCHED) return 'batched';
   const assistant: ChatMessage = { role: 'assistant', content: response.content as unknown as ChatMessage['content'] };
+  const duplicate = duplicateToolUseId(response.content);
+  if (duplicate !== undefined) {
+    // Two calls under one id would share one checkpointed result: the second would silently get the first's.
+    const message = `the model named two tool_use blocks "${duplicate}" in one turn; the turn was rejected and no tool ran`;
+    await finish(ctx, 'failed', { error: { code: 'model_duplicate_tool_use', message } });
+    return 'finished';
+  }
+  if (response.stop_reason === 'max_tokens') {
+    // A turn cut by the output limit: its last tool call may have lost part of its input, so none is run.
+    const { kept, droppedToolUses } = keptOfCutTurn(response.content);
+    if (!hasText(kept)) {
+      const message = `the model's reply was cut at max_tokens (${ctx.limits.maxTokensPerCall}) before any usable content${droppedToolUses > 0 ? `; its cut tool call was not run` : ''}; raise limits.maxTokensPerCall`;
+      await finish(ctx, 'failed', { error: { code: 'model_max_tokens', message } });
+      return 'finished';
+    }
+    const note =
+      droppedToolUses > 0
+        ? 'Your last reply was cut off by the output token limit and the tool call at its end was NOT run (its input may have been cut). Make that call again, with shorter input, or continue more briefly.'
+        : 'Your last reply was cut off by the output token limit. Continue where you stopped, more briefly.';
+    return commit(ctx, [{ role: 'assistant', content: kept as unknown as ChatMessage['content'] }, { role: 'user', content: note }]);
+  }
   const toolUses = response.content.filter((b): b is typeof b & ToolUseBlock => b.type === 'tool_use') as ToolUseBlock[];
 
   if (toolUses.length > 0) {
@@ -186,10 +219,13 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
       return 'completed';
     }
     case 'pause_turn':
+      if (isEmptyMessage(assistant)) {
+        // Nothing to send back: an empty assistant message would make the next call fail as a bad request.
+        await finish(ctx, 'failed', { error: { code: 'model_empty_turn', message: 'the model paused its turn (stop_reason: pause_turn) with no content to resume from' } });
+        return 'finished';
+      }
       // The API resumes a paused turn when the assistant message is sent back as the last message.
       return commit(ctx, [assistant]);
-    case 'max_tokens':
-      return commit(ctx, [assistant, { role: 'user', content: 'Your last reply was cut off by the output token limit. Continue where you stopped, more briefly.' }]);
     case 'refusal':
       await finish(ctx, 'failed', { error: { code: 'model_refusal', message: 'the model declined the request (stop_reason: refusal)' }, entries: [assistant] });
       return 'finished';
@@ -207,7 +243,8 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
 
 async function commit(ctx: StepContext, messages: ChatMessage[]): Promise<StepResult> {
   const { deps, session, step } = ctx;
-  const entries: HistoryEntry[] = messages.map((message) => ({ step, message }));
+  const entries: HistoryEntry[] = messages.filter((message) => !isEmptyMessage(message)).map((message) => ({ step, message }));
+  ctx.events.sendNow();
   const result = await deps.stores.sessions.commitStep(session.sessionId, step, entries);
   if (result === 0) {
     // Stale, or our own commit seen twice: ioredis re-sends a command whose reply a Redis restart swallowed, and
@@ -232,6 +269,7 @@ async function commit(ctx: StepContext, messages: ChatMessage[]): Promise<StepRe
  */
 async function park(ctx: StepContext, pending: number, waitingFor: 'approval' | 'input'): Promise<StepResult> {
   const { deps, session, step } = ctx;
+  ctx.events.sendNow();
   const result =
     waitingFor === 'input' ? await deps.stores.questions.awaitInput(session.sessionId, step) : await deps.stores.approvals.park(session.sessionId, step);
   switch (result.kind) {
@@ -255,13 +293,14 @@ async function finish(
   status: SessionStatus,
   options: { output?: string; error?: SessionError; entries?: ChatMessage[]; recordStep?: number },
 ): Promise<void> {
+  ctx.events.sendNow();
   const finished = await ctx.deps.stores.sessions.finish(ctx.session.sessionId, {
     status,
     expectedStep: ctx.step,
     ...(options.output !== undefined ? { output: options.output } : {}),
     ...(options.error ? { error: options.error } : {}),
     ...(options.recordStep !== undefined ? { recordStep: options.recordStep } : {}),
-    entries: (options.entries ?? []).map((message) => ({ step: ctx.step, message })),
+    entries: (options.entries ?? []).filter((message) => !isEmptyMessage(message)).map((message) => ({ step: ctx.step, message })),
   });
   if (!finished) return;
   const type = status === 'completed' ? 'session_completed' : status === 'cancelled' ? 'session_cancelled' : 'session_failed';
@@ -273,6 +312,7 @@ async function finish(
     ...(options.output !== undefined ? { outputChars: options.output.length } : {}),
     ...(final ? { steps: final.step, usage: final.usage, durationMs: final.updatedAt - final.createdAt } : {}),
   });
+  ctx.events.sendFinal(ctx.deps.stores.sessions.retention.sessionTtlMs);
   ctx.logger.info({ status, code: options.error?.code }, 'session finished');
 }
 

@@ -11,6 +11,8 @@ export async function readStepCheckpoint(ctx: StepContext): Promise<Record<strin
   const cached = snapshots.get(ctx);
   if (cached) return cached;
   const checkpoint = await ctx.deps.stores.sessions.checkpoint(ctx.session.sessionId, ctx.step);
+  // Events an earlier attempt wrote with its checkpoints but died before copying to the global stream.
+  ctx.events.flushOutbox(ctx.step, checkpoint);
   snapshots.set(ctx, checkpoint);
   return checkpoint;
 }

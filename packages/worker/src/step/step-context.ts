@@ -1,6 +1,7 @@
 import type { Agent, AgentEventType, Limits, Logger, Session } from '@agentq/shared';
 import type { Job } from 'bullmq';
 import type { StepDeps } from './step-deps.js';
+import type { StepEvents } from './step-events.js';
 
 /** One step in flight: the job, its session and agent, and the deps it runs with. */
 export interface StepContext {
@@ -12,8 +13,11 @@ export interface StepContext {
   step: number;
   logger: Logger;
   /**
-   * Appends an event tagged with this step, job and worker. The write is sent at once (in order on the
-   * connection) but not waited for: the step waits for all of its event writes once, before its job ends.
+   * Records an event tagged with this step, job and worker. It is buffered and written with the step's next
+   * checkpoint (see step-events.ts), or when the step ends; the step waits for all of its event writes once,
+   * before its job ends.
    */
   emit(type: AgentEventType, data?: Record<string, unknown>): Promise<void>;
+  /** The step's event buffer, handed to the checkpoint writes that carry it. */
+  events: StepEvents;
 }

@@ -35,6 +35,11 @@ export interface StepSettings {
   /** Tool rate-limit waits up to this long happen in place; longer ones delay the step job. @defaultValue 5000 */
   maxInlineToolWaitMs: number;
   /**
+   * A tool result longer than this (UTF-8 bytes) is cut before it is stored, with a note of what was cut.
+   * @defaultValue 100000
+   */
+  maxToolResultBytes: number;
+  /**
    * Prices per model-name prefix (USD per million tokens) for cost budgets and usage, replacing the built-in
    * table for the prefixes given. @defaultValue DEFAULT_PRICES of @agentq/shared
    */
@@ -45,4 +50,5 @@ export const DEFAULT_STEP_SETTINGS: StepSettings = {
   stepAttempts: 5,
   stepBackoffMs: 1000,
   maxInlineToolWaitMs: 5000,
+  maxToolResultBytes: 100_000,
 };

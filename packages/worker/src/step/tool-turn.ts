@@ -1,4 +1,5 @@
 import { type SessionError, type SessionStatus, type ToolUseBlock, truncateText } from '@agentq/shared';
+import { capToolResult } from '../tools/cap-tool-result.js';
 import { runTool } from '../tools/run-tool.js';
 import type { ToolCall } from '../tools/tool-guard.js';
 import { errorOutcome, type ToolOutcome } from '../tools/tool-outcome.js';
@@ -43,8 +44,7 @@ export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promis
     }
     const prepared = prepareCall(ctx, block);
     if ('outcome' in prepared) {
-      const outcome = await save(ctx, prepared.outcome);
-      await emitResult(ctx, outcome, { input: redact(block.input, ctx.agent.tools.get(block.name)?.sensitive ?? []), ran: false });
+      const outcome = await save(ctx, prepared.outcome, resultEvent({ input: redact(block.input, ctx.agent.tools.get(block.name)?.sensitive ?? []), ran: false }));
       outcomes.set(block.id, outcome);
       continue;
     }
@@ -57,8 +57,7 @@ export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promis
       }
       decided = true;
       if (decision.kind === 'answer') {
-        const outcome = await save(ctx, decision.outcome);
-        await emitResult(ctx, outcome, { input: redact(prepared.call.input, prepared.call.tool.sensitive), ran: false, guard: guard.name });
+        const outcome = await save(ctx, decision.outcome, resultEvent({ input: redact(prepared.call.input, prepared.call.tool.sensitive), ran: false, guard: guard.name }));
         outcomes.set(block.id, outcome);
       } else if (decision.kind === 'park') {
         parked += 1;
@@ -117,15 +116,20 @@ function prepareCall(ctx: StepContext, block: ToolUseBlock): { call: ToolCall } 
 async function execute(ctx: StepContext, call: ToolCall, previousAttempts: number): Promise<ToolOutcome | number> {
   const { deps, session, step } = ctx;
   const { block, tool } = call;
+  const input = redact(call.input, tool.sensitive);
+  const callEvent = { type: 'tool_call' as const, data: { tool: tool.name, toolUseId: block.id, input, risk: tool.risk, ...(call.editedBy ? { editedBy: call.editedBy } : {}) } };
   if (!tool.idempotent) {
     // The claim is atomic: of two attempts of one step running at once (a lock lost to a long GC pause, a
-    // redelivered job), exactly one runs the call; the other reports it as of unknown outcome.
+    // redelivered job), exactly one runs the call; the other reports it as of unknown outcome. The claim
+    // carries the tool_call event, so a call that may have happened is always on record.
     const token = `${deps.workerId}|${ctx.job.id}|${ctx.job.attemptsMade}|${Date.now()}`;
-    const claimed = await deps.stores.sessions.putCheckpoint(session.sessionId, step, startedField(block.id), token);
+    const events = ctx.events.forCheckpoint([callEvent]);
+    const { stored: claimed, written } = await deps.stores.sessions.putCheckpointWithEvents(session.sessionId, step, startedField(block.id), token, events);
+    ctx.events.afterCheckpoint(events, written);
     if (claimed !== token) return reportOutcomeUnknown(ctx, block);
+  } else {
+    await ctx.emit(callEvent.type, callEvent.data);
   }
-  const input = redact(call.input, tool.sensitive);
-  await ctx.emit('tool_call', { tool: tool.name, toolUseId: block.id, input, risk: tool.risk, ...(call.editedBy ? { editedBy: call.editedBy } : {}) });
   ctx.logger.debug({ tool: tool.name, toolUseId: block.id, input }, 'tool call');
   const result = await runTool({
     tool,
@@ -154,19 +158,23 @@ async function execute(ctx: StepContext, call: ToolCall, previousAttempts: numbe
   const ran = call.editedBy
     ? { ...result.outcome, content: `The input of this call was edited by ${call.editedBy} before approval; it ran with ${truncateText(JSON.stringify(input), 2000)}.\n\n${result.outcome.content}` }
     : result.outcome;
-  const outcome = await save(ctx, ran);
+  const outcome = await save(ctx, ran, resultEvent({ ran: true }));
   for (const guard of deps.guards) await guard.after?.(ctx, call, outcome);
-  await emitResult(ctx, outcome, { ran: true });
   ctx.logger.debug({ tool: tool.name, toolUseId: block.id, isError: outcome.isError, errorCode: outcome.errorCode, attempts: outcome.attempts, durationMs: outcome.durationMs }, 'tool result');
   return outcome;
 }
 
 /**
  * Every answered tool_use gets one `tool_result` event, whether the tool ran or the call was answered without
- * running it (`ran: false`: invalid input, unknown tool, a guard's answer), so stats count every call.
+ * running it (`ran: false`: invalid input, unknown tool, a guard's answer), so stats count every call. It is
+ * written with the outcome's checkpoint, by the writer that stored it.
  */
-async function emitResult(ctx: StepContext, outcome: ToolOutcome, extra: { ran: boolean; input?: unknown; guard?: string }): Promise<void> {
-  await ctx.emit('tool_result', {
+function resultEvent(extra: { ran: boolean; input?: unknown; guard?: string }): (outcome: ToolOutcome) => OwnEvent[] {
+  return (outcome) => [{ type: 'tool_result', data: resultData(outcome, extra) }];
+}
+
+function resultData(outcome: ToolOutcome, extra: { ran: boolean; input?: unknown; guard?: string }): Record<string, unknown> {
+  return {
     tool: outcome.tool,
     toolUseId: outcome.toolUseId,
     isError: outcome.isError,
@@ -174,8 +182,10 @@ async function emitResult(ctx: StepContext, outcome: ToolOutcome, extra: { ran: 
     attempts: outcome.attempts,
     durationMs: outcome.durationMs,
     result: truncateText(outcome.content, 500),
+    ...(outcome.unrecordable ? { unrecordable: true } : {}),
+    ...(outcome.originalBytes !== undefined ? { originalBytes: outcome.originalBytes } : {}),
     ...extra,
-  });
+  };
 }
 
 /**
@@ -190,18 +200,25 @@ async function reportOutcomeUnknown(ctx: StepContext, block: ToolUseBlock): Prom
     'tool_outcome_unknown',
     `The outcome of this ${block.name} call is unknown: a worker stopped while it was running. It was NOT run again. Check whether it took effect before trying again.`,
   );
-  const outcome = await save(ctx, unknown);
-  if (outcome.errorCode === 'tool_outcome_unknown') {
-    await ctx.emit('tool_outcome_unknown', { tool: block.name, toolUseId: block.id });
-    ctx.logger.warn({ tool: block.name, toolUseId: block.id }, 'tool outcome unknown: not run again');
-  }
+  const outcome = await save(ctx, unknown, () => [{ type: 'tool_outcome_unknown', data: { tool: block.name, toolUseId: block.id } }]);
+  if (outcome.errorCode === 'tool_outcome_unknown') ctx.logger.warn({ tool: block.name, toolUseId: block.id }, 'tool outcome unknown: not run again');
   return outcome;
 }
 
-async function save(ctx: StepContext, outcome: ToolOutcome): Promise<ToolOutcome> {
-  const stored = await ctx.deps.stores.sessions.putCheckpoint(ctx.session.sessionId, ctx.step, resultField(outcome.toolUseId), JSON.stringify(outcome));
+/**
+ * Checkpoints a call's outcome with its events in one atomic write (see putCheckpointWithEvents-3.lua): the writer
+ * whose outcome is stored writes `own(stored)` (its `tool_result` or `tool_outcome_unknown`); a writer that
+ * finds an outcome stored before returns that one and writes nothing of its own.
+ */
+async function save(ctx: StepContext, outcome: ToolOutcome, own: (stored: ToolOutcome) => OwnEvent[]): Promise<ToolOutcome> {
+  const capped = capToolResult(outcome, ctx.deps.settings.maxToolResultBytes);
+  const events = ctx.events.forCheckpoint(own(capped));
+  const { stored, written } = await ctx.deps.stores.sessions.putCheckpointWithEvents(ctx.session.sessionId, ctx.step, resultField(outcome.toolUseId), JSON.stringify(capped), events);
+  ctx.events.afterCheckpoint(events, written);
   return JSON.parse(stored) as ToolOutcome;
 }
+
+type OwnEvent = Parameters<StepContext['events']['forCheckpoint']>[0] extends Array<infer E> | undefined ? E : never;
 
 export function redact(input: unknown, sensitive: readonly string[]): unknown {
   if (sensitive.length === 0 || typeof input !== 'object' || input === null || Array.isArray(input)) return input;

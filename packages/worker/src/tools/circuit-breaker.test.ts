@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import { describe, expect, test } from '../../../../test/support/fixtures.js';
 import type { StepContext } from '../step/step-context.js';
+import { StepEvents } from '../step/step-events.js';
 import { DEFAULT_STEP_SETTINGS } from '../step/step-deps.js';
 import type { ModelClient } from '../model/model-client.js';
 import { CircuitBreaker } from './circuit-breaker.js';
@@ -22,18 +23,20 @@ const agent = defineAgent({ name: 'breaker-test', system: 's', tools: [flaky] })
 
 function context(redis: Redis, prefix: string, events: Array<{ type: AgentEventType; data: Record<string, unknown> }>, workerId: string): StepContext {
   const stores = createStores(redis, prefix);
+  const deps: StepContext['deps'] = {
+    stores,
+    queue: undefined as unknown as Queue,
+    agents: new Map([[agent.name, agent]]),
+    model: undefined as unknown as ModelClient,
+    logger: pino({ level: 'silent' }),
+    workerId,
+    settings: DEFAULT_STEP_SETTINGS,
+    shutdownSignal: new AbortController().signal,
+    guards: [],
+  };
   return {
-    deps: {
-      stores,
-      queue: undefined as unknown as Queue,
-      agents: new Map([[agent.name, agent]]),
-      model: undefined as unknown as ModelClient,
-      logger: pino({ level: 'silent' }),
-      workerId,
-      settings: DEFAULT_STEP_SETTINGS,
-      shutdownSignal: new AbortController().signal,
-      guards: [],
-    },
+    deps,
+    events: new StepEvents(deps, { sessionId: `ses_${workerId}`, step: 0 }),
     job: { id: 'job' } as Job,
     session: { sessionId: `ses_${workerId}`, agent: agent.name, status: 'running', step: 0, input: 'x', metadata: {}, limits: {}, createdAt: 0, updatedAt: 0, usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 } },
     agent,

@@ -125,3 +125,32 @@ describe('runTool recovery', () => {
     await expect(running).rejects.toThrow('worker killed');
   });
 });
+
+describe('a result that cannot be recorded', () => {
+  // It broke: a circular or BigInt result threw inside the attempt, so the call that had taken effect was
+  // reported as failed ("proceeding without this result") and the idempotent variant ran three times.
+  test.each([
+    ['circular', () => {
+      const value: Record<string, unknown> = { paid: true };
+      value.self = value;
+      return value;
+    }],
+    ['BigInt', () => ({ amount: 10n })],
+  ])('a %s result is "completed, result not recordable", run once, never failed', async (_kind, make) => {
+    for (const idempotent of [true, false]) {
+      let runs = 0;
+      const t = tool(async () => {
+        runs += 1;
+        return make() as unknown as ToolOutput;
+      }, { idempotent });
+      const result = await runTool(options(t));
+      expect(runs).toBe(1);
+      expect(result.outcome?.isError).toBe(false);
+      expect(result.outcome?.errorCode).toBeUndefined();
+      expect(result.outcome?.unrecordable).toBe(true);
+      expect(result.outcome?.content).toContain('completed');
+      expect(result.outcome?.content).toContain('could not be recorded');
+      expect(result.outcome?.content).not.toContain('proceeding without this result');
+    }
+  });
+});

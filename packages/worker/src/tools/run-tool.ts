@@ -47,18 +47,9 @@ export async function runTool(options: RunToolOptions): Promise<RunToolResult> {
   let attempt = Math.max(0, options.previousAttempts ?? 0);
   while (attempt < maxAttempts) {
     attempt += 1;
+    let output: unknown;
     try {
-      const output = await runAttempt(options, attempt);
-      return {
-        outcome: {
-          toolUseId: options.context.toolUseId,
-          tool: tool.name,
-          content: typeof output === 'string' ? output : JSON.stringify(output),
-          isError: false,
-          attempts: attempt,
-          durationMs: Math.round(performance.now() - started),
-        },
-      };
+      output = await runAttempt(options, attempt);
     } catch (error) {
       lastError = error;
       if (options.signal.aborted) throw error;
@@ -74,9 +65,32 @@ export async function runTool(options: RunToolOptions): Promise<RunToolResult> {
       // Only an idempotent tool may run again after an unknown failure: a half-done payment must not repeat.
       if (!tool.idempotent || attempt >= maxAttempts) break;
       await sleep(fullJitterDelay(attempt, options.backoffBaseMs ?? 200, 5000), options.signal);
+      continue;
     }
+    // The tool returned: whatever happens to its value now, the call took effect and is never run again.
+    return { outcome: successOutcome(options, output, attempt, Math.round(performance.now() - started)) };
   }
   return { outcome: failureOutcome(options, lastError, attempt, Math.round(performance.now() - started)) };
+}
+
+/**
+ * The outcome of a call that returned. A value that cannot be turned into text (circular, BigInt, a throwing
+ * `toJSON`) is "completed, result not recordable": reporting it as failed would invite the model to repeat a
+ * side effect that already happened.
+ */
+function successOutcome(options: RunToolOptions, output: unknown, attempts: number, durationMs: number): ToolOutcome {
+  const base = { toolUseId: options.context.toolUseId, tool: options.tool.name, isError: false, attempts, durationMs };
+  try {
+    const content = typeof output === 'string' ? output : JSON.stringify(output);
+    return { ...base, content: content ?? '(the tool returned no value)' };
+  } catch (error) {
+    const reason = truncateText(error instanceof Error ? error.message : String(error), MAX_ERROR_CHARS);
+    return {
+      ...base,
+      unrecordable: true,
+      content: `${options.tool.name} completed, but its result could not be recorded (${reason}). The call took effect: do not repeat it to get the result.`,
+    };
+  }
 }
 
 function retryAfterOf(error: unknown): number {

@@ -10,6 +10,10 @@ export interface ToolOutcome {
   errorCode?: ErrorCode;
   attempts: number;
   durationMs: number;
+  /** The tool returned, but its value could not be serialised: the call completed, its result is not kept. */
+  unrecordable?: boolean;
+  /** Set when the result was cut to `maxToolResultBytes` at the store: its size before the cut, in bytes. */
+  originalBytes?: number;
 }
 
 export function toToolResultBlock(outcome: ToolOutcome): { type: 'tool_result'; tool_use_id: string; content: string; is_error?: boolean } {

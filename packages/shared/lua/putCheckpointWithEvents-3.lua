@@ -1,0 +1,38 @@
+--[[
+  Stores a checkpoint field once (a tool call's outcome, or the claim of a non-idempotent call) with the
+  events that belong to it, in one atomic write: whoever stores the value first appends its own events
+  (tool_call with a claim; tool_result or tool_outcome_unknown with an outcome); a racing or retried writer
+  gets the stored value back and appends only the step's buffered events. Appended events are also kept in the
+  checkpoint's outbox field until the worker copies them to the global stream (see saveModelTurn-3.lua).
+  KEYS[1] session hash (nothing is written when it does not exist: a checkpoint must not recreate a session
+          that expired or was lost with Redis data)
+  KEYS[2] checkpoint hash of the step
+  KEYS[3] session event stream
+  ARGV[1] field (e.g. 'tool:<toolUseId>', 'started:<toolUseId>')
+  ARGV[2] value
+  ARGV[3] approximate cap of the session event stream
+  ARGV[4] outbox field of this write (unique per write)
+  ARGV[5] JSON array of events (each a flat field array) appended always ('[]' for none)
+  ARGV[6] JSON array of events appended only when this value is the one stored
+  Returns { stored value, 1 when this call stored it or 0 when one was stored before }, or { false, -1 } when
+  the session record does not exist.
+]]
+if redis.call('EXISTS', KEYS[1]) == 0 then return { false, -1 } end
+local function appendEvents(list, written)
+  for _, fields in ipairs(list) do
+    redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', unpack(fields))
+    written[#written + 1] = fields
+  end
+end
+local written = {}
+appendEvents(cjson.decode(ARGV[5]), written)
+local stored = redis.call('HGET', KEYS[2], ARGV[1])
+local now = 0
+if not stored then
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+  stored = ARGV[2]
+  now = 1
+  appendEvents(cjson.decode(ARGV[6]), written)
+end
+if #written > 0 then redis.call('HSET', KEYS[2], ARGV[4], cjson.encode(written)) end
+return { stored, now }

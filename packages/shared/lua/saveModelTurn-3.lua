@@ -1,0 +1,52 @@
+--[[
+  Checkpoints a step's model response and counts its usage, in one round trip and at most once: whoever
+  stores the response first counts the usage; a racing or retried writer gets the stored response back.
+  The step's events ride on the same write, so a worker killed after it can never lose them: the events
+  buffered so far are appended always, the call's own events (model_call) only by the writer that counted.
+  Every event appended is also kept in the checkpoint's outbox field until the worker has copied it to the
+  global stream (which lives in another slot); a retried step copies what a dead worker left there.
+  KEYS[1] session hash
+  KEYS[2] checkpoint hash of the step
+  KEYS[3] session event stream
+  ARGV[1] checkpoint field of the response (e.g. 'model')
+  ARGV[2] response JSON
+  ARGV[3] usage guard field (e.g. 'usage:model')
+  ARGV[4] input tokens
+  ARGV[5] output tokens
+  ARGV[6] cache read tokens
+  ARGV[7] cache write tokens
+  ARGV[8] cost in micro-dollars
+  ARGV[9] approximate cap of the session event stream
+  ARGV[10] outbox field of this write (unique per write)
+  ARGV[11] JSON array of events (each a flat field array) appended always ('[]' for none)
+  ARGV[12] JSON array of events appended only when the usage is counted now
+  Returns { stored response JSON, 1 when the usage was counted now or 0 when it was counted before }, or
+  { false, -1 } when the session record does not exist (expired, or lost with Redis data): nothing is
+  written, so neither the checkpoint nor a usage-only session hash comes back without a TTL.
+]]
+if redis.call('EXISTS', KEYS[1]) == 0 then return { false, -1 } end
+local function appendEvents(list, written)
+  for _, fields in ipairs(list) do
+    redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[9], '*', unpack(fields))
+    written[#written + 1] = fields
+  end
+end
+local written = {}
+local stored = redis.call('HGET', KEYS[2], ARGV[1])
+if not stored then
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+  stored = ARGV[2]
+end
+appendEvents(cjson.decode(ARGV[11]), written)
+local counted = 0
+if redis.call('HSETNX', KEYS[2], ARGV[3], '1') == 1 then
+  redis.call('HINCRBY', KEYS[1], 'inputTokens', ARGV[4])
+  redis.call('HINCRBY', KEYS[1], 'outputTokens', ARGV[5])
+  redis.call('HINCRBY', KEYS[1], 'cacheReadTokens', ARGV[6])
+  redis.call('HINCRBY', KEYS[1], 'cacheWriteTokens', ARGV[7])
+  redis.call('HINCRBY', KEYS[1], 'costMicroUsd', ARGV[8])
+  appendEvents(cjson.decode(ARGV[12]), written)
+  counted = 1
+end
+if #written > 0 then redis.call('HSET', KEYS[2], ARGV[10], cjson.encode(written)) end
+return { stored, counted }

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { type AgentEventType, type CheckpointEvents, type EventInput, OUTBOX_FIELD_PREFIX } from '@agentq/shared';
+import type { StepDeps } from './step-deps.js';
+
+type EventTags = Pick<EventInput, 'sessionId' | 'step' | 'jobId' | 'workerId' | 'agent' | 'tenant'>;
+
+/**
+ * The events of one step, buffered and written with the checkpoint they belong to. A checkpoint script
+ * appends them to the session's stream in the same atomic write as the checkpoint and keeps them in an outbox
+ * field; the worker then copies them to the global stream (another slot) and clears the outbox. A worker killed
+ * in between leaves the outbox for the step's next attempt to copy, so no event of a checkpoint is ever lost.
+ * Events no checkpoint took (the step failed or ended without one) are appended when the step ends.
+ */
+export class StepEvents {
+  private buffer: EventInput[] = [];
+  private readonly writes: Array<Promise<unknown>> = [];
+  private readonly writeId = randomUUID().slice(0, 12);
+  private writeCount = 0;
+
+  constructor(
+    private readonly deps: StepDeps,
+    private readonly tags: EventTags,
+  ) {}
+
+  emit(type: AgentEventType, data: Record<string, unknown> = {}): void {
+    this.buffer.push({ ...this.tags, type, data, timestamp: Date.now() });
+  }
+
+  /** Takes the buffered events, plus `own` (written only by the writer whose value is stored), for a checkpoint script. */
+  forCheckpoint(own: Array<{ type: AgentEventType; data: Record<string, unknown> }> = []): CheckpointEvents {
+    const log = this.deps.stores.events;
+    const always = this.buffer.map((event) => log.encode(event));
+    this.buffer = [];
+    this.writeCount += 1;
+    return {
+      maxLen: log.sessionMaxLen,
+      outboxField: `${OUTBOX_FIELD_PREFIX}${this.writeId}:${this.writeCount}`,
+      always,
+      ifWritten: own.map(({ type, data }) => log.encode({ ...this.tags, type, data, timestamp: Date.now() })),
+    };
+  }
+
+  /** After the checkpoint script: copies what it appended to the global stream, then clears its outbox field. */
+  afterCheckpoint(events: CheckpointEvents, written: boolean): void {
+    const appended = written ? [...events.always, ...events.ifWritten] : events.always;
+    if (appended.length === 0) return;
+    this.writes.push(publishAndClear(this.deps, this.tags.sessionId, this.tags.step, events.outboxField, appended));
+  }
+
+  /** Copies the outbox fields a dead attempt left in a checkpoint hash. */
+  flushOutbox(step: number, checkpoint: Record<string, string>): void {
+    this.writes.push(flushOutbox(this.deps, this.tags.sessionId, step, checkpoint));
+  }
+
+  /**
+   * Sends what is buffered now, without waiting: called just before a state transition (commit, park,
+   * finish), so the appends reach Redis ahead of the transition's script on the same connection, and whoever
+   * sees the transition (`producer.wait`, the next step) finds the step's events before it, at no extra
+   * round trip. The step still waits for them before its job ends.
+   */
+  sendNow(): void {
+    const rest = this.buffer;
+    this.buffer = [];
+    for (const event of rest) this.writes.push(this.deps.stores.events.append(event));
+  }
+
+  /**
+   * At the session's end, after its retention was applied: sends the terminal event and then gives the
+   * session's stream its expiry, since that append may be the one that created it.
+   */
+  sendFinal(sessionTtlMs: number): void {
+    this.sendNow();
+    if (sessionTtlMs > 0) this.writes.push(this.deps.stores.redis.pexpire(this.deps.stores.keys.sessionEvents(this.tags.sessionId), sessionTtlMs));
+  }
+
+  /** Appends what no checkpoint took and waits for every write of the step. */
+  async settle(): Promise<void> {
+    const rest = this.buffer;
+    this.buffer = [];
+    for (const event of rest) this.writes.push(this.deps.stores.events.append(event));
+    await Promise.all(this.writes);
+  }
+}
+
+/** Copies every outbox field of a checkpoint hash to the global stream and clears it. */
+export async function flushOutbox(deps: StepDeps, sessionId: string, step: number, checkpoint: Record<string, string>): Promise<void> {
+  const pending = Object.entries(checkpoint).filter(([field]) => field.startsWith(OUTBOX_FIELD_PREFIX));
+  await Promise.all(
+    pending.map(([field, raw]) => {
+      let encoded: string[][];
+      try {
+        encoded = JSON.parse(raw) as string[][];
+      } catch {
+        encoded = [];
+      }
+      return publishAndClear(deps, sessionId, step, field, encoded);
+    }),
+  );
+}
+
+async function publishAndClear(deps: StepDeps, sessionId: string, step: number, field: string, encoded: string[][]): Promise<void> {
+  // The outbox field names the write (and so its events) uniquely: a second copy of it appends nothing.
+  const copied = await deps.stores.events.publish(`${sessionId}|${step}|${field}`, encoded);
+  if (!copied) return;
+  await deps.stores.redis.hdel(deps.stores.keys.checkpoint(sessionId, step), field).catch(() => undefined);
+}
