@@ -1,7 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
-import { type Agent, createLogger, createRedis, createStores, envBool, type Logger, type Redis, runScript } from '@agentq/shared';
+import {
+  type Agent,
+  AgentRegistry,
+  createLogger,
+  createRedis,
+  createStores,
+  envBool,
+  type Logger,
+  type Redis,
+  REGISTRY_HEARTBEAT_MS,
+  runScript,
+  TenantControls,
+  TenantScheduler,
+  type TenantSettings,
+} from '@agentq/shared';
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import { Alerter, type AlertOptions } from './alerts/alerter.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
@@ -67,6 +81,12 @@ export interface StartWorkerOptions {
    * @defaultValue on, limits learned from the API's `anthropic-ratelimit-*` headers (the binary reads AGENTQ_RPM_LIMIT, AGENTQ_ITPM_LIMIT, AGENTQ_OTPM_LIMIT)
    */
   governor?: GovernorOptions | false;
+  /**
+   * Tenant weights, concurrency caps and rate-limit shares written to Redis at start-up (they apply to the
+   * whole fleet; `producer.tenants` and `agentq tenants` change them at run time).
+   * @defaultValue none (the binary reads AGENTQ_TENANT_WEIGHTS, AGENTQ_TENANT_MAX_CONCURRENCY, AGENTQ_TENANT_SHARES)
+   */
+  tenants?: Record<string, TenantSettings>;
 }
 
 export interface AgentqWorker {
@@ -125,6 +145,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     governor,
     logger,
     workerId: id,
+    scheduler: new TenantScheduler(redis, stores.keys, queueName),
     settings: { ...DEFAULT_STEP_SETTINGS, ...options.step },
     shutdownSignal: shutdown.signal,
     mcp: agents.size > 0 && [...agents.values()].some((a) => a.mcpServers.length > 0) ? new McpConnections(logger) : undefined,
@@ -137,6 +158,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   stores.events.onEvent((event) => metrics.observe(event));
   const alerter = options.alerts ? new Alerter(options.alerts, logger).attach(stores.events) : undefined;
   const metricsServer = options.metricsPort !== undefined ? await startMetricsServer(metrics.registry, { port: options.metricsPort, ...(options.metricsHost ? { host: options.metricsHost } : {}) }) : undefined;
+
+  if (options.tenants) await applyTenantSettings(new TenantControls(redis, stores.keys), options.tenants);
+  // The agents this worker serves go into the queue's registry before it takes a job, so a producer can
+  // refuse a session no worker can run; the entry is refreshed while the worker runs.
+  const registry = new AgentRegistry(redis, stores.keys, queueName);
+  await registry.publish(id, agents.values());
+  const heartbeat = setInterval(() => {
+    registry.publish(id, agents.values()).catch((error: unknown) => logger.warn({ err: error }, 'could not refresh the agent registry'));
+  }, REGISTRY_HEARTBEAT_MS);
+  heartbeat.unref();
 
   const worker = new Worker(queueName, (job: Job, token?: string) => timedJob(deps, metrics, job, token), {
     connection,
@@ -161,7 +192,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   let closing: Promise<void> | undefined;
   const closeAll = async (force: boolean) => {
     if (force) shutdown.abort(new Error('worker killed'));
+    clearInterval(heartbeat);
     await worker.close(force);
+    await registry.unpublish(id, agents.keys()).catch(() => undefined);
     await queue.close();
     await deps.mcp?.close();
     await bullRedis.quit().catch(() => bullRedis.disconnect());
@@ -180,6 +213,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     close: () => (closing ??= closeAll(false)),
     kill: () => (closing ??= closeAll(true)),
   };
+}
+
+async function applyTenantSettings(controls: TenantControls, tenants: Record<string, TenantSettings>): Promise<void> {
+  for (const [tenant, settings] of Object.entries(tenants)) {
+    if (settings.weight !== undefined) await controls.setWeight(tenant, settings.weight);
+    if (settings.maxConcurrency !== undefined) await controls.setMaxConcurrency(tenant, settings.maxConcurrency);
+    if (settings.share !== undefined) await controls.setShare(tenant, settings.share);
+  }
 }
 
 async function timedJob(deps: StepDeps, metrics: WorkerMetrics, job: Job, token?: string): Promise<StepResult | 'ignored'> {

@@ -13,7 +13,7 @@ export interface StepJobSettings {
  * Options of every step job. Completed jobs are kept for a day so a duplicated `add` of the same id is ignored
  * by BullMQ; after that the step compare-and-set in Redis is what makes a late duplicate a no-op.
  */
-export function stepJobOptions(jobId: string, settings: StepJobSettings = {}, delay?: number): JobsOptions {
+export function stepJobOptions(jobId: string, settings: StepJobSettings = {}, delay?: number, priority?: number): JobsOptions {
   return {
     jobId,
     attempts: settings.stepAttempts ?? 5,
@@ -21,15 +21,24 @@ export function stepJobOptions(jobId: string, settings: StepJobSettings = {}, de
     removeOnComplete: { age: 24 * 3600, count: 100_000 },
     removeOnFail: { age: 7 * 24 * 3600 },
     ...(delay && delay > 0 ? { delay } : {}),
+    // Fair scheduling across tenants (see tenant-scheduler.ts); BullMQ serves lower numbers first.
+    ...(priority && priority > 0 ? { priority } : {}),
   };
 }
 
+/** Where a step job goes: a re-run suffix, a delay, a priority (1 = first; absent = ahead of every prioritized job). */
+export interface StepJobPlacement {
+  suffix?: string;
+  delay?: number;
+  priority?: number;
+}
+
 /** The `addBulk` entry of a step job. */
-export function stepJob(sessionId: string, step: number, settings: StepJobSettings = {}, options: { suffix?: string; delay?: number } = {}) {
+export function stepJob(sessionId: string, step: number, settings: StepJobSettings = {}, options: StepJobPlacement = {}) {
   return {
     name: 'step' as const,
     data: StepJobData.parse({ sessionId, step }),
-    opts: stepJobOptions(stepJobId(sessionId, step, options.suffix), settings, options.delay),
+    opts: stepJobOptions(stepJobId(sessionId, step, options.suffix), settings, options.delay, options.priority),
   };
 }
 
@@ -42,7 +51,7 @@ export async function enqueueStep(
   sessionId: string,
   step: number,
   settings: StepJobSettings = {},
-  options: { suffix?: string; delay?: number } = {},
+  options: StepJobPlacement = {},
 ): Promise<string> {
   const job = stepJob(sessionId, step, settings, options);
   await queue.add(job.name, job.data, job.opts);

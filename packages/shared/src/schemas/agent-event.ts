@@ -28,6 +28,8 @@ export const AgentEventType = z.enum([
   'input_requested',
   'input_received',
   'job_invalid',
+  'limits_clamped',
+  'step_deferred',
 ]);
 export type AgentEventType = z.infer<typeof AgentEventType>;
 

@@ -10,6 +10,8 @@ export interface StepContext {
   agent: Agent;
   limits: Limits;
   step: number;
+  /** The session's tenant (the default tenant when it has none) and the priority its next step is queued with. */
+  tenant: { name: string; nextPriority: number };
   logger: Logger;
   /**
    * Appends an event tagged with this step, job and worker. The write is sent at once (in order on the
