@@ -7,7 +7,7 @@ import type { ModelMessage } from '../model/model-client.js';
 import { tokenCounts } from '../model/token-counts.js';
 import type { StepContext } from './step-context.js';
 import { readStepCheckpoint } from './step-checkpoint.js';
-import { QueuePause } from './step-signals.js';
+import { QueuePause, StepDeferred } from './step-signals.js';
 
 const CHECKPOINT_FIELD = 'model';
 
@@ -67,7 +67,8 @@ export async function modelTurn(ctx: StepContext, system: string, messages: Chat
   } catch (error) {
     await Promise.all(deltaWrites);
     await budget.release();
-    if (error instanceof QueuePause) throw error;
+    // Rate-limit signals pass through untouched: the step handler pauses the queue or defers this tenant's step.
+    if (error instanceof QueuePause || error instanceof StepDeferred) throw error;
     const cls = classifyModelError(error);
     await ctx.emit('model_error', {
       model: params.model,
