@@ -20,6 +20,7 @@ import {
   enqueueStep,
   stepJob,
   stepJobId,
+  type SchedulingMode,
   type StepJobSettings,
   type Stores,
   TenantControls,
@@ -56,6 +57,8 @@ export interface AgentProducerOptions {
    * @defaultValue false: an unregistered agent is refused with `unknown_agent`
    */
   allowUnregistered?: boolean;
+  /** `fair`: step priorities from each tenant's backlog; `fifo`: arrival order. Match the workers. @defaultValue 'fair' */
+  scheduling?: SchedulingMode;
 }
 
 export interface StartBatchOptions {
@@ -88,6 +91,7 @@ export class AgentProducer {
   readonly scheduler: TenantScheduler;
   readonly inputCaps: InputCaps;
   private readonly allowUnregistered: boolean;
+  private readonly scheduling: SchedulingMode;
   /** Pending approvals of gated tool calls, and the decisions that resume their sessions. */
   readonly approvals: ApprovalsApi;
   private readonly ownsConnection: boolean;
@@ -107,6 +111,7 @@ export class AgentProducer {
     this.scheduler = new TenantScheduler(this.stores.redis, this.stores.keys, queueName);
     this.inputCaps = resolveInputCaps(options.inputCaps);
     this.allowUnregistered = options.allowUnregistered ?? false;
+    this.scheduling = options.scheduling ?? 'fair';
     this.jobSettings = { stepAttempts: options.stepAttempts ?? 5, stepBackoffMs: options.stepBackoffMs ?? 1000 };
     this.approvals = new ApprovalsApi(this.stores, this.queue, this.jobSettings);
   }
@@ -175,8 +180,10 @@ export class AgentProducer {
     const jobs = (
       await Promise.all(
         [...byTenant].map(async ([tenant, group]) => {
-          const priorities = await this.scheduler.schedule(tenant, group.map((s) => stepJobId(s.sessionId, 0)));
-          return group.map((s, i) => stepJob(s.sessionId, 0, this.jobSettings, { priority: priorities[i] ?? 1 }));
+          const jobIds = group.map((s) => stepJobId(s.sessionId, 0));
+          const priorities = this.scheduling === 'fair' ? await this.scheduler.schedule(tenant, jobIds) : [];
+          if (this.scheduling === 'fifo') await Promise.all(jobIds.map((id) => this.scheduler.noteQueued(tenant, id)));
+          return group.map((s, i) => stepJob(s.sessionId, 0, this.jobSettings, priorities[i] ? { priority: priorities[i] } : {}));
         }),
       )
     ).flat();

@@ -14,6 +14,7 @@ import {
   runScript,
   TenantControls,
   TenantScheduler,
+  type SchedulingMode,
   type TenantSettings,
 } from '@agentq/shared';
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
@@ -87,6 +88,11 @@ export interface StartWorkerOptions {
    * @defaultValue none (the binary reads AGENTQ_TENANT_WEIGHTS, AGENTQ_TENANT_MAX_CONCURRENCY, AGENTQ_TENANT_SHARES)
    */
   tenants?: Record<string, TenantSettings>;
+  /**
+   * `fair`: the steps this worker queues get their tenant's priority; `fifo`: arrival order (the baseline the
+   * fairness benchmark compares with). Use the same mode on producers and workers. @defaultValue 'fair' (env AGENTQ_SCHEDULING)
+   */
+  scheduling?: SchedulingMode;
 }
 
 export interface AgentqWorker {
@@ -146,6 +152,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     logger,
     workerId: id,
     scheduler: new TenantScheduler(redis, stores.keys, queueName),
+    scheduling: options.scheduling ?? 'fair',
     settings: { ...DEFAULT_STEP_SETTINGS, ...options.step },
     shutdownSignal: shutdown.signal,
     mcp: agents.size > 0 && [...agents.values()].some((a) => a.mcpServers.length > 0) ? new McpConnections(logger) : undefined,

@@ -2,6 +2,13 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import { runScript } from '../redis/scripts.js';
 
+/**
+ * How step jobs are ordered: `fair` gives each a priority from its tenant's backlog; `fifo` queues them in
+ * arrival order (BullMQ's plain wait list), the behaviour before tenants, kept as the baseline the fairness
+ * benchmark measures against.
+ */
+export type SchedulingMode = 'fair' | 'fifo';
+
 /** The tenant of sessions started without one: they share one backlog, weight and share. */
 export const DEFAULT_TENANT = 'default';
 

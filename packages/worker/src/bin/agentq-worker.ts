@@ -77,6 +77,7 @@ const worker = await startWorker({
     ...(env.AGENTQ_TENANT_SHARE !== undefined ? { tenantShare: env.AGENTQ_TENANT_SHARE } : {}),
   },
   tenants: tenantSettingsFromEnv(env),
+  ...(env.AGENTQ_SCHEDULING ? { scheduling: env.AGENTQ_SCHEDULING } : {}),
   ...(env.AGENTQ_ALERT_WEBHOOK_URL
     ? {
         alerts: {

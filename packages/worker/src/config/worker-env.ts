@@ -21,6 +21,7 @@ export const WorkerEnv = CommonEnv.extend({
   [ENV.ITPM_LIMIT]: envNumber().pipe(z.number().positive().optional()),
   [ENV.OTPM_LIMIT]: envNumber().pipe(z.number().positive().optional()),
   // Tenants: the default rate-limit share of every tenant, and per-tenant settings written to Redis at start-up.
+  [ENV.SCHEDULING]: z.preprocess(blankToUndefined, z.enum(['fair', 'fifo']).optional()),
   [ENV.TENANT_SHARE]: envNumber().pipe(z.number().gt(0).max(1).optional()),
   [ENV.TENANT_SHARES]: envTenantMap(z.number().gt(0).max(1)),
   [ENV.TENANT_WEIGHTS]: envTenantMap(z.number().gt(0).max(MAX_TENANT_WEIGHT)),

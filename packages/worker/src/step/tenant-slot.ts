@@ -6,7 +6,7 @@ import type { StepDeps } from './step-deps.js';
 export interface TenantSlot {
   tenant: string;
   granted: boolean;
-  /** Priority for the step this one queues next (from the tenant's backlog now). */
+  /** Priority for the step this one queues next (from the tenant's backlog now); 0 = none (fifo). */
   nextPriority: number;
   /** With `granted` false: how long to hold the step back before it tries again. */
   retryMs: number;
@@ -31,7 +31,7 @@ export async function takeTenantSlot(deps: StepDeps, job: Job, session: Session)
   return {
     tenant,
     granted: start.granted,
-    nextPriority: stepPriority(start.backlog, start.weight),
+    nextPriority: deps.scheduling === 'fifo' ? 0 : stepPriority(start.backlog, start.weight),
     retryMs: Math.round(retryMs),
     // Idempotent: the step sends it beside its last event writes; the caller's `finally` only makes sure.
     release: () => (released ??= start.granted ? deps.scheduler.finishStep(tenant, jobId) : Promise.resolve()),
