@@ -86,7 +86,12 @@ export function clampLimits(limits: Limits, ceiling: Limits): { limits: Limits; 
   return { limits: out, clamped };
 }
 
-/** What the worker runs a session with: the agent's limits, the session's on top, clamped to the ceiling. */
+/**
+ * What the worker runs a session with: the agent's limits (within its ceiling: a budget only `maxLimits`
+ * sets applies), the session's on top, clamped to the ceiling. `clamped` lists only what the session asked
+ * past the ceiling.
+ */
 export function effectiveLimits(agent: { limits: LimitsInput; ceiling: Limits }, session: LimitsInput | undefined): { limits: Limits; clamped: LimitViolation[] } {
-  return clampLimits(resolveLimits(agent.limits, session), agent.ceiling);
+  const base = clampLimits(resolveLimits(agent.limits), agent.ceiling).limits;
+  return clampLimits(resolveLimits(base, session), agent.ceiling);
 }
