@@ -1,25 +1,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentqError, defineAgent, defineTool, type RegisteredAgent } from '@agentq/shared';
+import { defineAgent, defineTool, type RegisteredAgent } from '@agentq/shared';
 import { AgentProducer, DEFAULT_INPUT_CAPS } from '@agentq/producer';
 import { z } from 'zod';
 import { cli } from './support/cli.js';
 import { describe, expect, test } from './support/fixtures.js';
+import { refusal } from './support/refusal.js';
 import { type Harness, scripted, startHarness } from './support/harness.js';
 
 const note = defineTool({ name: 'note', description: 'Write a note', input: z.object({ text: z.string() }), risk: 'safe', run: ({ text }) => `noted ${text}` });
 const erase = defineTool({ name: 'erase', description: 'Erase a note', input: z.object({ id: z.string() }), risk: 'high', idempotent: false, run: ({ id }) => `erased ${id}` });
 const agent = defineAgent({ name: 'notes', system: 'You keep notes.', tools: [note, erase] });
-
-async function refusal(promise: Promise<unknown>): Promise<AgentqError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!AgentqError.isInstance(error)) throw new Error(`expected an AgentqError, got ${String(error)}`);
-  return error;
-}
 
 async function queued(h: Harness): Promise<{ jobs: number; sessions: number }> {
   const counts = await h.producer.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'completed');
@@ -155,6 +147,27 @@ describe('input caps: one byte over any cap is invalid_payload with the field, a
       expect(after).toEqual({ jobs: 2, sessions: 2 });
       // producer.start keeps its documented idempotency on a caller-chosen id.
       expect(await h.producer.start({ agent: 'notes', input: 'taken', sessionId: 'taken-1' })).toEqual({ sessionId: 'taken-1' });
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('tenant settings where operators work', () => {
+  test('agentq tenants set / list, producer.tenants and the worker option all write the same settings', async ({ redisUrl, queueName, prefix }) => {
+    const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent], worker: { tenants: { fromenv: { weight: 2, share: 0.25 } } } });
+    const env = { REDIS_URL: redisUrl, AGENTQ_QUEUE: queueName, AGENTQ_PREFIX: prefix };
+    try {
+      const set = JSON.parse((await cli(env, ['tenants', 'set', 'acme', '--weight', '3', '--max-concurrency', '5', '--share', '0.5', '--json'])).stdout) as Record<string, unknown>;
+      expect(set).toEqual({ tenant: 'acme', weight: 3, maxConcurrency: 5, share: 0.5 });
+      await cli(env, ['tenants', 'set', 'acme', '--share', 'none']);
+      expect(await h.producer.tenants.settings('acme')).toEqual({ weight: 3, maxConcurrency: 5 });
+      await expect(h.producer.tenants.setWeight('acme', 0)).rejects.toThrow(/weight/);
+      const listed = JSON.parse((await cli(env, ['tenants', '--json'])).stdout) as Array<Record<string, unknown>>;
+      expect(listed).toEqual([
+        { tenant: 'acme', weight: 3, maxConcurrency: 5, backlog: 0, running: 0 },
+        { tenant: 'fromenv', weight: 2, share: 0.25, backlog: 0, running: 0 },
+      ]);
     } finally {
       await h.close();
     }

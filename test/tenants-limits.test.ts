@@ -1,6 +1,7 @@
-import { AgentqError, defineAgent, defineTool, enqueueStep, type Session } from '@agentq/shared';
+import { defineAgent, defineTool, enqueueStep, type Session } from '@agentq/shared';
 import { z } from 'zod';
 import { describe, expect, test } from './support/fixtures.js';
+import { refusal } from './support/refusal.js';
 import { type Harness, scripted, startHarness } from './support/harness.js';
 
 function makeAgent(runs: string[]) {
@@ -25,15 +26,6 @@ function makeAgent(runs: string[]) {
     },
   });
   return defineAgent({ name: 'guarded', system: 'You operate the database.', tools: [wipe, ping], limits: { maxSteps: 10, maxCostUsd: 1 } });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<AgentqError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!AgentqError.isInstance(error)) throw new Error(`expected an AgentqError, got ${String(error)}`);
-  return error;
 }
 
 /** A session written straight into Redis, as a producer without these checks (or an older one) would. */

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startMockAnthropic } from '@agentq/mock-anthropic';
 import { AgentProducer } from '@agentq/producer';
@@ -36,13 +37,14 @@ export async function fairness(): Promise<Record<string, unknown>> {
     const log = (what: string) => process.stderr.write(`fairness: ${what}…\n`);
     log('scenario 1, B alone on an idle fleet');
     const bIdle = await run(redis.url, backlog, 'fair', { b: backlog.bSessions });
-    log(`scenario 1, A alone (${backlog.aSessions} sessions)`);
+    // Each candidate's "A alone" run comes right before its "A then B" run, so the pair sees the same machine.
+    log(`scenario 1, fair: A alone (${backlog.aSessions} sessions)`);
     const aAlone = await run(redis.url, backlog, 'fair', { a: backlog.aSessions });
-    log(`scenario 1, A alone, fifo (${backlog.aSessions} sessions)`);
-    const aAloneFifo = await run(redis.url, backlog, 'fifo', { a: backlog.aSessions });
-    log('scenario 1, A then B, fair scheduling');
+    log('scenario 1, fair: A then B');
     const fair = await run(redis.url, backlog, 'fair', { a: backlog.aSessions, b: backlog.bSessions });
-    log('scenario 1, A then B, fifo (the baseline candidate)');
+    log(`scenario 1, fifo (the baseline candidate): A alone (${backlog.aSessions} sessions)`);
+    const aAloneFifo = await run(redis.url, backlog, 'fifo', { a: backlog.aSessions });
+    log('scenario 1, fifo: A then B');
     const fifo = await run(redis.url, backlog, 'fifo', { a: backlog.aSessions, b: backlog.bSessions });
     log('scenario 2, B alone under the rate limit');
     const shareBAlone = await run(redis.url, share, 'fair', { b: share.bSessions }, share);
@@ -51,6 +53,7 @@ export async function fairness(): Promise<Record<string, unknown>> {
 
     const bIdleS = bIdle.b?.lastDoneS ?? Number.NaN;
     const aAloneRate = aAlone.a?.sessionsPerS ?? Number.NaN;
+    const load = () => round(loadavg()[0] ?? 0, 1);
     const candidate = (r: RunResult, alone: RunResult) => ({
       bCompletionS: r.b?.lastDoneS ?? null,
       aSessionsPerS: r.a?.sessionsPerS ?? null,
@@ -64,12 +67,16 @@ export async function fairness(): Promise<Record<string, unknown>> {
     const results = {
       scenario1: {
         config: backlog,
+        /** 1-minute load average when the scenario ended (the machine may be shared). */
+        loadAverage: load(),
         bIdleS,
         fair: candidate(fair, aAlone),
         fifo: candidate(fifo, aAloneFifo),
       },
       scenario2: {
         config: share,
+        loadAverage: load(),
+        cpus: cpus().length,
         bAloneS: shareBAloneS,
         bWithAS: shareBMixedS,
         bVsAlone: round(shareBMixedS / shareBAloneS, 2),

@@ -132,7 +132,7 @@ export class AgentProducer {
    * ceilings): one bad input refuses the batch with a typed error naming its line and field, and nothing
    * of it is queued.
    */
-  async startBatch(inputs: readonly unknown[], options: StartBatchOptions = {}): Promise<Array<{ sessionId: string }>> {
+  async startBatch(inputs: readonly StartSessionInput[], options: StartBatchOptions = {}): Promise<Array<{ sessionId: string }>> {
     const admitted = await admitBatch(inputs, {
       caps: this.inputCaps,
       stores: this.stores,

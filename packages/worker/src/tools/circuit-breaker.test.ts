@@ -33,12 +33,15 @@ function context(redis: Redis, prefix: string, events: Array<{ type: AgentEventT
       settings: DEFAULT_STEP_SETTINGS,
       shutdownSignal: new AbortController().signal,
       guards: [],
+      scheduler: undefined as unknown as StepContext['deps']['scheduler'],
+      scheduling: 'fair',
     },
     job: { id: 'job' } as Job,
     session: { sessionId: `ses_${workerId}`, agent: agent.name, status: 'running', step: 0, input: 'x', metadata: {}, limits: {}, createdAt: 0, updatedAt: 0, usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 } },
     agent,
     limits: undefined as unknown as StepContext['limits'],
     step: 0,
+    tenant: { name: 'default', nextPriority: 1 },
     logger: pino({ level: 'silent' }),
     emit: async (type, data = {}) => {
       events.push({ type, data });

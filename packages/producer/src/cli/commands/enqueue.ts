@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { AgentqError, type SessionResult } from '@agentq/shared';
+import { AgentqError, type SessionResult, type StartSessionInput } from '@agentq/shared';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { type CliContext, printJson, printTable } from '../cli-context.js';
@@ -43,7 +43,8 @@ export function registerEnqueue(program: Command, ctx: () => CliContext): void {
     .action(async (file: string, opts: { wait?: boolean; json?: boolean; timeout?: number; skipExisting?: boolean; allowUnregistered?: boolean }) => {
       const batch = readJsonl(file);
       const producer = ctx().producer;
-      const started = await producer.startBatch(batch.values, {
+      // Lines are untrusted JSON: startBatch checks each one before anything is queued.
+      const started = await producer.startBatch(batch.values as StartSessionInput[], {
         labels: batch.labels,
         skipExisting: opts.skipExisting ?? false,
         ...(opts.allowUnregistered ? { allowUnregistered: true } : {}),

@@ -2,9 +2,9 @@ import type { TenantSettings } from '@agentq/shared';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type CliContext, printJson, printTable } from '../cli-context.js';
 
-/** A number, or `none` to remove the setting. */
-function numberOrNone(value: string): number | null {
-  if (value === 'none') return null;
+/** A number, or `none` to remove the setting (kept as the word: commander turns a parsed `null` into ''). */
+function numberOrNone(value: string): number | 'none' {
+  if (value === 'none') return 'none';
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number, or "none" to remove it');
   return n;
@@ -30,12 +30,13 @@ export function registerTenants(program: Command, ctx: () => CliContext): void {
     .option('--max-concurrency <n>', 'steps of this tenant running at once across the fleet', numberOrNone)
     .option('--share <fraction>', 'fraction (0, 1] of every rate limit this tenant may use', numberOrNone)
     .option('--json', 'print JSON')
-    .action(async (tenant: string, opts: { weight?: number | null; maxConcurrency?: number | null; share?: number | null; json?: boolean }) => {
+    .action(async (tenant: string, opts: { weight?: number | 'none'; maxConcurrency?: number | 'none'; share?: number | 'none'; json?: boolean }) => {
       const controls = ctx().producer.tenants;
+      const value = (v: number | 'none') => (v === 'none' ? null : v);
       let settings: TenantSettings = await controls.settings(tenant);
-      if (opts.weight !== undefined) settings = await controls.setWeight(tenant, opts.weight);
-      if (opts.maxConcurrency !== undefined) settings = await controls.setMaxConcurrency(tenant, opts.maxConcurrency);
-      if (opts.share !== undefined) settings = await controls.setShare(tenant, opts.share);
+      if (opts.weight !== undefined) settings = await controls.setWeight(tenant, value(opts.weight));
+      if (opts.maxConcurrency !== undefined) settings = await controls.setMaxConcurrency(tenant, value(opts.maxConcurrency));
+      if (opts.share !== undefined) settings = await controls.setShare(tenant, value(opts.share));
       if (opts.json) printJson({ tenant, ...settings });
       else printTable([{ tenant, ...settings }], ['tenant', 'weight', 'maxConcurrency', 'share']);
     });
