@@ -158,7 +158,7 @@ describe('crash safety with real worker processes SIGKILLed at random moments', 
         // and the checkpoint write (the one window where a model call is paid twice).
         const requests = mock.requests().filter((r) => r.status === 200);
         const modelCallsRepeated = requests.length - ids.length * STEPS;
-        const counts = await producer.queue.getJobCounts('active', 'waiting', 'delayed', 'failed');
+        const counts = await producer.queue.getJobCounts('active', 'waiting', 'prioritized', 'delayed', 'failed');
 
         console.log(
           `[crash-kill] sessions=${ids.length} kills=${kills} statuses=${JSON.stringify(statuses)} lost=${lost} ` +
@@ -176,7 +176,7 @@ describe('crash safety with real worker processes SIGKILLed at random moments', 
         expect(usageMismatches).toBe(0);
         expect(historyMismatches).toBe(0);
         expect(modelCallsRepeated).toBeGreaterThanOrEqual(0);
-        expect((counts.active ?? 0) + (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.failed ?? 0)).toBe(0);
+        expect((counts.active ?? 0) + (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts.failed ?? 0)).toBe(0);
       } finally {
         for (const w of workers) w.child.kill('SIGKILL');
         await Promise.all(workers.map((w) => w.exited));
