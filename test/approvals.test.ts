@@ -36,7 +36,8 @@ function makeAgent(runs: string[]) {
       return `paid ${amount}`;
     },
   });
-  return defineAgent({ name: 'ops', system: 'You operate records.', tools: [deleteRecord, lookup, pay] });
+  // Some sessions below run with maxAutoRisk up to high: the agent lets them.
+  return defineAgent({ name: 'ops', system: 'You operate records.', tools: [deleteRecord, lookup, pay], maxLimits: { maxAutoRisk: 'high' } });
 }
 
 async function startParked(h: Harness, script: unknown[], limits: LimitsInput = {}): Promise<{ sessionId: string; approvals: Approval[] }> {

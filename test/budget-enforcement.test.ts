@@ -12,7 +12,13 @@ function makeAgent() {
     risk: 'safe',
     run: ({ value }) => `echo:${value}`,
   });
-  return defineAgent({ name: 'spender', system: 'You are a test agent that keeps calling tools.', tools: [echo] });
+  // The sessions below raise the step budget and loosen the loop detector: the agent allows it explicitly.
+  return defineAgent({
+    name: 'spender',
+    system: 'You are a test agent that keeps calling tools.',
+    tools: [echo],
+    maxLimits: { maxSteps: 10_000, loop: { threshold: 1000 } },
+  });
 }
 
 /** An endless session; the loop detector is set out of the way so only budgets can stop it. */

@@ -38,7 +38,8 @@ describe('cancel stops a session at the next step boundary from any state, keepi
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [cancelAgent(newState())], workers: 0 });
     try {
       const { sessionId } = await h.producer.start({ agent: 'cancel', input: scripted('cancel while waiting', [{ text: 'never' }]) });
-      expect(await h.producer.queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+      // Step jobs carry their tenant's priority, so a queued step sits in BullMQ's prioritized set.
+      expect(await h.producer.queue.getJobCounts('waiting', 'prioritized')).toEqual({ waiting: 0, prioritized: 1 });
       expect(await h.producer.cancel(sessionId)).toBe('cancel_requested');
       await h.startWorker();
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });

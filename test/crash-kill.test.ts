@@ -63,8 +63,8 @@ describe('crash safety with real worker processes SIGKILLed at random moments', 
         const killer = (async () => {
           while (kills < MIN_KILLS && !allDone) {
             await new Promise((r) => setTimeout(r, 50 + Math.random() * 150));
-            const counts = await producer.queue.getJobCounts('active', 'waiting', 'delayed');
-            const inFlight = (counts.active ?? 0) + (counts.waiting ?? 0) + (counts.delayed ?? 0);
+            const counts = await producer.queue.getJobCounts('active', 'waiting', 'prioritized', 'delayed');
+            const inFlight = (counts.active ?? 0) + (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0);
             if (inFlight < WORKERS * CONCURRENCY) {
               if (ids.length >= MAX_SESSIONS) {
                 if (inFlight === 0) break;
@@ -158,7 +158,7 @@ describe('crash safety with real worker processes SIGKILLed at random moments', 
         // and the checkpoint write (the one window where a model call is paid twice).
         const requests = mock.requests().filter((r) => r.status === 200);
         const modelCallsRepeated = requests.length - ids.length * STEPS;
-        const counts = await producer.queue.getJobCounts('active', 'waiting', 'delayed', 'failed');
+        const counts = await producer.queue.getJobCounts('active', 'waiting', 'prioritized', 'delayed', 'failed');
 
         // Events: one model_call per counted model call and one tool_result or tool_outcome_unknown per tool call,
         // in the global stream (stats) and in each session's stream (replay). It broke: a kill between a
@@ -195,7 +195,7 @@ describe('crash safety with real worker processes SIGKILLed at random moments', 
         expect(usageMismatches).toBe(0);
         expect(historyMismatches).toBe(0);
         expect(modelCallsRepeated).toBeGreaterThanOrEqual(0);
-        expect((counts.active ?? 0) + (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.failed ?? 0)).toBe(0);
+        expect((counts.active ?? 0) + (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0) + (counts.failed ?? 0)).toBe(0);
         const expectedEvents = { modelCalls: ids.length * STEPS, toolCallsAnswered: ids.length * TOOL_CALLS, toolCallsAnsweredTwice: 0 };
         expect(sessionCounts).toEqual(expectedEvents);
         expect(globalCounts).toEqual(expectedEvents);

@@ -20,14 +20,15 @@ describe('graceful shutdown of a real worker process', () => {
       const code = await first.exited;
       const finished = await redis.hgetall(`${prefix}:crashtest:slow-finished`);
       const session = await producer.get(sessionId);
-      const counts = await producer.queue.getJobCounts('active', 'waiting', 'delayed', 'failed');
+      const counts = await producer.queue.getJobCounts('active', 'waiting', 'prioritized', 'delayed', 'failed');
       console.log(`[crash-sigterm] exit=${code} slowFinished=${Object.keys(finished).length} sessionStep=${session?.step} status=${session?.status} jobs=${JSON.stringify(counts)}`);
       expect(code).toBe(0);
       expect(Object.values(finished)).toEqual(['1']); // the in-flight tool ran to the end
       expect(session?.step).toBe(1); // and its step committed
       expect(counts.active).toBe(0);
       expect(counts.failed).toBe(0);
-      expect(counts.waiting).toBe(1); // the next step, for whichever worker comes next
+      // The next step, for whichever worker comes next (step jobs carry their tenant's priority).
+      expect((counts.waiting ?? 0) + (counts.prioritized ?? 0)).toBe(1);
 
       second = spawnWorker('test/fixtures/crash-agents.mjs', env);
       const result = await producer.wait(sessionId, { timeoutMs: 60_000 });

@@ -37,7 +37,7 @@ function makeAgents() {
     },
   });
   const ping = defineTool({ name: 'ping', description: 'Ping', input: z.object({}), risk: 'safe', run: () => 'pong' });
-  return [defineAgent({ name: 'alpha', system: 'Alpha.', tools: [echo, flaky, broken] }), defineAgent({ name: 'beta', system: 'Beta.', tools: [ping] })];
+  return [defineAgent({ name: 'alpha', system: 'Alpha.', tools: [echo, flaky, broken] }), defineAgent({ name: 'beta', system: 'Beta.', tools: [ping], maxLimits: { loop: { threshold: 50 } } })];
 }
 
 describe('stats from the event stream', () => {

@@ -21,7 +21,7 @@ function makeAgent(calls: string[]) {
     risk: 'safe',
     run: async ({ a, b }) => ({ sum: a + b }),
   });
-  return defineAgent({ name: 'tester', system: 'You are a test agent.', tools: [echo, add] });
+  return defineAgent({ name: 'tester', system: 'You are a test agent.', tools: [echo, add], maxLimits: { loop: { threshold: 50 } } });
 }
 
 describe('the step loop, end to end with real Redis and the real SDK', () => {

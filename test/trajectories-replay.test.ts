@@ -191,7 +191,7 @@ describe.skipIf(!present)('replay of the recorded agent runs', () => {
         },
       }),
     );
-    const agent = defineAgent({ name: 'replayer', system: 'You are a customer-service agent (recorded run replay).', tools });
+    const agent = defineAgent({ name: 'replayer', system: 'You are a customer-service agent (recorded run replay).', tools, maxLimits: { maxSteps: 500 } });
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent], workers: 4, worker: { concurrency: 25 }, mock: { chunkDelayMs: 0 } });
     try {
       const started = performance.now();

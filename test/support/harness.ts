@@ -1,4 +1,4 @@
-import type { Agent, Redis } from '@agentq/shared';
+import { type Agent, AgentRegistry, Keys, type Redis } from '@agentq/shared';
 import { startMockAnthropic, type MockOptions, type MockServer } from '@agentq/mock-anthropic';
 import { AgentProducer } from '@agentq/producer';
 import { type AgentqWorker, type StartWorkerOptions, startWorker } from '@agentq/worker';
@@ -48,6 +48,8 @@ export async function startHarness(options: {
     return worker;
   };
   for (let i = 0; i < (options.workers ?? 1); i++) await start();
+  // Tests that enqueue before any worker runs still enqueue agents the fleet serves.
+  if ((options.workers ?? 1) === 0) await new AgentRegistry(producer.redis, new Keys(options.prefix), options.queueName).publish('test-harness', options.agents);
   return {
     mock,
     producer,

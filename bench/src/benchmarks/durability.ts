@@ -110,7 +110,8 @@ async function runChain(
 /** Enqueues every session's first step before the worker starts, so the run measures consumption only. */
 async function enqueue(mode: 'agentq' | 'bare', url: string, queueName: string, prefix: string, sessions: number): Promise<string[]> {
   if (mode === 'agentq') {
-    const producer = new AgentProducer({ connection: url, queueName, prefix });
+    // The worker starts after the enqueue (the run measures consumption only), so its agent is not registered yet.
+    const producer = new AgentProducer({ connection: url, queueName, prefix, allowUnregistered: true });
     try {
       const inputs = Array.from({ length: sessions }, (_, i) => ({ agent: 'bench', input: `benchmark session ${i}` }));
       return (await producer.startBatch(inputs)).map((r) => r.sessionId);

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { type MockServer, type RecordedRequest, startMockAnthropic } from '@agentq/mock-anthropic';
@@ -7,6 +7,7 @@ import { createRedis, Keys } from '@agentq/shared';
 import { Governor } from '@agentq/worker';
 import Anthropic from '@anthropic-ai/sdk';
 import { benchRedis } from '../bench-redis.js';
+import { spawnBenchWorker, stopBenchWorkers } from '../bench-worker.js';
 import { GOVERNOR_BENCH_SYSTEM, noteTool } from './governor-agents.js';
 
 /**
@@ -159,15 +160,13 @@ async function runFleet(redisUrl: string, config: Config, limits: Limits) {
   const mock = await startMock(config, limits);
   const queueName = `bench-gov-${randomUUID().slice(0, 8)}`;
   const prefix = `bg${randomUUID().slice(0, 6)}`;
-  const bin = fileURLToPath(new URL('../../../packages/worker/dist/bin/agentq-worker.js', import.meta.url));
   const agentsModule = fileURLToPath(new URL('./governor-agents.js', import.meta.url));
   const children: ChildProcess[] = [];
   const producer = new AgentProducer({ connection: redisUrl, queueName, prefix });
   try {
     for (let i = 0; i < config.workerProcesses; i++) {
-      const child = spawn(process.execPath, [bin, '--agents', agentsModule, '--concurrency', String(config.concurrencyPerProcess)], {
-        env: {
-          ...process.env,
+      children.push(
+        await spawnBenchWorker(agentsModule, config.concurrencyPerProcess, {
           REDIS_URL: redisUrl,
           AGENTQ_QUEUE: queueName,
           AGENTQ_PREFIX: prefix,
@@ -176,24 +175,8 @@ async function runFleet(redisUrl: string, config: Config, limits: Limits) {
           AGENTQ_RPM_LIMIT: String(limits.rpm),
           AGENTQ_ITPM_LIMIT: String(limits.itpm),
           AGENTQ_OTPM_LIMIT: String(limits.otpm),
-          AGENTQ_LOG_LEVEL: 'error',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      children.push(child);
-      await new Promise<void>((resolve, reject) => {
-        let out = '';
-        const onData = (chunk: Buffer) => {
-          out += chunk.toString();
-          if (out.includes('"ready":true')) {
-            child.stdout?.off('data', onData);
-            child.stdout?.resume();
-            resolve();
-          }
-        };
-        child.stdout?.on('data', onData);
-        child.once('exit', (code) => reject(new Error(`agentq-worker exited ${code} before it was ready`)));
-      });
+        }),
+      );
     }
     // The governor's bucket (same key hash and model family as the workers') is emptied right after the
     // mock's, so both sides start the measured run from an empty bucket at the same moment.
@@ -211,16 +194,7 @@ async function runFleet(redisUrl: string, config: Config, limits: Limits) {
     const wallMs = performance.now() - started;
     return measure(mock.requests(), config, wallMs, results.filter((r) => r.status === 'completed').length, 0);
   } finally {
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await stopBenchWorkers(children);
     await producer.close();
     await mock.close();
   }

@@ -1,5 +1,6 @@
 import { approvals } from './approvals.js';
 import { durability } from './durability.js';
+import { fairness } from './fairness.js';
 import { governor } from './governor.js';
 import { memory } from './memory.js';
 
@@ -7,5 +8,6 @@ import { memory } from './memory.js';
 export const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {};
 BENCHMARKS.approvals = approvals;
 BENCHMARKS.durability = durability;
+BENCHMARKS.fairness = fairness;
 BENCHMARKS.governor = governor;
 BENCHMARKS.memory = memory;

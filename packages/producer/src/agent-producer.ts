@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import {
   AgentqError,
   type AgentEvent,
+  AgentRegistry,
   createRedis,
   createStores,
   dropApprovals,
@@ -15,17 +16,21 @@ import {
   type Session,
   type SessionResult,
   type SessionStatus,
-  StartSessionInput,
+  type StartSessionInput,
   enqueueStep,
   stepJob,
   stepJobId,
+  type SchedulingMode,
   type StepJobSettings,
   type Stores,
-  TenantBudgets,
+  TenantControls,
+  TenantScheduler,
+  tenantOf,
   toSessionResult,
-  unstorableJson,
 } from '@agentq/shared';
 import { type ConnectionOptions, Queue } from 'bullmq';
+import { admitBatch } from './admission/admit-batch.js';
+import { type InputCaps, resolveInputCaps } from './admission/input-caps.js';
 import { ApprovalsApi } from './approvals/approvals-api.js';
 import { createStreamToken, type LiveEvent, type StreamToken, type StreamTokenOptions, subscribeSession, type SubscribeOptions } from './live/index.js';
 import { createFork, type ForkOptions } from './replay/fork-session.js';
@@ -44,6 +49,25 @@ export interface AgentProducerOptions {
   stepAttempts?: number;
   /** Base of the exponential backoff between step attempts, in ms. @defaultValue 1000 */
   stepBackoffMs?: number;
+  /** Size and shape limits on sessions started; see DEFAULT_INPUT_CAPS. @defaultValue DEFAULT_INPUT_CAPS */
+  inputCaps?: Partial<InputCaps>;
+  /**
+   * Start sessions of agents no worker has published in the registry yet (fleets that start producers
+   * before workers); their limits are then checked against the agent's ceilings by the worker alone.
+   * @defaultValue false: an unregistered agent is refused with `unknown_agent`
+   */
+  allowUnregistered?: boolean;
+  /** `fair`: step priorities from each tenant's backlog; `fifo`: arrival order. Match the workers. @defaultValue 'fair' */
+  scheduling?: SchedulingMode;
+}
+
+export interface StartBatchOptions {
+  /** Skip sessions whose id is already taken instead of refusing the batch. @defaultValue false (`start`: true) */
+  skipExisting?: boolean;
+  /** Overrides the producer's `allowUnregistered` for this call. */
+  allowUnregistered?: boolean;
+  /** How each input is named in errors (the CLI passes `file:line`). @defaultValue `session <index>` */
+  labels?: readonly string[];
 }
 
 export interface WaitOptions {
@@ -59,8 +83,15 @@ const BATCH_CHUNK = 500;
 export class AgentProducer {
   readonly queue: Queue;
   readonly stores: Stores;
-  /** Tenant daily token and cost budgets, stored in Redis and read by every worker at each model call. */
-  readonly tenants: TenantBudgets;
+  /** Per-tenant budgets, weights, concurrency caps and rate-limit shares, stored in Redis and read by every worker. */
+  readonly tenants: TenantControls;
+  /** The agents this queue's workers have published. */
+  readonly registry: AgentRegistry;
+  /** Step priorities from each tenant's backlog. */
+  readonly scheduler: TenantScheduler;
+  readonly inputCaps: InputCaps;
+  private readonly allowUnregistered: boolean;
+  private readonly scheduling: SchedulingMode;
   /** Pending approvals of gated tool calls, and the decisions that resume their sessions. */
   readonly approvals: ApprovalsApi;
   private readonly ownsConnection: boolean;
@@ -73,8 +104,14 @@ export class AgentProducer {
         ? options.connection
         : createRedis(typeof options.connection === 'string' ? options.connection : (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'));
     this.stores = createStores(redis, options.prefix ?? 'aq');
-    this.tenants = new TenantBudgets(this.stores.redis, this.stores.keys);
-    this.queue = new Queue(options.queueName ?? 'agentq', { connection: redis as unknown as ConnectionOptions });
+    this.tenants = new TenantControls(this.stores.redis, this.stores.keys);
+    const queueName = options.queueName ?? 'agentq';
+    this.queue = new Queue(queueName, { connection: redis as unknown as ConnectionOptions });
+    this.registry = new AgentRegistry(this.stores.redis, this.stores.keys, queueName);
+    this.scheduler = new TenantScheduler(this.stores.redis, this.stores.keys, queueName);
+    this.inputCaps = resolveInputCaps(options.inputCaps);
+    this.allowUnregistered = options.allowUnregistered ?? false;
+    this.scheduling = options.scheduling ?? 'fair';
     this.jobSettings = { stepAttempts: options.stepAttempts ?? 5, stepBackoffMs: options.stepBackoffMs ?? 1000 };
     this.approvals = new ApprovalsApi(this.stores, this.queue, this.jobSettings);
   }
@@ -84,28 +121,31 @@ export class AgentProducer {
   }
 
   /** Starts one session; with a caller-chosen `sessionId` a repeated start is a no-op returning that id. */
-  async start(input: StartSessionInput): Promise<{ sessionId: string }> {
-    const [result] = await this.startBatch([input]);
+  async start(input: StartSessionInput, options: Omit<StartBatchOptions, 'labels'> = {}): Promise<{ sessionId: string }> {
+    const [result] = await this.startBatch([input], { skipExisting: true, ...options });
     return result as { sessionId: string };
   }
 
-  /** Starts many sessions in a few round trips; results come back in input order. */
-  async startBatch(inputs: StartSessionInput[]): Promise<Array<{ sessionId: string }>> {
-    const parsed = inputs.map((input, index) => {
-      const result = StartSessionInput.safeParse(input);
-      if (!result.success) {
-        const issues = result.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
-        throw new AgentqError('invalid_payload', `session ${index}: ${issues}`);
-      }
-      const unstorable = unstorableJson(result.data.metadata);
-      if (unstorable) throw new AgentqError('invalid_payload', `session ${index}: metadata: ${unstorable}`);
-      return result.data;
+  /**
+   * Starts many sessions in a few round trips; results come back in input order. The whole batch is checked
+   * first (input caps, schema, repeated or taken ids, the agent registry, limits against the agent's
+   * ceilings): one bad input refuses the batch with a typed error naming its line and field, and nothing
+   * of it is queued.
+   */
+  async startBatch(inputs: readonly StartSessionInput[], options: StartBatchOptions = {}): Promise<Array<{ sessionId: string }>> {
+    const admitted = await admitBatch(inputs, {
+      caps: this.inputCaps,
+      stores: this.stores,
+      registry: this.registry,
+      allowUnregistered: options.allowUnregistered ?? this.allowUnregistered,
+      skipExisting: options.skipExisting ?? false,
+      labels: options.labels,
     });
     const out: Array<{ sessionId: string }> = [];
-    for (let offset = 0; offset < parsed.length; offset += BATCH_CHUNK) {
-      const chunk = parsed.slice(offset, offset + BATCH_CHUNK);
+    for (let offset = 0; offset < admitted.length; offset += BATCH_CHUNK) {
+      const chunk = admitted.slice(offset, offset + BATCH_CHUNK);
       const now = Date.now();
-      const sessions: Session[] = chunk.map((input) => ({
+      const sessions: Session[] = chunk.map(({ input }) => ({
         sessionId: input.sessionId ?? newSessionId(),
         agent: input.agent,
         status: 'queued',
@@ -119,15 +159,36 @@ export class AgentProducer {
         updatedAt: now,
         usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
       }));
+      const toCreate = sessions.filter((_, i) => !chunk[i]?.skip);
       const created = await this.stores.sessions.createMany(
-        sessions,
-        sessions.map((s) => [{ step: 0, message: { role: 'user', content: s.input } }] satisfies HistoryEntry[]),
+        toCreate,
+        toCreate.map((s) => [{ step: 0, message: { role: 'user', content: s.input } }] satisfies HistoryEntry[]),
       );
-      const fresh = sessions.filter((_, i) => created[i]);
-      await this.queue.addBulk(fresh.map((s) => stepJob(s.sessionId, 0, this.jobSettings)));
+      await this.enqueueFirstSteps(toCreate.filter((_, i) => created[i]));
       out.push(...sessions.map((s) => ({ sessionId: s.sessionId })));
     }
     return out;
+  }
+
+  /** Queues step 0 of new sessions, each with the priority its tenant's backlog gives it. */
+  private async enqueueFirstSteps(sessions: Session[]): Promise<void> {
+    const byTenant = new Map<string, Session[]>();
+    for (const s of sessions) {
+      const group = byTenant.get(tenantOf(s));
+      if (group) group.push(s);
+      else byTenant.set(tenantOf(s), [s]);
+    }
+    const jobs = (
+      await Promise.all(
+        [...byTenant].map(async ([tenant, group]) => {
+          const jobIds = group.map((s) => stepJobId(s.sessionId, 0));
+          const priorities = this.scheduling === 'fair' ? await this.scheduler.schedule(tenant, jobIds) : [];
+          if (this.scheduling === 'fifo') await Promise.all(jobIds.map((id) => this.scheduler.noteQueued(tenant, id)));
+          return group.map((s, i) => stepJob(s.sessionId, 0, this.jobSettings, priorities[i] ? { priority: priorities[i] } : {}));
+        }),
+      )
+    ).flat();
+    if (jobs.length > 0) await this.queue.addBulk(jobs);
   }
 
   async get(sessionId: string): Promise<Session | undefined> {

@@ -1,4 +1,5 @@
-export { AgentProducer, newSessionId, type AgentProducerOptions, type WaitOptions } from './agent-producer.js';
+export { AgentProducer, newSessionId, type AgentProducerOptions, type StartBatchOptions, type WaitOptions } from './agent-producer.js';
+export { type AdmissionProblem, DEFAULT_INPUT_CAPS, type InputCaps } from './admission/index.js';
 export * from './approvals/index.js';
 export * from './replay/index.js';
 export * from './stats/index.js';

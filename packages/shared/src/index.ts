@@ -12,3 +12,5 @@ export * from './schemas/index.js';
 export * from './session/index.js';
 export * from './runtime-context.js';
 export * from './queue/index.js';
+export * from './registry/index.js';
+export * from './tenants/index.js';

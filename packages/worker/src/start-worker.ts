@@ -1,7 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
-import { type Agent, createLogger, defaultJobRetention, createRedis, createStores, envBool, type Logger, RECONCILER_SCHEDULER_ID, type Redis } from '@agentq/shared';
+import {
+  type Agent,
+  AgentRegistry,
+  createLogger,
+  defaultJobRetention,
+  createRedis,
+  createStores,
+  envBool,
+  type Logger,
+  type Redis,
+  RECONCILER_SCHEDULER_ID,
+  REGISTRY_HEARTBEAT_MS,
+  TenantControls,
+  TenantScheduler,
+  type SchedulingMode,
+  type TenantSettings,
+} from '@agentq/shared';
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import { Alerter, type AlertOptions } from './alerts/alerter.js';
 import { BATCH_FLUSH_JOB, BATCH_POLL_JOB, BatchLane } from './batch/batch-lane.js';
@@ -92,6 +108,17 @@ export interface StartWorkerOptions {
    * @defaultValue 5 minutes and 1 s (the binary reads AGENTQ_MAX_QUEUE_PAUSE_MS)
    */
   queuePause?: Partial<QueuePauseLimits>;
+  /**
+   * Tenant weights, concurrency caps and rate-limit shares written to Redis at start-up (they apply to the
+   * whole fleet; `producer.tenants` and `agentq tenants` change them at run time).
+   * @defaultValue none (the binary reads AGENTQ_TENANT_WEIGHTS, AGENTQ_TENANT_MAX_CONCURRENCY, AGENTQ_TENANT_SHARES)
+   */
+  tenants?: Record<string, TenantSettings>;
+  /**
+   * `fair`: the steps this worker queues get their tenant's priority; `fifo`: arrival order (the baseline the
+   * fairness benchmark compares with). Use the same mode on producers and workers. @defaultValue 'fair' (env AGENTQ_SCHEDULING)
+   */
+  scheduling?: SchedulingMode;
 }
 
 export interface AgentqWorker {
@@ -160,6 +187,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     governor,
     logger,
     workerId: id,
+    scheduler: new TenantScheduler(redis, stores.keys, queueName),
+    scheduling: options.scheduling ?? 'fair',
     settings,
     shutdownSignal: shutdown.signal,
     mcp: agents.size > 0 && [...agents.values()].some((a) => a.mcpServers.length > 0) ? new McpConnections(logger) : undefined,
@@ -172,6 +201,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   stores.events.onEvent((event) => metrics.observe(event));
   const alerter = options.alerts ? new Alerter(options.alerts, logger).attach(stores.events) : undefined;
   const metricsServer = options.metricsPort !== undefined ? await startMetricsServer(metrics.registry, { port: options.metricsPort, health: () => health.state(), ...(options.metricsHost ? { host: options.metricsHost } : {}) }) : undefined;
+
+  if (options.tenants) await applyTenantSettings(new TenantControls(redis, stores.keys), options.tenants);
+  // The agents this worker serves go into the queue's registry before it takes a job, so a producer can
+  // refuse a session no worker can run; the entry is refreshed while the worker runs.
+  const registry = new AgentRegistry(redis, stores.keys, queueName);
+  await registry.publish(id, agents.values());
+  const heartbeat = setInterval(() => {
+    registry.publish(id, agents.values()).catch((error: unknown) => logger.warn({ err: error }, 'could not refresh the agent registry'));
+  }, REGISTRY_HEARTBEAT_MS);
+  heartbeat.unref();
 
   const reconciler = resolveReconcilerOptions(options.reconciler === false ? {} : options.reconciler);
   if (options.reconciler !== false) {
@@ -230,7 +269,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
       bullRedis.disconnect();
       if (ownsConnection) redis.disconnect();
     }
+    clearInterval(heartbeat);
     await worker.close(force);
+    await registry.unpublish(id, agents.keys()).catch(() => undefined);
     await queue.close();
     await deps.mcp?.close();
     await bullRedis.quit().catch(() => bullRedis.disconnect());
@@ -250,6 +291,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     close: () => (closing ??= closeAll(false)),
     kill: () => (closing ??= closeAll(true)),
   };
+}
+
+async function applyTenantSettings(controls: TenantControls, tenants: Record<string, TenantSettings>): Promise<void> {
+  for (const [tenant, settings] of Object.entries(tenants)) {
+    if (settings.weight !== undefined) await controls.setWeight(tenant, settings.weight);
+    if (settings.maxConcurrency !== undefined) await controls.setMaxConcurrency(tenant, settings.maxConcurrency);
+    if (settings.share !== undefined) await controls.setShare(tenant, settings.share);
+  }
 }
 
 async function timedJob(

@@ -17,6 +17,7 @@ export class CliContext {
       prefix: this.env.AGENTQ_PREFIX,
       ...(this.env.AGENTQ_STEP_ATTEMPTS ? { stepAttempts: this.env.AGENTQ_STEP_ATTEMPTS } : {}),
       ...(this.env.AGENTQ_STEP_BACKOFF_MS !== undefined ? { stepBackoffMs: this.env.AGENTQ_STEP_BACKOFF_MS } : {}),
+      allowUnregistered: this.env.AGENTQ_ALLOW_UNREGISTERED ?? false,
     });
     return this.producerInstance;
   }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { CliContext } from './cli-context.js';
+import { registerAgents } from './commands/agents.js';
 import { registerApprovals } from './commands/approvals.js';
 import { registerApprove } from './commands/approve.js';
 import { registerCancel } from './commands/cancel.js';
@@ -12,6 +13,7 @@ import { registerSend } from './commands/send.js';
 import { registerSessions } from './commands/sessions.js';
 import { registerStats } from './commands/stats.js';
 import { registerStatus } from './commands/status.js';
+import { registerTenants } from './commands/tenants.js';
 
 /** The `agentq` command line. Every command takes `--json`. */
 export function buildProgram(): { program: Command; close: () => Promise<void> } {
@@ -30,5 +32,7 @@ export function buildProgram(): { program: Command; close: () => Promise<void> }
   registerStats(program, ctx);
   registerQueue(program, ctx);
   registerDashboard(program, ctx);
+  registerAgents(program, ctx);
+  registerTenants(program, ctx);
   return { program, close: async () => context?.close() };
 }

@@ -1,4 +1,4 @@
-import { CommonEnv, ENV, envInt, envString, parseEnv } from '@agentq/shared';
+import { CommonEnv, ENV, envBool, envInt, envString, parseEnv } from '@agentq/shared';
 import type { z } from 'zod';
 
 /** Environment of the CLI and the dashboard server, validated once at start-up. */
@@ -8,6 +8,8 @@ export const ProducerEnv = CommonEnv.extend({
   [ENV.DASHBOARD_PASSWORD]: envString(),
   [ENV.STEP_ATTEMPTS]: envInt(1),
   [ENV.STEP_BACKOFF_MS]: envInt(0),
+  /** Accept sessions of agents no worker has published (fleets that start producers first). */
+  [ENV.ALLOW_UNREGISTERED]: envBool(),
 });
 export type ProducerEnv = z.infer<typeof ProducerEnv>;
 

@@ -1,5 +1,6 @@
-import type { LimitsInput } from '../schemas/limits.js';
-import { DEFAULT_MODEL, LimitsInput as LimitsInputSchema } from '../schemas/limits.js';
+import { limitViolations } from '../schemas/limit-ceilings.js';
+import type { Limits, LimitsInput } from '../schemas/limits.js';
+import { DEFAULT_MODEL, LimitsInput as LimitsInputSchema, resolveLimits } from '../schemas/limits.js';
 import { askHumanTool } from './ask-human.js';
 import { Urgency as UrgencySchema, type Urgency } from '../schemas/session.js';
 import type { Tool } from './define-tool.js';
@@ -12,8 +13,15 @@ export interface AgentOptions {
   model?: string;
   system: string;
   tools: Tool[];
-  /** Defaults for this agent's sessions; each session may override them. */
+  /** This agent's limits: what its sessions run with, and the most a session may ask for. */
   limits?: LimitsInput;
+  /**
+   * How far a session may loosen `limits` (a session can always tighten them). A field not given here is
+   * capped at its `limits` value (or its default). For `loop.window`, where a larger window is stricter,
+   * this is the smallest window a session may ask for.
+   * @defaultValue `limits`: sessions may only tighten
+   */
+  maxLimits?: LimitsInput;
   /** Per-tenant allow and deny lists of tool names. A denied tool is answered with an error result. */
   tenantPolicy?: Record<string, { allow?: string[]; deny?: string[] }>;
   /**
@@ -46,6 +54,8 @@ export interface Agent {
   readonly system: string;
   readonly tools: ReadonlyMap<string, Tool>;
   readonly limits: LimitsInput;
+  /** The most a session may ask for: `maxLimits` over `limits` over the defaults. */
+  readonly ceiling: Limits;
   readonly tenantPolicy: Readonly<Record<string, { allow?: string[]; deny?: string[] }>>;
   readonly stream: boolean;
   readonly mcpServers: readonly McpServerConfig[];
@@ -62,13 +72,21 @@ export function defineAgent(options: AgentOptions): Agent {
     if (tools.has(tool.name)) throw new TypeError(`defineAgent: tool "${tool.name}" is listed twice in "${options.name}"`);
     tools.set(tool.name, tool);
   }
+  const limits = LimitsInputSchema.parse(options.limits ?? {});
+  const ceiling = resolveLimits(limits, options.maxLimits);
+  const beyond = limitViolations(limits, ceiling);
+  if (beyond.length > 0) {
+    const list = beyond.map((v) => `limits.${v.field} ${JSON.stringify(v.requested)} is past maxLimits ${JSON.stringify(v.ceiling)}`).join('; ');
+    throw new TypeError(`defineAgent: "${options.name}": ${list}`);
+  }
   return Object.freeze({
     kind: 'agentq.agent' as const,
     name: options.name,
     model: options.model ?? DEFAULT_MODEL,
     system: options.system,
     tools,
-    limits: LimitsInputSchema.parse(options.limits ?? {}),
+    limits,
+    ceiling,
     tenantPolicy: options.tenantPolicy ?? {},
     stream: options.stream ?? false,
     mcpServers: options.mcpServers ?? [],

@@ -9,6 +9,8 @@ export const ErrorCode = z.enum([
   'invalid_payload',
   'unknown_agent',
   'session_not_found',
+  'session_exists',
+  'limits_exceed_agent',
   // model call
   'model_rate_limited',
   'model_spend_limit',
@@ -82,6 +84,8 @@ export function shouldRetry(code: ErrorCode): boolean {
     case 'invalid_payload':
     case 'unknown_agent':
     case 'session_not_found':
+    case 'session_exists':
+    case 'limits_exceed_agent':
     case 'model_spend_limit':
     case 'model_bad_request':
     case 'model_auth_error':

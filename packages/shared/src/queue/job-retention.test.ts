@@ -8,7 +8,7 @@ describe('job retention follows the session TTLs (issue 12, item 14)', () => {
   test('a result TTL of an hour keeps finished jobs an hour, failed ones too', () => {
     const retention = jobRetentionFor(retentionFromEnv({ AGENTQ_RESULT_TTL_MS: '3600000', AGENTQ_SESSION_TTL_MS: '3600000' }));
     expect(retention).toEqual({ removeOnComplete: { age: 3600, count: 100_000 }, removeOnFail: { age: 3600 } });
-    const opts = stepJobOptions('s-s0', {}, undefined, retention);
+    const opts = stepJobOptions('s-s0', {}, undefined, undefined, retention);
     expect(opts.removeOnComplete).toEqual({ age: 3600, count: 100_000 });
     expect(opts.removeOnFail).toEqual({ age: 3600 });
   });

@@ -18,6 +18,7 @@ export function stepJobOptions(
   jobId: string,
   settings: StepJobSettings = {},
   delay?: number,
+  priority?: number,
   /** How long finished step jobs are kept. @defaultValue {@link defaultJobRetention} */
   retention: JobRetention = defaultJobRetention(),
 ): JobsOptions {
@@ -27,15 +28,24 @@ export function stepJobOptions(
     backoff: { type: 'exponential', delay: settings.stepBackoffMs ?? 1000, jitter: 1 },
     ...retention,
     ...(delay && delay > 0 ? { delay } : {}),
+    // Fair scheduling across tenants (see tenant-scheduler.ts); BullMQ serves lower numbers first.
+    ...(priority && priority > 0 ? { priority } : {}),
   };
 }
 
+/** Where a step job goes: a re-run suffix, a delay, a priority (1 = first; absent = ahead of every prioritized job). */
+export interface StepJobPlacement {
+  suffix?: string;
+  delay?: number;
+  priority?: number;
+}
+
 /** The `addBulk` entry of a step job. */
-export function stepJob(sessionId: string, step: number, settings: StepJobSettings = {}, options: { suffix?: string; delay?: number } = {}) {
+export function stepJob(sessionId: string, step: number, settings: StepJobSettings = {}, options: StepJobPlacement = {}) {
   return {
     name: 'step' as const,
     data: StepJobData.parse({ sessionId, step }),
-    opts: stepJobOptions(stepJobId(sessionId, step, options.suffix), settings, options.delay),
+    opts: stepJobOptions(stepJobId(sessionId, step, options.suffix), settings, options.delay, options.priority),
   };
 }
 
@@ -48,7 +58,7 @@ export async function enqueueStep(
   sessionId: string,
   step: number,
   settings: StepJobSettings = {},
-  options: { suffix?: string; delay?: number } = {},
+  options: StepJobPlacement = {},
 ): Promise<string> {
   const job = stepJob(sessionId, step, settings, options);
   await queue.add(job.name, job.data, job.opts);

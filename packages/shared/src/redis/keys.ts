@@ -127,6 +127,30 @@ export class Keys {
   loginFailures(client: string): string {
     return `${this.prefix}:dash:login-failures:${client}`;
   }
+  /** Hash: the agents a queue's workers serve, field `<agent>|<definition hash>` = the published definition (JSON). */
+  registryDefinitions(queueName: string): string {
+    return `${this.prefix}:registry:{${queueName}}:defs`;
+  }
+  /** Hash: which worker serves which agent, field `<workerId>|<agent>` = `{ hash, seenAt }` (JSON). */
+  registryWorkers(queueName: string): string {
+    return `${this.prefix}:registry:{${queueName}}:workers`;
+  }
+  /** Hash: a tenant's scheduling settings (`weight`, `maxConcurrency`, `share`), set at run time by an operator. */
+  tenantSettings(tenant: string): string {
+    return `${this.prefix}:tenant:{${tenant}}:sched`;
+  }
+  /** Set: every tenant with scheduling settings, for `agentq tenants`. */
+  tenantIndex(): string {
+    return `${this.prefix}:tenants`;
+  }
+  /** Sorted set: a tenant's step jobs waiting in one queue (member job id, score = enqueue time): its backlog. */
+  tenantBacklog(queueName: string, tenant: string): string {
+    return `${this.prefix}:tenant:{${tenant}}:backlog:${queueName}`;
+  }
+  /** Sorted set: a tenant's steps running now in one queue (member job id, score = lease expiry ms). */
+  tenantRunning(queueName: string, tenant: string): string {
+    return `${this.prefix}:tenant:{${tenant}}:running:${queueName}`;
+  }
   /** Hash: records of the demo's `delete_record` tool and the like. */
   appData(name: string): string {
     return `${this.prefix}:app:${name}`;

@@ -31,6 +31,8 @@ export const AgentEventType = z.enum([
   'input_received',
   'job_invalid',
   'session_reconciled',
+  'limits_clamped',
+  'step_deferred',
 ]);
 export type AgentEventType = z.infer<typeof AgentEventType>;
 

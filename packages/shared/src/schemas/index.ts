@@ -8,3 +8,4 @@ export * from './approval.js';
 export * from './messages.js';
 export * from './text-delta.js';
 export * from './storable-json.js';
+export * from './limit-ceilings.js';

@@ -4,14 +4,33 @@ import { Risk } from '../define/risk.js';
 export const DEFAULT_MODEL = 'claude-sonnet-4-6';
 export const DEFAULT_SUMMARY_MODEL = 'claude-haiku-4-5';
 
+/**
+ * The most any agent or session may ask for, whatever its ceilings: a value past these is a typo or an
+ * attack (an approval timeout of `Number.MAX_SAFE_INTEGER` overflows every date shown to operators).
+ */
+export const LIMIT_HARD_MAX = {
+  maxSteps: 10_000,
+  tokens: 1_000_000_000,
+  maxCostUsd: 100_000,
+  /** 30 days. */
+  durationMs: 30 * 24 * 3_600_000,
+  maxTokensPerCall: 128_000,
+  loopWindow: 1_000,
+  loopThreshold: 1_000,
+  loopStrikes: 100,
+  windowTokens: 2_000_000,
+  summaryMaxTokens: 64_000,
+  maxToolResultChars: 10_000_000,
+} as const;
+
 export const LoopLimits = z
   .object({
     /** Calls remembered per session. @defaultValue 9 */
-    window: z.number().int().positive().default(9),
+    window: z.number().int().positive().max(LIMIT_HARD_MAX.loopWindow).default(9),
     /** Times one signature may appear in the window before it is a loop. @defaultValue 3 */
-    threshold: z.number().int().min(2).default(3),
+    threshold: z.number().int().min(2).max(LIMIT_HARD_MAX.loopThreshold).default(3),
     /** Loop detections answered with a reflection message before the session ends `loop_detected`. @defaultValue 1 */
-    strikes: z.number().int().min(1).default(1),
+    strikes: z.number().int().min(1).max(LIMIT_HARD_MAX.loopStrikes).default(1),
   })
   .strict();
 export type LoopLimits = z.infer<typeof LoopLimits>;
@@ -19,13 +38,13 @@ export type LoopLimits = z.infer<typeof LoopLimits>;
 export const MemoryLimits = z
   .object({
     /** Token budget of the recent-message window sent to the model; unset = send the whole history. */
-    windowTokens: z.number().int().positive().optional(),
+    windowTokens: z.number().int().positive().max(LIMIT_HARD_MAX.windowTokens).optional(),
     /** Model that folds messages leaving the window into the rolling summary. @defaultValue 'claude-haiku-4-5' */
     summaryModel: z.string().min(1).default(DEFAULT_SUMMARY_MODEL),
     /** Upper bound of the summary, in tokens. @defaultValue 1024 */
-    summaryMaxTokens: z.number().int().positive().default(1024),
+    summaryMaxTokens: z.number().int().positive().max(LIMIT_HARD_MAX.summaryMaxTokens).default(1024),
     /** Tool results longer than this are cut in working memory (kept whole in history). @defaultValue 20000 */
-    maxToolResultChars: z.number().int().positive().default(20_000),
+    maxToolResultChars: z.number().int().positive().max(LIMIT_HARD_MAX.maxToolResultChars).default(20_000),
     /**
      * When the window overflows, the oldest turns are folded into the summary until the window holds at most
      * this fraction of `windowTokens`, so summary calls come in batches rather than at every step. @defaultValue 0.5
@@ -40,27 +59,30 @@ export const MemoryLimits = z
   .strict();
 export type MemoryLimits = z.infer<typeof MemoryLimits>;
 
-/** Limits of one session. Every field has a default; an agent's limits are overridden per session. */
+/**
+ * Limits of one session. Every field has a default and a hard maximum ({@link LIMIT_HARD_MAX}); a session may
+ * only tighten its agent's limits (see limit-ceilings.ts).
+ */
 export const Limits = z
   .object({
     /** Model calls a session may make. @defaultValue 25 */
-    maxSteps: z.number().int().positive().default(25),
+    maxSteps: z.number().int().positive().max(LIMIT_HARD_MAX.maxSteps).default(25),
     /** Total input tokens (including cache reads and writes). */
-    maxInputTokens: z.number().int().positive().optional(),
+    maxInputTokens: z.number().int().positive().max(LIMIT_HARD_MAX.tokens).optional(),
     /** Total output tokens. */
-    maxOutputTokens: z.number().int().positive().optional(),
+    maxOutputTokens: z.number().int().positive().max(LIMIT_HARD_MAX.tokens).optional(),
     /** Total input + output tokens. */
-    maxTokens: z.number().int().positive().optional(),
+    maxTokens: z.number().int().positive().max(LIMIT_HARD_MAX.tokens).optional(),
     /** Total cost in US dollars, from the price table. */
-    maxCostUsd: z.number().positive().optional(),
+    maxCostUsd: z.number().positive().max(LIMIT_HARD_MAX.maxCostUsd).optional(),
     /** Highest tool risk run without a human decision. @defaultValue 'low' */
     maxAutoRisk: Risk.default('low'),
     /** Wall-clock time from session start after which it ends `budget_exceeded` / `deadline`. */
-    deadlineMs: z.number().int().positive().optional(),
+    deadlineMs: z.number().int().positive().max(LIMIT_HARD_MAX.durationMs).optional(),
     /** `max_tokens` of each model call. @defaultValue 4096 */
-    maxTokensPerCall: z.number().int().positive().default(4096),
+    maxTokensPerCall: z.number().int().positive().max(LIMIT_HARD_MAX.maxTokensPerCall).default(4096),
     /** How long an approval waits for a decision before it is denied with reason `timeout`. @defaultValue 3600000 */
-    approvalTimeoutMs: z.number().int().positive().default(3_600_000),
+    approvalTimeoutMs: z.number().int().positive().max(LIMIT_HARD_MAX.durationMs).default(3_600_000),
     loop: LoopLimits.default(LoopLimits.parse({})),
     memory: MemoryLimits.default(MemoryLimits.parse({})),
   })

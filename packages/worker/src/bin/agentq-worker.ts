@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { AgentqError, createLogger } from '@agentq/shared';
+import { AgentqError, createLogger, type TenantSettings } from '@agentq/shared';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadAgentsModule } from '../config/agents-module.js';
 import { readWorkerEnv, WorkerEnv } from '../config/worker-env.js';
@@ -44,6 +44,17 @@ if (!loaded.ok) {
 }
 const agents = loaded.agents;
 
+function tenantSettingsFromEnv(e: WorkerEnv): Record<string, TenantSettings> {
+  const out: Record<string, TenantSettings> = {};
+  const put = (map: Record<string, number> | undefined, field: keyof TenantSettings) => {
+    for (const [tenant, value] of Object.entries(map ?? {})) out[tenant] = { ...out[tenant], [field]: value };
+  };
+  put(e.AGENTQ_TENANT_WEIGHTS, 'weight');
+  put(e.AGENTQ_TENANT_MAX_CONCURRENCY, 'maxConcurrency');
+  put(e.AGENTQ_TENANT_SHARES, 'share');
+  return out;
+}
+
 const worker = await startWorker({
   agents,
   connection: env.REDIS_URL,
@@ -72,7 +83,10 @@ const worker = await startWorker({
   governor: {
     apiKey: env.ANTHROPIC_API_KEY ?? 'mock',
     limits: { requestsPerMinute: env.AGENTQ_RPM_LIMIT, inputTokensPerMinute: env.AGENTQ_ITPM_LIMIT, outputTokensPerMinute: env.AGENTQ_OTPM_LIMIT },
+    ...(env.AGENTQ_TENANT_SHARE !== undefined ? { tenantShare: env.AGENTQ_TENANT_SHARE } : {}),
   },
+  tenants: tenantSettingsFromEnv(env),
+  ...(env.AGENTQ_SCHEDULING ? { scheduling: env.AGENTQ_SCHEDULING } : {}),
   ...(env.AGENTQ_ALERT_WEBHOOK_URL
     ? {
         alerts: {

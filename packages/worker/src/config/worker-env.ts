@@ -1,4 +1,4 @@
-import { CommonEnv, ENV, envInt, envNumber, parseEnv } from '@agentq/shared';
+import { blankToUndefined, CommonEnv, ENV, envInt, envNumber, MAX_TENANT_WEIGHT, parseEnv } from '@agentq/shared';
 import { z } from 'zod';
 
 /** Environment of a worker process, validated once at start-up. */
@@ -28,7 +28,30 @@ export const WorkerEnv = CommonEnv.extend({
   [ENV.BATCH_MAX_SIZE]: envInt(1).pipe(z.number().max(5000).optional()),
   [ENV.BATCH_MAX_AGE_MS]: envInt(1),
   [ENV.BATCH_POLL_MS]: envInt(1),
+  // Tenants: the default rate-limit share of every tenant, and per-tenant settings written to Redis at start-up.
+  [ENV.SCHEDULING]: z.preprocess(blankToUndefined, z.enum(['fair', 'fifo']).optional()),
+  [ENV.TENANT_SHARE]: envNumber().pipe(z.number().gt(0).max(1).optional()),
+  [ENV.TENANT_SHARES]: envTenantMap(z.number().gt(0).max(1)),
+  [ENV.TENANT_WEIGHTS]: envTenantMap(z.number().gt(0).max(MAX_TENANT_WEIGHT)),
+  [ENV.TENANT_MAX_CONCURRENCY]: envTenantMap(z.number().int().positive()),
 });
+/** `acme=2,beta=0.5`: one number per tenant, each checked by `value`. */
+function envTenantMap(value: z.ZodNumber) {
+  return z.preprocess(
+    (raw) => {
+      const v = blankToUndefined(raw);
+      if (typeof v !== 'string') return v;
+      return Object.fromEntries(
+        v.split(',').map((pair) => {
+          const [tenant = '', number = ''] = pair.split('=').map((p) => p.trim());
+          return [tenant, number === '' ? Number.NaN : Number(number)];
+        }),
+      );
+    },
+    z.record(z.string().regex(/^[^=,\s]{1,128}$/, 'tenant names may not hold "=", "," or spaces'), value, { error: 'must be tenant=number pairs separated by commas' }).optional(),
+  );
+}
+
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 
 export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {

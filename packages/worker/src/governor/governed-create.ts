@@ -1,7 +1,7 @@
 import type { AgentEventType, Logger } from '@agentq/shared';
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParams, ModelCallResult, ModelClient, TextListener } from '../model/model-client.js';
-import { QueuePause } from '../step/step-signals.js';
+import { QueuePause, StepDeferred } from '../step/step-signals.js';
 import { sleep } from '../tools/backoff.js';
 import { estimateInputTokens } from './estimate-input-tokens.js';
 import type { Governor, SettleOutcome } from './governor.js';
@@ -25,7 +25,8 @@ export interface GovernedCreateOptions {
  * One model call paced by the fleet-wide governor: reserve → (sleep a short wait in place) → call → settle
  * with the real usage and the rate-limit headers, on success and on failure alike. A wait longer than the
  * governor's inline limit throws {@link QueuePause}: the whole queue pauses for exactly the refill time and
- * this step's job goes back to wait without using an attempt. Step turns and summary calls both use this.
+ * this step's job goes back to wait without using an attempt, unless only the tenant's own share is short:
+ * then {@link StepDeferred} re-queues this tenant's step alone. Step turns and summary calls both use this.
  */
 export async function governedCreate(options: GovernedCreateOptions): Promise<ModelCallResult> {
   const { governor, params, signal, logger } = options;
@@ -36,6 +37,12 @@ export async function governedCreate(options: GovernedCreateOptions): Promise<Mo
     maxTokens: params.max_tokens,
     tenant: options.tenant,
   });
+  if (!acquired.granted && acquired.reason.startsWith('tenant_')) {
+    // Over its own share: only this tenant's step waits (re-queued delayed); every other tenant keeps flowing.
+    await options.emit('governor_wait', { waitMs: acquired.waitMs, reason: acquired.reason, status: null, mode: 'defer', model: params.model });
+    logger.debug({ waitMs: acquired.waitMs, reason: acquired.reason, model: params.model }, 'governor: tenant over its share, deferring the step');
+    throw new StepDeferred(acquired.waitMs, `governor: ${acquired.reason}`);
+  }
   if (!acquired.granted) {
     await options.emit('governor_wait', { waitMs: acquired.waitMs, reason: acquired.reason, status: null, mode: 'pause', model: params.model });
     logger.info({ waitMs: acquired.waitMs, reason: acquired.reason, model: params.model }, 'governor: no capacity, pausing the queue');

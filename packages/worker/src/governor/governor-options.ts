@@ -28,8 +28,9 @@ export interface GovernorOptions {
   maxInlineWaitMs?: number;
   /**
    * When set (0 < share < 1), each tenant may use at most this fraction of every limit, so one tenant's
-   * burst cannot starve the others. Sessions without a tenant are not capped.
-   * @defaultValue undefined (off)
+   * burst cannot starve the others; a tenant over it has only its own steps deferred. Sessions without a
+   * tenant are the default tenant. A tenant's own share (`producer.tenants.setShare`) overrides this.
+   * @defaultValue undefined (off; the binary reads AGENTQ_TENANT_SHARE)
    */
   tenantShare?: number | undefined;
   /** How long idle bucket state stays in Redis. @defaultValue 3600000 */

@@ -1,4 +1,4 @@
-import { type Keys, type Redis, runScript } from '@agentq/shared';
+import { DEFAULT_TENANT, type Keys, type Redis, runScript } from '@agentq/shared';
 import { governorBucketId } from './bucket-id.js';
 import {
   DEFAULT_GOVERNOR_TTL_MS,
@@ -7,6 +7,9 @@ import {
   type GovernorOptions,
 } from './governor-options.js';
 import { parseRateLimitHeaders, type ReportedBucket } from './rate-limit-headers.js';
+
+/** How long a tenant's share setting is cached by each worker. */
+const SHARE_CACHE_MS = 2000;
 
 /** What one call asks of the buckets. */
 export interface AcquireRequest {
@@ -31,6 +34,8 @@ export type GovernorReason =
 export interface Permit {
   readonly bucketId: string;
   readonly tenant: string | undefined;
+  /** The tenant's share when the permit was granted (settled against the same buckets). */
+  readonly share: number;
   readonly charged: { requests: number; inputTokens: number; outputTokens: number };
   /** Sleep this long before calling (a reservation granted in advance); 0 = call now. */
   readonly waitMs: number;
@@ -70,6 +75,8 @@ export class Governor {
   readonly maxInlineWaitMs: number;
   private readonly tenantShare: number;
   private readonly ttlMs: number;
+  /** Per-tenant shares set by operators (`producer.tenants.setShare`), read at most every SHARE_CACHE_MS. */
+  private readonly shares = new Map<string, { share: number | undefined; at: number }>();
 
   constructor(
     private readonly redis: Redis,
@@ -105,7 +112,8 @@ export class Governor {
    */
   async acquire(request: AcquireRequest): Promise<AcquireResult> {
     const bucketId = governorBucketId(this.apiKey, request.model);
-    const tenant = request.tenant ?? '';
+    const tenant = request.tenant ?? DEFAULT_TENANT;
+    const share = await this.shareOf(tenant);
     const [granted, waitMs, reason, r, i, o] = await runScript<[number, number, string, number, number, number]>(
       this.redis,
       'acquireGovernor',
@@ -117,7 +125,7 @@ export class Governor {
         ...this.configuredArgs(),
         this.maxInlineWaitMs,
         tenant,
-        this.tenantShare,
+        share,
         this.ttlMs,
       ],
     );
@@ -125,7 +133,8 @@ export class Governor {
     if (granted !== 1) return { granted: false, waitMs, reason: why ?? 'requests' };
     const permit: Permit = {
       bucketId,
-      tenant: request.tenant,
+      tenant,
+      share,
       charged: { requests: r, inputTokens: i, outputTokens: o },
       waitMs,
       reason: why,
@@ -170,11 +179,23 @@ export class Governor {
         field(reported?.outputTokens, 'remaining'),
         refused ? 1 : 0,
         permit.tenant ?? '',
-        this.tenantShare,
+        permit.share,
         this.ttlMs,
       ],
     );
     return { requests: r, inputTokens: i, outputTokens: o };
+  }
+
+  /** The tenant's rate-limit share: its own setting, else the worker's `tenantShare`, else 0 (none). */
+  private async shareOf(tenant: string): Promise<number> {
+    const now = Date.now();
+    let cached = this.shares.get(tenant);
+    if (!cached || now - cached.at > SHARE_CACHE_MS) {
+      const raw = await this.redis.hget(this.keys.tenantSettings(tenant), 'share');
+      cached = { share: raw ? Number(raw) : undefined, at: now };
+      this.shares.set(tenant, cached);
+    }
+    return cached.share ?? this.tenantShare;
   }
 
   private configuredArgs(): [number, number, number] {

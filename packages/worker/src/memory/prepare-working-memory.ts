@@ -1,6 +1,7 @@
 import { AgentqError, type ChatMessage, type HistoryEntry } from '@agentq/shared';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { StepContext } from '../step/step-context.js';
+import { StepDeferred } from '../step/step-signals.js';
 import { cutToolResults } from './cut-tool-results.js';
 import { advanceMemoryState, type MemoryState, readMemoryState } from './memory-state.js';
 import { foldIntoSummary, SUMMARY_CHECKPOINT_FIELD } from './summarize.js';
@@ -57,6 +58,7 @@ export async function prepareWorkingMemory(ctx: StepContext, history: readonly H
       await advanceMemoryState(deps.stores, sessionId, step, state);
       view = { start: plan.start, summary: state.summary };
     } catch (error) {
+      if (error instanceof StepDeferred) throw error;
       const code = AgentqError.isInstance(error) ? error.code : 'internal';
       const message = error instanceof Error ? error.message : String(error);
       ctx.logger.warn({ code, err: message, fold }, 'summary failed; cutting the oldest turns without it');

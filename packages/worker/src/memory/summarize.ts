@@ -5,7 +5,7 @@ import { governedCreate } from '../governor/governed-create.js';
 import { classifyModelError } from '../model/classify-model-error.js';
 import { tokenCounts } from '../model/token-counts.js';
 import type { StepContext } from '../step/step-context.js';
-import { QueuePause } from '../step/step-signals.js';
+import { QueuePause, StepDeferred } from '../step/step-signals.js';
 import type { MemoryState } from './memory-state.js';
 import { summarySystemPrompt, summaryUserPrompt } from './summary-prompt.js';
 
@@ -92,6 +92,8 @@ async function callSummaryModel(ctx: StepContext, params: Anthropic.MessageCreat
       emit: (type, data) => ctx.emit(type, data),
     });
   } catch (error) {
+    // The tenant is over its rate-limit share: the whole step waits for it, summary included.
+    if (error instanceof StepDeferred) throw error;
     if (error instanceof QueuePause) {
       throw new AgentqError('model_rate_limited', `summary deferred: ${error.reason}`, { cause: error, details: { retryAfterMs: error.pauseMs } });
     }

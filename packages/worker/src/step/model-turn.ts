@@ -10,7 +10,7 @@ import { BATCH_RESULT_FIELD } from '../batch/batch-lane.js';
 import { BATCH_PRICE_FACTOR } from '../batch/batch-price.js';
 import { type BATCHED, batchTurn } from './batch-turn.js';
 import { MODEL_CHECKPOINT_FIELD, MODEL_USAGE_GUARD, readStepCheckpoint } from './step-checkpoint.js';
-import { QueuePause } from './step-signals.js';
+import { QueuePause, StepDeferred } from './step-signals.js';
 
 
 /**
@@ -78,7 +78,8 @@ export async function modelTurn(
   } catch (error) {
     await Promise.all(deltaWrites);
     await budget.release();
-    if (error instanceof QueuePause) throw error;
+    // Rate-limit signals pass through untouched: the step handler pauses the queue or defers this tenant's step.
+    if (error instanceof QueuePause || error instanceof StepDeferred) throw error;
     const cls = classifyModelError(error);
     await ctx.emit('model_error', {
       model: params.model,

@@ -2,6 +2,7 @@ import {
   AgentqError,
   type ChatMessage,
   dropApprovals,
+  effectiveLimits,
   enqueueStep,
   type HistoryEntry,
   isBudgetCode,
@@ -9,11 +10,13 @@ import {
   isRedisUnavailable,
   isTerminal,
   resolveLimits,
+  type Session,
   type SessionError,
   type SessionStatus,
   serializeError,
   shouldRetry,
   StepJobData,
+  stepJobId,
   type ToolUseBlock,
 } from '@agentq/shared';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
@@ -29,7 +32,8 @@ import type { StepContext } from './step-context.js';
 import type { StepDeps } from './step-deps.js';
 import { readStepCheckpoint } from './step-checkpoint.js';
 import { flushOutbox, StepEvents } from './step-events.js';
-import { QueuePause } from './step-signals.js';
+import { QueuePause, StepDeferred } from './step-signals.js';
+import { takeTenantSlot, type TenantSlot } from './tenant-slot.js';
 import { toolTurn } from './tool-turn.js';
 import { duplicateToolUseId, hasText, isEmptyMessage, keptOfCutTurn } from './turn-content.js';
 
@@ -62,10 +66,23 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
     });
     throw new UnrecoverableError(reason);
   }
-  const { sessionId, step } = parsed.data;
+  const { sessionId } = parsed.data;
   const sessions = deps.stores.sessions;
   const session = await sessions.get(sessionId);
   if (!session) throw new UnrecoverableError(`session ${sessionId} not found`);
+  // The job leaves its tenant's backlog and takes a running slot (under the tenant's cap) before anything else.
+  const slot = await takeTenantSlot(deps, job, session);
+  try {
+    return await processLoadedStep(deps, job, session, slot);
+  } finally {
+    await slot.release();
+  }
+}
+
+async function processLoadedStep(deps: StepDeps, job: Job, session: Session, slot: TenantSlot): Promise<StepResult> {
+  const { sessionId, step } = job.data as StepJobData;
+  const tenant = { name: slot.tenant, nextPriority: slot.nextPriority };
+  const sessions = deps.stores.sessions;
   const tags = { jobId: job.id, workerId: deps.workerId, agent: session.agent, ...(session.tenant ? { tenant: session.tenant } : {}) };
 
   const baseLogger = deps.logger.child({ sessionId, step, jobId: job.id, agent: session.agent, tenant: session.tenant });
@@ -82,17 +99,26 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
     // The job of a committed step was retried: make sure the step after it was enqueued (the outbox repair),
     // and that the events its checkpoints carried reached the global stream.
     if (session.step === step + 1) await flushOutbox(deps, sessionId, step, await sessions.checkpoint(sessionId, step));
-    if (session.step === step + 1 && session.status === 'running') await enqueueNext(deps, sessionId, session.step);
+    if (session.step === step + 1 && session.status === 'running') await enqueueNext(deps, sessionId, session.step, { tenant });
     baseLogger.debug({ sessionStep: session.step }, 'stale step job');
     await emitStale('step_moved_on');
     return 'stale';
+  }
+
+  if (!slot.granted) {
+    // The tenant is at its concurrency cap: this step waits alone, the rest of the fleet goes on.
+    await enqueueNext(deps, sessionId, step, { delay: slot.retryMs, suffix: `t${Date.now()}`, tenant });
+    await deps.stores.events.append({ sessionId, step, type: 'step_deferred', data: { reason: 'tenant_concurrency', delayMs: slot.retryMs }, ...tags });
+    return 'deferred';
   }
 
   const events = new StepEvents(deps, { sessionId, step, ...tags });
   let agent = deps.agents.get(session.agent);
   // MCP tools join the agent's own for this session, from the list the session discovered once.
   if (agent && agent.mcpServers.length > 0 && deps.mcp) agent = withMcpTools(agent, await sessionMcpTools(deps.stores, deps.mcp, agent, sessionId), deps.mcp);
-  const limits = resolveLimits(agent?.limits, session.limits);
+  // The session's limits can only tighten the agent's: the producer refuses looser ones, and this clamp is
+  // the defence in depth for a session written some other way.
+  const { limits, clamped } = agent ? effectiveLimits(agent, session.limits) : { limits: resolveLimits(session.limits), clamped: [] };
   const ctx: StepContext = {
     deps,
     job,
@@ -101,6 +127,7 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
     agent: agent as NonNullable<typeof agent>,
     limits,
     step,
+    tenant,
     logger: baseLogger,
     emit: (type, data = {}) => {
       events.emit(type, data);
@@ -108,6 +135,10 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
     },
     events,
   };
+  if (clamped.length > 0) {
+    baseLogger.warn({ clamped }, 'session limits past the agent ceiling were clamped');
+    await ctx.emit('limits_clamped', { fields: clamped });
+  }
   let result: StepResult;
   try {
     result = await startAndRun(ctx);
@@ -202,7 +233,7 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
     }
     if (turn.parked > 0) return park(ctx, turn.parked, (turn.awaitingInput ?? 0) > 0 ? 'input' : 'approval');
     if (turn.deferMs !== undefined) {
-      await enqueueNext(deps, session.sessionId, step, { delay: turn.deferMs, suffix: `d${Date.now()}` });
+      await enqueueNext(deps, session.sessionId, step, { delay: turn.deferMs, suffix: `d${Date.now()}`, tenant: ctx.tenant });
       ctx.logger.info({ delayMs: turn.deferMs }, 'step deferred for a tool rate limit');
       return 'deferred';
     }
@@ -250,14 +281,14 @@ async function commit(ctx: StepContext, messages: ChatMessage[]): Promise<StepRe
     // Stale, or our own commit seen twice: ioredis re-sends a command whose reply a Redis restart swallowed, and
     // the re-sent compare-and-set then fails. Either way the step moved on; make sure its successor is queued.
     const now = await deps.stores.sessions.get(session.sessionId);
-    if (now?.status === 'running' && now.step === step + 1) await enqueueNext(deps, session.sessionId, step + 1);
+    if (now?.status === 'running' && now.step === step + 1) await enqueueNext(deps, session.sessionId, step + 1, { tenant: ctx.tenant });
     return 'stale';
   }
   if (result === 2) {
     await ctx.emit('session_cancelled', { reason: 'cancelled by request' });
     return 'cancelled';
   }
-  await enqueueNext(deps, session.sessionId, step + 1);
+  await enqueueNext(deps, session.sessionId, step + 1, { tenant: ctx.tenant });
   return 'advanced';
 }
 
@@ -277,7 +308,7 @@ async function park(ctx: StepContext, pending: number, waitingFor: 'approval' | 
       ctx.logger.info({ pending, waitingFor }, waitingFor === 'input' ? 'session waits for input' : 'session parked for approval');
       return 'parked';
     case 'resume':
-      await enqueueNext(deps, session.sessionId, step, { suffix: result.resumeSuffix });
+      await enqueueNext(deps, session.sessionId, step, { suffix: result.resumeSuffix, tenant: ctx.tenant });
       return 'parked';
     case 'cancel_requested':
       await finish(ctx, 'cancelled', { error: { code: 'cancelled', message: 'cancelled by request' } });
@@ -319,6 +350,7 @@ async function finish(
 /** Decides what a failed step means: pause the fleet, retry with backoff, or end the session. */
 async function handleStepError(ctx: StepContext, error: unknown): Promise<StepResult> {
   if (error instanceof QueuePause) throw error;
+  if (error instanceof StepDeferred) return deferStep(ctx, error.delayMs, error.reason);
   if (AgentqError.isInstance(error) && isBudgetCode(error.code)) {
     // A call the budgets refused was never made: the session ends here; there is nothing to retry.
     const budgetStop: SessionError = { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) };
@@ -370,9 +402,32 @@ async function waitForRedis(ctx: StepContext, error: unknown): Promise<never> {
   throw new DelayedError();
 }
 
-async function enqueueNext(deps: StepDeps, sessionId: string, step: number, options: { delay?: number; suffix?: string } = {}): Promise<void> {
-  const jobId = await enqueueStep(deps.queue, sessionId, step, deps.settings, options);
-  if (options.suffix) await deps.stores.sessions.noteJob(sessionId, jobId);
+/**
+ * Queues a step of this session with its tenant's priority; the job joins the tenant's backlog in the same
+ * round trip as its add.
+ */
+async function enqueueNext(
+  deps: StepDeps,
+  sessionId: string,
+  step: number,
+  options: { delay?: number; suffix?: string; tenant: { name: string; nextPriority: number } },
+): Promise<void> {
+  const { tenant, ...placement } = options;
+  const jobId = stepJobId(sessionId, step, placement.suffix);
+  await Promise.all([
+    enqueueStep(deps.queue, sessionId, step, deps.settings, { ...placement, priority: tenant.nextPriority }),
+    deps.scheduler.noteQueued(tenant.name, jobId),
+  ]);
+  if (placement.suffix) await deps.stores.sessions.noteJob(sessionId, jobId);
+}
+
+/** Re-queues this step after `delayMs` (its tenant is over its rate-limit share): no attempt is used. */
+async function deferStep(ctx: StepContext, delayMs: number, reason: string): Promise<StepResult> {
+  // Spread a tenant's deferred steps over the wait, so they do not all come back at the same instant.
+  const delay = Math.max(1, Math.round(delayMs * (1 + Math.random())));
+  await enqueueNext(ctx.deps, ctx.session.sessionId, ctx.step, { delay, suffix: `t${Date.now()}`, tenant: ctx.tenant });
+  await ctx.emit('step_deferred', { reason, delayMs: delay });
+  return 'deferred';
 }
 
 function textOf(content: Array<{ type: string }>): string {

@@ -11,6 +11,8 @@ export interface StepContext {
   agent: Agent;
   limits: Limits;
   step: number;
+  /** The session's tenant (the default tenant when it has none) and the priority its next step is queued with. */
+  tenant: { name: string; nextPriority: number };
   logger: Logger;
   /**
    * Records an event tagged with this step, job and worker. It is buffered and written with the step's next

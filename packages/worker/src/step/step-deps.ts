@@ -1,4 +1,4 @@
-import type { Agent, Logger, ModelPrice, Stores } from '@agentq/shared';
+import type { Agent, Logger, ModelPrice, SchedulingMode, Stores, TenantScheduler } from '@agentq/shared';
 import type { Queue } from 'bullmq';
 import type { BatchLane } from '../batch/batch-lane.js';
 import type { Governor } from '../governor/governor.js';
@@ -19,6 +19,10 @@ export interface StepDeps {
   shutdownSignal: AbortSignal;
   /** Checks every tool call passes through before it runs, in order. */
   guards: ToolGuard[];
+  /** Tenant backlogs, running slots and the priorities of the steps this worker queues. */
+  scheduler: TenantScheduler;
+  /** `fifo` queues steps without priorities (the pre-tenant baseline). */
+  scheduling: SchedulingMode;
   /** Fleet-wide rate-limit governor every model call (step turns and summaries) goes through; absent = off. */
   governor?: Governor | undefined;
   /** Connections to the agents' MCP servers, one per server per process; absent = no agent uses MCP. */

@@ -33,6 +33,8 @@ function context(redis: Redis, prefix: string, events: Array<{ type: AgentEventT
     settings: DEFAULT_STEP_SETTINGS,
     shutdownSignal: new AbortController().signal,
     guards: [],
+    scheduler: undefined as unknown as StepContext['deps']['scheduler'],
+    scheduling: 'fair',
   };
   return {
     deps,
@@ -42,6 +44,7 @@ function context(redis: Redis, prefix: string, events: Array<{ type: AgentEventT
     agent,
     limits: undefined as unknown as StepContext['limits'],
     step: 0,
+    tenant: { name: 'default', nextPriority: 1 },
     logger: pino({ level: 'silent' }),
     emit: async (type, data = {}) => {
       events.push({ type, data });

@@ -1,30 +1,33 @@
 import { readFileSync } from 'node:fs';
-import { AgentqError, type SessionResult, StartSessionInput } from '@agentq/shared';
+import { AgentqError, type SessionResult, type StartSessionInput } from '@agentq/shared';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { type CliContext, printJson, printTable } from '../cli-context.js';
 
-/** Reads one `producer.start` argument object per line; blank lines and `#` comments are skipped. */
-export function readJsonl(path: string): StartSessionInput[] {
+/** The lines of a JSONL file as parsed JSON values, each with its `file:line` label for errors. */
+export interface JsonlBatch {
+  values: unknown[];
+  labels: string[];
+}
+
+/**
+ * Reads one `producer.start` argument object per line; blank lines and `#` comments are skipped. Lines are
+ * only parsed as JSON here: the producer checks caps, schema, ids, agents and limits for the whole batch.
+ */
+export function readJsonl(path: string): JsonlBatch {
   const text = path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
-  const out: StartSessionInput[] = [];
+  const batch: JsonlBatch = { values: [], labels: [] };
   text.split('\n').forEach((line, index) => {
     const trimmed = line.trim();
     if (!trimmed || trimmed.startsWith('#')) return;
-    let value: unknown;
     try {
-      value = JSON.parse(trimmed);
+      batch.values.push(JSON.parse(trimmed));
     } catch (error) {
       throw new AgentqError('invalid_payload', `${path}:${index + 1}: not JSON (${(error as Error).message})`);
     }
-    const parsed = StartSessionInput.safeParse(value);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ');
-      throw new AgentqError('invalid_payload', `${path}:${index + 1}: ${issues}`);
-    }
-    out.push(parsed.data as StartSessionInput);
+    batch.labels.push(`${path}:${index + 1}`);
   });
-  return out;
+  return batch;
 }
 
 export function registerEnqueue(program: Command, ctx: () => CliContext): void {
@@ -35,10 +38,17 @@ export function registerEnqueue(program: Command, ctx: () => CliContext): void {
     .option('--wait', 'wait until every session is terminal and print the results')
     .option('--timeout <ms>', 'with --wait: give up after this long', Number)
     .option('--json', 'print JSON (ids, or results with --wait) in input order')
-    .action(async (file: string, opts: { wait?: boolean; json?: boolean; timeout?: number }) => {
-      const inputs = readJsonl(file);
+    .option('--skip-existing', 'skip lines whose sessionId is already taken instead of refusing the file')
+    .option('--allow-unregistered', 'accept agents no worker has published yet (env AGENTQ_ALLOW_UNREGISTERED)')
+    .action(async (file: string, opts: { wait?: boolean; json?: boolean; timeout?: number; skipExisting?: boolean; allowUnregistered?: boolean }) => {
+      const batch = readJsonl(file);
       const producer = ctx().producer;
-      const started = await producer.startBatch(inputs);
+      // Lines are untrusted JSON: startBatch checks each one before anything is queued.
+      const started = await producer.startBatch(batch.values as StartSessionInput[], {
+        labels: batch.labels,
+        skipExisting: opts.skipExisting ?? false,
+        ...(opts.allowUnregistered ? { allowUnregistered: true } : {}),
+      });
       const ids = started.map((s) => s.sessionId);
       if (!opts.wait) {
         if (opts.json) printJson(ids);
