@@ -41,7 +41,8 @@ function makeAgent(calls: Calls) {
       throw new Error('Number of passengers does not match');
     },
   });
-  return defineAgent({ name: 'looper', system: 'You are a test agent.', tools: [echo, lookup, fail] });
+  // Sessions may ask for more loop strikes than the default one (the persisting-loop test does).
+  return defineAgent({ name: 'looper', system: 'You are a test agent.', tools: [echo, lookup, fail], maxLimits: { loop: { strikes: 2 } } });
 }
 
 function freshCalls(): Calls {

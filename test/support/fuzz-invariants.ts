@@ -1,8 +1,9 @@
 import { isTerminal, type Redis, type SessionResult } from '@agentq/shared';
 
 /**
- * Keys under `prefix` with no expiry, leaving out the two fleet-wide ones that are kept by design (the session
- * index and the global event stream, both trimmed rather than expired).
+ * Keys under `prefix` with no expiry, leaving out the fleet-wide ones that are kept by design: the session
+ * index and the global event stream (both trimmed rather than expired), and the agent registry of a queue
+ * (one entry per agent and worker, replaced on every publish, not per session).
  */
 export async function keysWithoutTtl(redis: Redis, prefix: string): Promise<string[]> {
   const keep = new Set([`${prefix}:sessions`, `${prefix}:events`]);
@@ -11,7 +12,7 @@ export async function keysWithoutTtl(redis: Redis, prefix: string): Promise<stri
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
     cursor = next;
-    const candidates = keys.filter((key) => !keep.has(key));
+    const candidates = keys.filter((key) => !keep.has(key) && !key.startsWith(`${prefix}:registry:`));
     if (candidates.length === 0) continue;
     const pipeline = redis.pipeline();
     for (const key of candidates) pipeline.pttl(key);
