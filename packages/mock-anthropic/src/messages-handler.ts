@@ -154,7 +154,7 @@ export async function handleMessages(
     plan.commit(Date.now());
     generated = generate(answer, valid, conversation, k);
     outputTokens = generated.outputTokens;
-    const message = buildMessage(newMessageId(), valid.model, generated, plan);
+    const message = buildMessage(newMessageId(), valid.model, generated, plan, valid.droppedThinking);
     if (!valid.stream) {
       sendJson(res, 200, message, headers());
       return record(200);
