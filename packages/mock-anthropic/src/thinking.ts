@@ -30,6 +30,14 @@ export interface DroppedThinking {
 const SIGNING_KEY = 'agentq-mock-anthropic-thinking-v1';
 const SIGNATURE_PREFIX = 'mocksig1';
 
+/**
+ * Models whose thinking is adaptive and always on (the models overview: Fable and Mythos 5.x, Opus 5.5):
+ * they think whether or not the request asks, and `disabled` does not turn it off.
+ */
+export function alwaysThinks(model: string): boolean {
+  return /^claude-(fable|mythos)-5/.test(model) || model.startsWith('claude-opus-5-5');
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

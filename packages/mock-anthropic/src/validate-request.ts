@@ -1,6 +1,6 @@
 import { invalidRequest } from './api-error.js';
 import { mergeTurns, type RawBlock, type RawMessage, type Turn } from './conversation.js';
-import { checkCurrentCycle, checkThinkingBlocks, type DroppedThinking, parseThinking, prefixHash, type ThinkingRequest } from './thinking.js';
+import { alwaysThinks, checkCurrentCycle, checkThinkingBlocks, type DroppedThinking, parseThinking, prefixHash, type ThinkingRequest } from './thinking.js';
 
 export type SystemBlock = Record<string, unknown> & { type: 'text'; text: string };
 export type ToolDefinition = Record<string, unknown> & { name: string };
@@ -350,7 +350,8 @@ export function validateRequest(body: unknown, kind: RequestKind): ValidRequest 
   checkScalars(body);
   const stopSequences = checkStopSequences(body.stop_sequences);
   checkToolPairing(mergeTurns(messages));
-  const thinking = parseThinking(body.thinking, maxTokens, kind);
+  const asked = parseThinking(body.thinking, maxTokens, kind);
+  const thinking = alwaysThinks(body.model) && !asked.on ? { ...asked, on: true } : asked;
   if (thinking.on) checkCurrentCycle(messages);
   const sent = { system, tools, messages };
   const checked = checkThinkingBlocks(sent, thinking);
