@@ -37,14 +37,15 @@ export interface CallBudget {
   release(): Promise<void>;
 }
 
-const reservationId = (ctx: StepContext) => `${ctx.session.sessionId}:${ctx.step}:model`;
+/** One id per model call of a step: `model`, or the checkpoint field of a second call (the refusal fallback). */
+const reservationId = (ctx: StepContext, call = 'model') => `${ctx.session.sessionId}:${ctx.step}:${call}`;
 
 /**
  * Admits the step's model call before it is made: the session's token and cost budgets (`max_tokens` cut to
  * what they leave), then a reservation of estimated input + `max_tokens` against the tenant's daily budget.
  * A call that cannot fit is not made: this throws {@link BudgetExceededError} naming the budget.
  */
-export async function admitModelCall(ctx: StepContext, params: Anthropic.MessageCreateParamsNonStreaming): Promise<CallBudget> {
+export async function admitModelCall(ctx: StepContext, params: Anthropic.MessageCreateParamsNonStreaming, call = 'model'): Promise<CallBudget> {
   const { deps, session } = ctx;
   const ledger = ledgerOf(deps.stores);
   const estimate: CallEstimate = {
@@ -61,7 +62,7 @@ export async function admitModelCall(ctx: StepContext, params: Anthropic.Message
   }
   // The day is pinned in the checkpoint so a call that straddles midnight settles where it was reserved.
   const day = await deps.stores.sessions.putCheckpoint(session.sessionId, ctx.step, DAY_FIELD, utcDay());
-  const id = reservationId(ctx);
+  const id = reservationId(ctx, call);
   const reserved = await ledger.reserveTenant(tenant, day, id, { ...estimate, maxTokens: admitted.maxTokens });
   if (!reserved.ok) throw new BudgetExceededError(reserved.error);
   return {
@@ -88,6 +89,7 @@ export async function settleCheckpointedCall<M extends { model?: string; usage: 
   ctx: StepContext,
   checkpoint: Record<string, string>,
   message: M,
+  call = 'model',
 ): Promise<M> {
   const tenant = ctx.session.tenant;
   if (!tenant) return message;
@@ -99,6 +101,6 @@ export async function settleCheckpointedCall<M extends { model?: string; usage: 
   };
   const cost = costMicroUsd(message.model ?? ctx.agent.model, usage, pricesOf(ctx));
   const day = checkpoint[DAY_FIELD] ?? utcDay();
-  await ledgerOf(ctx.deps.stores).settleTenant(tenant, day, reservationId(ctx), usage, cost);
+  await ledgerOf(ctx.deps.stores).settleTenant(tenant, day, reservationId(ctx, call), usage, cost);
   return message;
 }

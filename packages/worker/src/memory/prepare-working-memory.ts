@@ -5,6 +5,7 @@ import { cutToolResults } from './cut-tool-results.js';
 import { advanceMemoryState, type MemoryState, readMemoryState } from './memory-state.js';
 import { foldIntoSummary, SUMMARY_CHECKPOINT_FIELD } from './summarize.js';
 import { calibrationRatio, estimateMessageTokens, estimatePrefixTokens } from './token-estimate.js';
+import { thinkingSafeWindow } from './thinking-safe.js';
 import { planWindow } from './window-plan.js';
 import { buildWorkingMemory, type WorkingMemory, type WorkingMemoryView } from './working-memory.js';
 
@@ -30,7 +31,7 @@ export async function prepareWorkingMemory(ctx: StepContext, history: readonly H
   let state: MemoryState;
   if (saved) {
     // This step already folded (a retried job): reuse it, and make sure the memory hash has it too.
-    state = JSON.parse(saved) as MemoryState;
+    state = { ...(JSON.parse(saved) as MemoryState), foldedAt: step };
     await advanceMemoryState(deps.stores, sessionId, step, state);
   } else {
     state = await readMemoryState(deps.stores, sessionId);
@@ -50,12 +51,14 @@ export async function prepareWorkingMemory(ctx: StepContext, history: readonly H
   });
 
   let view: WorkingMemoryView = { start: plan.start, ...(state.summary ? { summary: state.summary } : {}) };
+  let folded = saved !== undefined;
   if (plan.fold) {
     const fold = plan.fold;
     try {
-      state = await foldIntoSummary(ctx, state, history.slice(fold.from, fold.to + 1), fold);
+      state = { ...(await foldIntoSummary(ctx, state, history.slice(fold.from, fold.to + 1), fold)), foldedAt: step };
       await advanceMemoryState(deps.stores, sessionId, step, state);
       view = { start: plan.start, summary: state.summary };
+      folded = true;
     } catch (error) {
       const code = AgentqError.isInstance(error) ? error.code : 'internal';
       const message = error instanceof Error ? error.message : String(error);
@@ -65,7 +68,14 @@ export async function prepareWorkingMemory(ctx: StepContext, history: readonly H
     }
   }
 
-  const memory = buildWorkingMemory(history, limits, view);
+  // A fold changed the prefix of every thinking block produced before it: those go (see thinking-safe.ts).
+  const safe = thinkingSafeWindow(history, state.foldedAt);
+  const memory = {
+    ...buildWorkingMemory(safe.entries, limits, view),
+    // A cut without a summary (the summary call failed) is undone at a later step: a prefix change either way.
+    dropStaleThinking: safe.carriesStaleThinking || view.dropped !== undefined,
+    folded: folded || view.dropped !== undefined,
+  };
   const estimate = estimatePrefixTokens([ctx.agent.system, ...memory.systemNotes], toolDefinitions(ctx)) + memory.messages.reduce((sum, m) => sum + estimateMessageTokens(m), 0);
   await deps.stores.sessions.setCheckpoint(sessionId, step, ESTIMATE_CHECKPOINT_FIELD, String(estimate));
   ctx.logger.debug({ start: plan.start, windowTokens: plan.windowTokens, ratio, foldedThrough: state.foldedThrough, messages: memory.messages.length }, 'working memory');

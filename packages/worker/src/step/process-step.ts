@@ -17,6 +17,7 @@ import {
 } from '@agentq/shared';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { checkStepBudgets } from '../budget/step-budgets.js';
+import { budgetNoteMessages } from '../budget/budget-note-message.js';
 import { sessionMcpTools, withMcpTools } from '../mcp/session-mcp-tools.js';
 import { prepareWorkingMemory } from '../memory/prepare-working-memory.js';
 import { toToolResultBlock } from '../tools/tool-outcome.js';
@@ -146,8 +147,14 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
   }
 
   const memory = await prepareWorkingMemory(ctx, history);
-  // The summary goes in a system block of its own after the agent's cached one, so the cache prefix holds.
-  const response = await modelTurn(ctx, ctx.agent.system, memory.messages, [...memory.systemNotes, ...budgets.notes]);
+  // Append-only: a budget notice is a user message after the conversation, stored with this step's commit.
+  const notes = await budgetNoteMessages(ctx, budgets.notes);
+  const sent = { ...memory, messages: [...memory.messages, ...notes] };
+  let response = await modelTurn(ctx, sent);
+  if (response.stop_reason === 'refusal' && ctx.agent.fallbackModel && ctx.agent.fallbackModel !== ctx.agent.model) {
+    ctx.logger.info({ fallbackModel: ctx.agent.fallbackModel }, 'model refused; asking the fallback model');
+    response = await modelTurn(ctx, sent, { model: ctx.agent.fallbackModel, checkpointField: 'model:fallback' });
+  }
   const assistant: ChatMessage = { role: 'assistant', content: response.content as unknown as ChatMessage['content'] };
   const toolUses = response.content.filter((b): b is typeof b & ToolUseBlock => b.type === 'tool_use') as ToolUseBlock[];
 
@@ -164,7 +171,7 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
       return 'deferred';
     }
     const results: ChatMessage = { role: 'user', content: turn.outcomes.map(toToolResultBlock) };
-    return commit(ctx, [assistant, results]);
+    return commit(ctx, [...notes, assistant, results]);
   }
 
   switch (response.stop_reason) {
@@ -172,25 +179,33 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
     case 'stop_sequence':
     case null: {
       const output = textOf(response.content);
-      await finish(ctx, 'completed', { output, entries: [assistant], recordStep: step + 1 });
+      await finish(ctx, 'completed', { output, entries: [...notes, assistant], recordStep: step + 1 });
       return 'completed';
     }
     case 'pause_turn':
       // The API resumes a paused turn when the assistant message is sent back as the last message.
-      return commit(ctx, [assistant]);
+      return commit(ctx, [...notes, assistant]);
     case 'max_tokens':
-      return commit(ctx, [assistant, { role: 'user', content: 'Your last reply was cut off by the output token limit. Continue where you stopped, more briefly.' }]);
+      return commit(ctx, [...notes, assistant, { role: 'user', content: 'Your last reply was cut off by the output token limit. Continue where you stopped, more briefly.' }]);
     case 'refusal':
-      await finish(ctx, 'failed', { error: { code: 'model_refusal', message: 'the model declined the request (stop_reason: refusal)' }, entries: [assistant] });
+      await finish(ctx, 'failed', {
+        error: {
+          code: 'model_refusal',
+          message: ctx.agent.fallbackModel
+            ? `the model and the fallback model ${ctx.agent.fallbackModel} declined the request (stop_reason: refusal)`
+            : 'the model declined the request (stop_reason: refusal); set fallbackModel on the agent to retry such a step with another model',
+        },
+        entries: [...notes, assistant],
+      });
       return 'finished';
     case 'model_context_window_exceeded':
       await finish(ctx, 'failed', {
         error: { code: 'model_context_window_exceeded', message: 'the conversation no longer fits the model context window; set limits.memory.windowTokens' },
-        entries: [assistant],
+        entries: [...notes, assistant],
       });
       return 'finished';
     default:
-      await finish(ctx, 'completed', { output: textOf(response.content), entries: [assistant], recordStep: step + 1 });
+      await finish(ctx, 'completed', { output: textOf(response.content), entries: [...notes, assistant], recordStep: step + 1 });
       return 'completed';
   }
 }
