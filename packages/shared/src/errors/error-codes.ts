@@ -24,6 +24,7 @@ export const ErrorCode = z.enum([
   'model_refusal',
   'model_context_window_exceeded',
   'model_max_tokens',
+  'model_unpriced',
   // tools
   'tool_timeout',
   'tool_rate_limited',
@@ -81,6 +82,7 @@ export function shouldRetry(code: ErrorCode): boolean {
     case 'model_refusal':
     case 'model_context_window_exceeded':
     case 'model_max_tokens':
+    case 'model_unpriced':
     case 'tool_timeout':
     case 'tool_permission_denied':
     case 'tool_failed':

@@ -58,6 +58,8 @@ const worker = await startWorker({
   step: {
     ...(env.AGENTQ_STEP_ATTEMPTS ? { stepAttempts: env.AGENTQ_STEP_ATTEMPTS } : {}),
     ...(env.AGENTQ_STEP_BACKOFF_MS !== undefined ? { stepBackoffMs: env.AGENTQ_STEP_BACKOFF_MS } : {}),
+    ...(env.AGENTQ_PRICES ? { prices: env.AGENTQ_PRICES } : {}),
+    unknownModels: env.AGENTQ_UNKNOWN_MODELS,
   },
   ...(env.AGENTQ_METRICS_PORT !== undefined ? { metricsPort: env.AGENTQ_METRICS_PORT } : {}),
   governor: {

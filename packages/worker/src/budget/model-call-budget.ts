@@ -3,15 +3,17 @@ import {
   BudgetLedger,
   type CallEstimate,
   costMicroUsd,
+  AgentqError,
   DEFAULT_PRICES,
   estimateInputTokens,
+  lookupPrice,
   type ModelPrice,
-  priceFor,
   type Stores,
   type TokenCounts,
   utcDay,
 } from '@agentq/shared';
 import type Anthropic from '@anthropic-ai/sdk';
+import { tokenCounts } from '../model/token-counts.js';
 import type { StepContext } from '../step/step-context.js';
 
 /** Checkpoint field holding the UTC day the tenant reservation of this step's call was made in. */
@@ -50,7 +52,7 @@ export async function admitModelCall(ctx: StepContext, params: Anthropic.Message
   const ledger = ledgerOf(deps.stores);
   const estimate: CallEstimate = {
     model: params.model,
-    price: priceFor(params.model, pricesOf(ctx)),
+    price: checkedPrice(ctx, params.model),
     inputTokens: estimateInputTokens({ system: params.system, messages: params.messages, tools: params.tools }),
     maxTokens: params.max_tokens,
   };
@@ -75,6 +77,25 @@ export async function admitModelCall(ctx: StepContext, params: Anthropic.Message
   };
 }
 
+const warnedUnpriced = new Set<string>();
+
+/**
+ * The price a call is admitted at. An unknown model is charged the highest rate in the table (warned once
+ * per process and model), or refused when the worker is set to (`AGENTQ_UNKNOWN_MODELS=refuse`).
+ */
+export function checkedPrice(ctx: StepContext, model: string): ModelPrice {
+  const found = lookupPrice(model, pricesOf(ctx));
+  if (found.known) return found.price;
+  if (ctx.deps.settings.unknownModels === 'refuse') {
+    throw new AgentqError('model_unpriced', `model ${model} has no price; add it to AGENTQ_PRICES (or step.prices) or set AGENTQ_UNKNOWN_MODELS=highest`);
+  }
+  if (!warnedUnpriced.has(model)) {
+    warnedUnpriced.add(model);
+    ctx.logger.warn({ model, price: found.price }, 'model has no price: charging the highest known rate; add it to AGENTQ_PRICES');
+  }
+  return found.price;
+}
+
 /** The price table of this worker: the built-in one with `settings.prices` laid over it. */
 export function pricesOf(ctx: StepContext): Record<string, ModelPrice> {
   const custom = ctx.deps.settings.prices;
@@ -93,12 +114,7 @@ export async function settleCheckpointedCall<M extends { model?: string; usage: 
 ): Promise<M> {
   const tenant = ctx.session.tenant;
   if (!tenant) return message;
-  const usage: TokenCounts = {
-    inputTokens: message.usage.input_tokens ?? 0,
-    outputTokens: message.usage.output_tokens ?? 0,
-    cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
-    cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
-  };
+  const usage: TokenCounts = tokenCounts(message.usage);
   const cost = costMicroUsd(message.model ?? ctx.agent.model, usage, pricesOf(ctx));
   const day = checkpoint[DAY_FIELD] ?? utcDay();
   await ledgerOf(ctx.deps.stores).settleTenant(tenant, day, reservationId(ctx, call), usage, cost);

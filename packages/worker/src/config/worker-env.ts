@@ -1,5 +1,9 @@
-import { CommonEnv, ENV, envInt, envNumber, parseEnv } from '@agentq/shared';
+import { blankToUndefined, CommonEnv, ENV, envInt, envNumber, parseEnv } from '@agentq/shared';
 import { z } from 'zod';
+
+const rate = z.number().nonnegative();
+const RateSchema = z.strictObject({ input: rate, output: rate, cacheWrite5m: rate.optional(), cacheWrite1h: rate.optional(), cacheRead: rate.optional(), batchFactor: z.number().gt(0).max(1).optional() });
+const ModelPriceSchema = RateSchema.extend({ longPrompt: z.strictObject({ aboveTokens: z.number().int().positive(), price: RateSchema }).optional() });
 
 /** Environment of a worker process, validated once at start-up. */
 export const WorkerEnv = CommonEnv.extend({
@@ -20,6 +24,21 @@ export const WorkerEnv = CommonEnv.extend({
   [ENV.RPM_LIMIT]: envNumber().pipe(z.number().positive().optional()),
   [ENV.ITPM_LIMIT]: envNumber().pipe(z.number().positive().optional()),
   [ENV.OTPM_LIMIT]: envNumber().pipe(z.number().positive().optional()),
+  // Prices (USD per million tokens) laid over the built-in table, as JSON: {"model-id": {"input": 3, "output": 15}}.
+  [ENV.PRICES]: z.preprocess(
+    (v) => {
+      const s = blankToUndefined(v);
+      if (typeof s !== 'string') return s;
+      try {
+        return JSON.parse(s);
+      } catch {
+        return s;
+      }
+    },
+    z.record(z.string().min(1), ModelPriceSchema, 'must be a JSON object of model id → {"input": n, "output": n, ...}').optional(),
+  ),
+  // A model with no price: charge the highest known rate (with a warning), or refuse the call.
+  [ENV.UNKNOWN_MODELS]: z.preprocess(blankToUndefined, z.enum(['highest', 'refuse']).default('highest')),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 
