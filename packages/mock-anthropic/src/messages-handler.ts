@@ -78,11 +78,14 @@ function prepare(valid: ValidRequest, state: MockState): Prepared {
   const script = parseScript(firstText);
   const k = resolveTurn(valid.turns, conversation);
   const step = script ? stepForTurn(script, k) : undefined;
+  const inputTokens = totalTokens(segments);
+  // The model stops at once when the prompt alone fills the conversation's context window.
+  const overflow = script?.contextWindow !== undefined && inputTokens > script.contextWindow;
   return {
-    inputTokens: totalTokens(segments),
+    inputTokens,
     conversation,
     k,
-    answer: answerForTurn(valid, script, k),
+    answer: overflow ? { blocks: [], stopReason: 'model_context_window_exceeded' } : answerForTurn(valid, script, k),
     plan: state.cache.plan(valid.model, segments, Date.now()),
     fault: state.faults.next(state.options, step?.error ? { key: `${conversation}:${k}`, error: step.error } : undefined, valid.model),
   };

@@ -32,6 +32,8 @@ export interface ScriptStep {
 export interface Script {
   steps: ScriptStep[];
   loop: boolean;
+  /** The conversation's context window: a request with more input tokens stops `model_context_window_exceeded`. */
+  contextWindow?: number;
 }
 
 // Once an injected error has been answered `times` times and no `then` was given.
@@ -177,12 +179,15 @@ export function parseScript(text: string): Script | undefined {
   }
   if (!isObject(value) || !Array.isArray(value.script)) throw scriptError('"script" must be a list');
   for (const key of Object.keys(value)) {
-    if (key !== 'script' && key !== 'loop') throw scriptError(`unknown key "${key}" beside "script"`);
+    if (key !== 'script' && key !== 'loop' && key !== 'contextWindow') throw scriptError(`unknown key "${key}" beside "script"`);
   }
   if (value.loop !== undefined && typeof value.loop !== 'boolean') throw scriptError('"loop" must be a boolean');
+  const window = value.contextWindow;
+  if (window !== undefined && (typeof window !== 'number' || !Number.isInteger(window) || window < 1)) throw scriptError('"contextWindow" must be a positive integer');
   return {
     steps: value.script.map((entry: unknown, i) => parseStep(entry, `script[${i}]`)),
     loop: value.loop === true,
+    ...(window !== undefined ? { contextWindow: window as number } : {}),
   };
 }
 

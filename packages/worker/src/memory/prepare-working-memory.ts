@@ -3,7 +3,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { StepContext } from '../step/step-context.js';
 import { cutToolResults } from './cut-tool-results.js';
 import { advanceMemoryState, type MemoryState, readMemoryState } from './memory-state.js';
-import { foldIntoSummary, SUMMARY_CHECKPOINT_FIELD } from './summarize.js';
+import { foldIntoSummary, SUMMARY_CHECKPOINT_FIELD, SUMMARY_USAGE_GUARD } from './summarize.js';
 import { calibrationRatio, estimateMessageTokens, estimatePrefixTokens } from './token-estimate.js';
 import { thinkingSafeWindow } from './thinking-safe.js';
 import { planWindow } from './window-plan.js';
@@ -20,14 +20,16 @@ export const ESTIMATE_CHECKPOINT_FIELD = 'memory:estimate';
  * step (checkpointed), counted in usage; a failed summary never fails the step, the exchanges are cut with
  * a note instead and folded at a later step.
  */
-export async function prepareWorkingMemory(ctx: StepContext, history: readonly HistoryEntry[]): Promise<WorkingMemory> {
+export async function prepareWorkingMemory(ctx: StepContext, history: readonly HistoryEntry[], refit?: { windowTokens: number }): Promise<WorkingMemory> {
   const { deps, session, step, limits } = ctx;
-  const windowTokens = limits.memory.windowTokens;
+  const windowTokens = refit?.windowTokens ?? limits.memory.windowTokens;
   if (windowTokens === undefined) return buildWorkingMemory(history, limits);
   const sessionId = session.sessionId;
   const maxChars = limits.memory.maxToolResultChars;
+  // A refit (the model's context window overflowed) folds a second time in the step, under fields of its own.
+  const fields = refit ? { response: `${SUMMARY_CHECKPOINT_FIELD}:refit`, usageGuard: `${SUMMARY_USAGE_GUARD}:refit` } : { response: SUMMARY_CHECKPOINT_FIELD, usageGuard: SUMMARY_USAGE_GUARD };
 
-  const saved = (await deps.stores.sessions.checkpoint(sessionId, step))[SUMMARY_CHECKPOINT_FIELD];
+  const saved = (await deps.stores.sessions.checkpoint(sessionId, step))[fields.response];
   let state: MemoryState;
   if (saved) {
     // This step already folded (a retried job): reuse it, and make sure the memory hash has it too.
@@ -55,7 +57,7 @@ export async function prepareWorkingMemory(ctx: StepContext, history: readonly H
   if (plan.fold) {
     const fold = plan.fold;
     try {
-      state = { ...(await foldIntoSummary(ctx, state, history.slice(fold.from, fold.to + 1), fold)), foldedAt: step };
+      state = { ...(await foldIntoSummary(ctx, state, history.slice(fold.from, fold.to + 1), fold, fields)), foldedAt: step };
       await advanceMemoryState(deps.stores, sessionId, step, state);
       view = { start: plan.start, summary: state.summary };
       folded = true;

@@ -155,6 +155,14 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
     ctx.logger.info({ fallbackModel: ctx.agent.fallbackModel }, 'model refused; asking the fallback model');
     response = await modelTurn(ctx, sent, { model: ctx.agent.fallbackModel, checkpointField: 'model:fallback' });
   }
+  if (response.stop_reason === 'model_context_window_exceeded') {
+    // Fold the window to half and try once more; a second overflow ends the session below.
+    const reported = response.usage.input_tokens + (response.usage.cache_read_input_tokens ?? 0) + (response.usage.cache_creation_input_tokens ?? 0);
+    const windowTokens = Math.max(1, Math.floor(Math.min(ctx.limits.memory.windowTokens ?? reported, reported) / 2));
+    ctx.logger.warn({ reportedInputTokens: reported, windowTokens }, 'context window exceeded; folding the window and retrying once');
+    const refit = await prepareWorkingMemory(ctx, history, { windowTokens });
+    response = await modelTurn(ctx, { ...refit, messages: [...refit.messages, ...notes] }, { checkpointField: 'model:refit' });
+  }
   const assistant: ChatMessage = { role: 'assistant', content: response.content as unknown as ChatMessage['content'] };
   const toolUses = response.content.filter((b): b is typeof b & ToolUseBlock => b.type === 'tool_use') as ToolUseBlock[];
 
@@ -200,7 +208,7 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
       return 'finished';
     case 'model_context_window_exceeded':
       await finish(ctx, 'failed', {
-        error: { code: 'model_context_window_exceeded', message: 'the conversation no longer fits the model context window; set limits.memory.windowTokens' },
+        error: { code: 'model_context_window_exceeded', message: 'the conversation does not fit the model context window even after folding it to half; lower limits.memory.windowTokens' },
         entries: [...notes, assistant],
       });
       return 'finished';
