@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  inputText,
   AgentqError,
   type AgentEvent,
   createRedis,
@@ -107,7 +108,8 @@ export class AgentProducer {
         agent: input.agent,
         status: 'queued',
         step: 0,
-        input: input.input,
+        // The session record keeps the task's text; history entry 0 keeps it as sent (blocks included).
+        input: inputText(input.input),
         ...(input.tenant ? { tenant: input.tenant } : {}),
         metadata: input.metadata ?? {},
         limits: input.limits ?? {},
@@ -117,7 +119,7 @@ export class AgentProducer {
       }));
       const created = await this.stores.sessions.createMany(
         sessions,
-        sessions.map((s) => [{ step: 0, message: { role: 'user', content: s.input } }] satisfies HistoryEntry[]),
+        sessions.map((s, i) => [{ step: 0, message: { role: 'user', content: chunk[i]?.input ?? s.input } }] satisfies HistoryEntry[]),
       );
       const fresh = sessions.filter((_, i) => created[i]);
       await this.queue.addBulk(fresh.map((s) => stepJob(s.sessionId, 0, this.jobSettings)));

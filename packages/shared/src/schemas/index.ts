@@ -7,3 +7,4 @@ export * from './usage.js';
 export * from './approval.js';
 export * from './messages.js';
 export * from './text-delta.js';
+export * from './content-blocks.js';

@@ -1,11 +1,13 @@
 import { z } from 'zod';
+import { SessionInput } from './content-blocks.js';
 import { LimitsInput } from './limits.js';
 
 /** The argument of `producer.start` and one line of an `agentq enqueue` file. */
 export const StartSessionInput = z
   .object({
     agent: z.string().min(1),
-    input: z.string().min(1),
+    /** The task: a string, or content blocks (text, images and documents by base64 or URL). */
+    input: SessionInput,
     tenant: z.string().min(1).max(128).optional(),
     limits: LimitsInput.optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),

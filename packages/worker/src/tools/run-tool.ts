@@ -1,4 +1,6 @@
 import {
+  inputText,
+  isToolContent,
   AgentqError,
   type ErrorCode,
   type Logger,
@@ -49,11 +51,13 @@ export async function runTool(options: RunToolOptions): Promise<RunToolResult> {
     attempt += 1;
     try {
       const output = await runAttempt(options, attempt);
+      const blocks = isToolContent(output) ? [...output.blocks] : undefined;
       return {
         outcome: {
           toolUseId: options.context.toolUseId,
           tool: tool.name,
-          content: typeof output === 'string' ? output : JSON.stringify(output),
+          content: blocks ? inputText(blocks) : typeof output === 'string' ? output : JSON.stringify(output),
+          ...(blocks ? { blocks } : {}),
           isError: false,
           attempts: attempt,
           durationMs: Math.round(performance.now() - started),
