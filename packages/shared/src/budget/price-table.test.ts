@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costMicroUsd, DEFAULT_PRICES, highestPrice, lookupPrice, priceFor } from './price-table.js';
+import { costMicroUsd, DEFAULT_PRICES, highestPrice, lookupPrice, priceFor, serverToolMicroUsd } from './price-table.js';
 
 /**
  * The pricing page's rows (USD per million tokens: input, 5-minute write, 1-hour write, cache read, output)
@@ -61,6 +61,11 @@ describe('price table', () => {
       const usage = { inputTokens: 1000, outputTokens: 1000, cacheReadTokens: 1000, cacheWriteTokens: 1000, cacheWrite1hTokens: 500 };
       expect(costMicroUsd(model, usage)).toBeGreaterThanOrEqual(costMicroUsd(priced, usage));
     }
+  });
+
+  it('web searches bill $10 per 1,000 on top of tokens', () => {
+    expect(serverToolMicroUsd({ server_tool_use: { web_search_requests: 3 } })).toBe(30_000);
+    expect(serverToolMicroUsd({ server_tool_use: null })).toBe(0);
   });
 
   it('custom prices: an exact id, or a `*` prefix', () => {

@@ -136,3 +136,12 @@ export function promptTokenCeiling(price: ModelPrice): number {
   const base = Math.max(price.input, write5m(price));
   return price.longPrompt ? Math.max(base, price.longPrompt.price.input, write5m(price.longPrompt.price)) : base;
 }
+
+/** Web search, a server tool, bills per search on top of tokens: $10 per 1,000 searches (pricing page). */
+export const WEB_SEARCH_MICRO_USD = 10_000;
+
+/** What a call's server tools cost beyond tokens (web fetch and the blocks they return bill as tokens). */
+export function serverToolMicroUsd(usage: { server_tool_use?: { web_search_requests?: number | null } | null }, options: { batch?: boolean } = {}): number {
+  const searches = usage.server_tool_use?.web_search_requests ?? 0;
+  return Math.ceil(searches * WEB_SEARCH_MICRO_USD * (options.batch ? BATCH_FACTOR : 1));
+}

@@ -1,4 +1,4 @@
-import { AgentqError, type ChatMessage, costMicroUsd } from '@agentq/shared';
+import { AgentqError, type ChatMessage, costMicroUsd, serverToolMicroUsd } from '@agentq/shared';
 import { admitModelCall, pricesOf, settleCheckpointedCall } from '../budget/model-call-budget.js';
 import { governedCreate } from '../governor/governed-create.js';
 import { buildMessageRequest, MIN_THINKING_BUDGET } from '../model/build-message-request.js';
@@ -94,7 +94,8 @@ export async function modelTurn(ctx: StepContext, input: TurnInput, options: Tur
   await Promise.all(deltaWrites);
   // Checkpoint and usage in one script: a worker killed after this line never pays for the call again.
   const counts = tokenCounts(result.message.usage);
-  const cost = costMicroUsd(result.message.model ?? params.model, counts, pricesOf(ctx));
+  // Server tools (web search) bill per use on top of tokens; their result blocks are in the content as received.
+  const cost = costMicroUsd(result.message.model ?? params.model, counts, pricesOf(ctx)) + serverToolMicroUsd(result.message.usage);
   const { stored, counted } = await deps.stores.sessions.saveModelTurn(
     session.sessionId,
     step,
