@@ -114,7 +114,9 @@ describe('budgets', () => {
     }
   });
 
-  test('near a budget the model is told in the system prompt, and budget_warning fires once', async ({ redisUrl, queueName, prefix }) => {
+  // The notice used to be edited into `system` at every step from 80% on, which changed the prefix of every
+  // thinking block and cache entry; it is now one user message appended where it was first sent.
+  test('near a budget the model is told once in appended user content, and budget_warning fires once', async ({ redisUrl, queueName, prefix }) => {
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent()] });
     try {
       const { sessionId } = await h.producer.start({ agent: 'spender', input: endless('warn'), limits: { maxSteps: 5, loop: noLoops } });
@@ -125,10 +127,12 @@ describe('budgets', () => {
       expect(warnings).toHaveLength(1);
       expect(warnings[0]?.step).toBe(4);
       expect(warnings[0]?.data).toMatchObject({ budget: 'max_steps', limit: 5, used: 4 });
-      const systems = h.mock.requests().map((r) => JSON.stringify((r.body as { system: unknown }).system));
-      expect(systems).toHaveLength(5);
-      expect(systems.map((s) => s.includes('Budget notice'))).toEqual([false, false, false, false, true]);
-      expect(systems[4]).toMatch(/steps: 80% used/);
+      const bodies = h.mock.requests().map((r) => r.body as { system: unknown; messages: Array<{ role: string; content: unknown }> });
+      expect(bodies).toHaveLength(5);
+      expect(new Set(bodies.map((b) => JSON.stringify(b.system))).size).toBe(1);
+      expect(bodies.map((b) => JSON.stringify(b.messages.at(-1)).includes('Budget notice'))).toEqual([false, false, false, false, true]);
+      expect(JSON.stringify(bodies[4]?.messages.at(-1))).toMatch(/steps: 80% used/);
+      expect(bodies[4]?.messages.at(-1)?.role).toBe('user');
     } finally {
       await h.close();
     }

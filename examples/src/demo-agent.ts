@@ -15,13 +15,19 @@ const SYSTEM = [
   'Finish with a short summary of what you did.',
 ].join('\n');
 
-/** The `demo` agent: six offline tools, at most 12 steps, anything above `low` risk waits for approval. */
+/**
+ * The `demo` agent: six offline tools, at most 12 steps, anything above `low` risk waits for approval. It
+ * thinks (adaptive thinking, medium effort): its thinking blocks go back to the model verbatim and the
+ * working memory stays append-only, as the current models' preserved-thinking check requires.
+ */
 export function createDemoAgent(options: DemoAgentOptions): Agent {
   return defineAgent({
     name: 'demo',
     ...(options.model === undefined ? {} : { model: options.model }),
     system: SYSTEM,
     tools: createDemoTools(options),
+    thinking: { type: 'adaptive' },
+    effort: 'medium',
     limits: { maxSteps: 12, maxAutoRisk: 'low' },
   });
 }

@@ -18,6 +18,8 @@ export interface DemoScenario {
 /** Start arguments of one demo session, with metadata the demo prints. */
 export type DemoSessionStart = StartSessionInput & {
   agent: 'demo';
+  /** Demo tasks are plain text. */
+  input: string;
   metadata: { scenario: string; kind: ScenarioKind; shows: string };
 };
 

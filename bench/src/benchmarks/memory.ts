@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import { benchRedis } from '../bench-redis.js';
 
-const AGENT_MODEL = 'claude-sonnet-4-6';
+const AGENT_MODEL = 'claude-sonnet-5-5';
 const SUMMARY_MODEL = 'claude-haiku-4-5';
 const QUEUE = 'bench-memory';
 const PREFIX = 'bmem';
@@ -17,7 +17,10 @@ const PREFIX = 'bmem';
  * it (the whole history every step). Read from the mock's recorded requests: the largest prompt sent and
  * the total input tokens (uncached + cache reads + cache writes, summary calls included).
  * Targets: largest windowed prompt ≤ windowTokens + pinned task + summary bound (+ tools and system), and
- * windowed total ≤ 15% of the unbounded total. Also measures `MEMORY USAGE` of each session's Redis keys.
+ * windowed total ≤ 15% of the unbounded total. Also measures `MEMORY USAGE` of each session's Redis keys,
+ * and the prompt cache: `cacheReadShare` = cache reads ÷ (uncached input + cache writes + cache reads) of
+ * each session, including a 50-step session with thinking on (the conversation breakpoint and the
+ * append-only prompt are what make it read its prefix back).
  *
  * Sizes: `--steps N` / AGENTQ_BENCH_STEPS (200), `--result-bytes N` / AGENTQ_BENCH_RESULT_BYTES (2048),
  * `--window-tokens N` / AGENTQ_BENCH_WINDOW_TOKENS (4000).
@@ -31,9 +34,10 @@ export async function memory(): Promise<Record<string, unknown>> {
   const redis = createRedis(server.url);
   const mock = await startMockAnthropic({ maxRecorded: 100_000 });
   const agent = makeAgent(steps);
+  const thinker = { ...makeAgent(steps), name: 'bench-thinker', thinking: { type: 'adaptive' as const } };
   const producer = new AgentProducer({ connection: server.url, queueName: QUEUE, prefix: PREFIX });
   const worker = await startWorker({
-    agents: [agent],
+    agents: [agent, thinker],
     connection: server.url,
     queueName: QUEUE,
     prefix: PREFIX,
@@ -45,6 +49,7 @@ export async function memory(): Promise<Record<string, unknown>> {
     const unbounded = await runSession(producer, mock, redis, 'unbounded', steps, resultBytes, {});
     const windowed = await runSession(producer, mock, redis, 'windowed', steps, resultBytes, { memory: { windowTokens, summaryMaxTokens } });
     const typical = await runSession(producer, mock, redis, 'typical', 10, 1024, { memory: { windowTokens } });
+    const thinking = await runSession(producer, mock, redis, 'thinking', 50, resultBytes, { memory: { windowTokens, summaryMaxTokens } }, 'bench-thinker');
     const fixedPart = windowed.firstPromptTokens; // tools + system + the pinned task, sent at every step
     const bound = fixedPart + windowTokens + summaryMaxTokens;
     const ratio = windowed.totalInputTokens / unbounded.totalInputTokens;
@@ -57,6 +62,8 @@ export async function memory(): Promise<Record<string, unknown>> {
       targets: { largestPromptWithinBound: windowed.largestPromptTokens <= bound, totalInputAtMost15Percent: ratio <= 0.15 },
       pass: windowed.largestPromptTokens <= bound && ratio <= 0.15,
       footprint: { windowed200Steps: windowed.footprint, typical10Steps: typical.footprint },
+      cacheReadShare: { unbounded: unbounded.cacheReadShare, windowed: windowed.cacheReadShare, thinking50StepsWindowed: thinking.cacheReadShare },
+      thinking50Steps: strip(thinking),
     };
   } finally {
     await worker.close();
@@ -95,6 +102,8 @@ interface SessionRun {
   lastPromptTokens: number;
   totalInputTokens: number;
   summaryInputTokens: number;
+  /** Cache reads ÷ all prompt tokens (uncached input, cache writes, cache reads) of the session's calls. */
+  cacheReadShare: number;
   session: { inputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; outputTokens: number; costUsd: number };
   footprint: Footprint;
 }
@@ -107,13 +116,14 @@ async function runSession(
   steps: number,
   resultBytes: number,
   limits: LimitsInput,
+  agentName = 'bench-reader',
 ): Promise<SessionRun> {
   mock.clearRequests();
   // Every call's input is unique, so the loop detector never sees a repeat.
   const script = [...Array.from({ length: steps }, (_, n) => ({ tool: 'fetch_page', input: { n, size: resultBytes } })), { text: 'All pages read.' }];
   const input = `Read pages 0 to ${steps - 1} and report.\n\n${JSON.stringify({ script })}`;
   const started = performance.now();
-  const { sessionId } = await producer.start({ agent: 'bench-reader', input, limits, metadata: { bench: label } });
+  const { sessionId } = await producer.start({ agent: agentName, input, limits, metadata: { bench: label } });
   const result = await producer.wait(sessionId, { timeoutMs: 30 * 60_000 });
   const elapsedMs = Math.round(performance.now() - started);
   if (result.status !== 'completed') throw new Error(`${label} session ended ${result.status}: ${JSON.stringify(result.error)}`);
@@ -132,6 +142,7 @@ async function runSession(
     lastPromptTokens: agentCalls.at(-1)?.inputTokens ?? 0,
     totalInputTokens: tokens(requests),
     summaryInputTokens: tokens(summaryCalls),
+    cacheReadShare: round(result.usage.cacheReadTokens / Math.max(1, result.usage.inputTokens + result.usage.cacheWriteTokens + result.usage.cacheReadTokens), 4),
     session: result.usage,
     footprint: await footprint(redis, sessionId),
   };

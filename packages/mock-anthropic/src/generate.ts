@@ -1,7 +1,8 @@
 import { lastUserText } from './conversation.js';
 import { toolUseId } from './ids.js';
 import { stepForTurn, type Script, type ScriptAnswer } from './script.js';
-import { outputTokens } from './token-count.js';
+import { signThinking } from './thinking.js';
+import { outputTokens, tokensOf } from './token-count.js';
 import type { OutputBlock, RefusalStopDetails, StopReason } from './wire-types.js';
 import type { ValidRequest } from './validate-request.js';
 
@@ -12,6 +13,8 @@ export interface Generated {
   stopSequence: string | null;
   stopDetails: RefusalStopDetails | null;
   outputTokens: number;
+  /** Of `outputTokens`, the thinking block's share. */
+  thinkingTokens: number;
 }
 
 export const SCRIPT_FINISHED = 'Script finished.';
@@ -64,7 +67,7 @@ function applyMaxTokens(blocks: OutputBlock[], maxTokens: number): { blocks: Out
         return { blocks: kept, truncated: true };
       }
       remaining -= chars.length;
-    } else {
+    } else if (block.type === 'tool_use') {
       const chars = JSON.stringify(block.input).length;
       if (chars > remaining) return { blocks: kept, truncated: true };
       remaining -= chars;
@@ -90,9 +93,14 @@ export function generate(answer: ScriptAnswer, req: ValidRequest, conversation: 
     : stopped.sequence !== undefined
       ? 'stop_sequence'
       : (answer.stopReason ?? natural);
-  const tokens = req.maxTokens === 0 ? 0 : Math.min(req.maxTokens, outputTokens(limited.blocks));
+  // Thinking comes first and bills as output; its signature binds it to the request it answers.
+  const thought = req.thinking.on && req.maxTokens > 0 ? (answer.thinking ?? `Working out turn ${k + 1}.`) : undefined;
+  const thinkingTokens = thought === undefined ? 0 : tokensOf(thought.length);
+  const content: OutputBlock[] = thought === undefined ? limited.blocks : [{ type: 'thinking', thinking: thought, signature: signThinking(req.prefix, thought) }, ...limited.blocks];
+  const tokens = req.maxTokens === 0 ? 0 : Math.min(req.maxTokens, outputTokens(limited.blocks) + thinkingTokens);
   return {
-    content: limited.blocks,
+    thinkingTokens,
+    content,
     stopReason,
     stopSequence: stopReason === 'stop_sequence' ? (stopped.sequence ?? null) : null,
     stopDetails: stopReason === 'refusal' ? { type: 'refusal', category: null, explanation: null } : null,

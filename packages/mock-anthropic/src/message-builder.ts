@@ -2,14 +2,14 @@ import type { Generated } from './generate.js';
 import type { CacheUsage } from './prompt-cache.js';
 import type { Message, Usage } from './wire-types.js';
 
-export function buildUsage(cache: CacheUsage, outputTokens: number): Usage {
+export function buildUsage(cache: CacheUsage, outputTokens: number, thinkingTokens = 0): Usage {
   return {
     input_tokens: cache.inputTokens,
     cache_creation_input_tokens: cache.cacheCreation,
     cache_read_input_tokens: cache.cacheRead,
     cache_creation: { ephemeral_5m_input_tokens: cache.creation5m, ephemeral_1h_input_tokens: cache.creation1h },
     output_tokens: outputTokens,
-    output_tokens_details: null,
+    output_tokens_details: thinkingTokens > 0 ? { thinking_tokens: thinkingTokens } : null,
     server_tool_use: null,
     service_tier: 'standard',
     inference_geo: null,
@@ -18,7 +18,7 @@ export function buildUsage(cache: CacheUsage, outputTokens: number): Usage {
 }
 
 /** The non-streaming response body, field for field as the SDK's `Message` type declares it. */
-export function buildMessage(id: string, model: string, generated: Generated, cache: CacheUsage): Message {
+export function buildMessage(id: string, model: string, generated: Generated, cache: CacheUsage, dropped: Message['input_transformations'] = []): Message {
   return {
     id,
     type: 'message',
@@ -30,6 +30,7 @@ export function buildMessage(id: string, model: string, generated: Generated, ca
     stop_details: generated.stopDetails,
     container: null,
     diagnostics: null,
-    usage: buildUsage(cache, generated.outputTokens),
+    usage: buildUsage(cache, generated.outputTokens, generated.thinkingTokens),
+    ...(dropped.length > 0 ? { input_transformations: dropped } : {}),
   };
 }

@@ -84,11 +84,14 @@ function scriptedTurn(valid: ValidRequest) {
 /** Everything decided before admission: tokens, cache split, scripted turn and any injected fault. */
 function prepare(valid: ValidRequest, state: MockState): Prepared {
   const { segments, conversation, script, k, step } = scriptedTurn(valid);
+  const inputTokens = totalTokens(segments);
+  // The model stops at once when the prompt alone fills the conversation's context window.
+  const overflow = script?.contextWindow !== undefined && inputTokens > script.contextWindow;
   return {
-    inputTokens: totalTokens(segments),
+    inputTokens,
     conversation,
     k,
-    answer: answerForTurn(valid, script, k),
+    answer: overflow ? { blocks: [], stopReason: 'model_context_window_exceeded' } : answerForTurn(valid, script, k),
     plan: state.cache.plan(valid.model, segments, Date.now()),
     fault: state.faults.next(state.options, step?.error ? { key: `${conversation}:${k}`, error: step.error } : undefined, valid.model),
   };
@@ -191,7 +194,7 @@ export async function handleMessages(
     plan.commit(Date.now());
     generated = generate(answer, valid, conversation, k);
     outputTokens = generated.outputTokens;
-    const message = buildMessage(newMessageId(), valid.model, generated, plan);
+    const message = buildMessage(newMessageId(), valid.model, generated, plan, valid.droppedThinking);
     if (!valid.stream) {
       sendJson(res, 200, message, headers());
       return record(200);

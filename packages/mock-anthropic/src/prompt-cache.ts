@@ -16,6 +16,8 @@ export interface CachePlan extends CacheUsage {
 }
 
 const TTL_MS: Record<CacheTtl, number> = { '5m': 5 * 60_000, '1h': 60 * 60_000 };
+/** How many blocks before a breakpoint the API looks for an earlier cache entry. */
+const LOOKBACK_BLOCKS = 20;
 
 /**
  * Remembers hashes of cached prompt prefixes, like the API's prompt cache:
@@ -28,23 +30,33 @@ export class PromptCache {
 
   plan(model: string, segments: readonly PromptSegment[], now: number): CachePlan {
     const total = segments.reduce((sum, s) => sum + s.tokens, 0);
-    const breakpoints: { hash: string; prefixTokens: number; ttl: CacheTtl }[] = [];
+    const breakpoints: { hash: string; prefixTokens: number; ttl: CacheTtl; at: number }[] = [];
+    const prefixes: { hash: string; prefixTokens: number }[] = [];
     let hash = createHash('sha256').update(model).digest('hex');
     let prefixTokens = 0;
-    for (const s of segments) {
+    segments.forEach((s, at) => {
       hash = createHash('sha256').update(hash).update(s.key).digest('hex');
       prefixTokens += s.tokens;
-      if (s.cacheTtl) breakpoints.push({ hash, prefixTokens, ttl: s.cacheTtl });
-    }
-    let hit = -1;
-    breakpoints.forEach((b, i) => {
-      if ((this.expiries.get(b.hash) ?? 0) > now) hit = i;
+      prefixes.push({ hash, prefixTokens });
+      if (s.cacheTtl) breakpoints.push({ hash, prefixTokens, ttl: s.cacheTtl, at });
     });
-    const cacheRead = hit >= 0 ? (breakpoints[hit]?.prefixTokens ?? 0) : 0;
+    // Like the API, a breakpoint also finds an entry written at any of the LOOKBACK blocks before it: a
+    // conversation whose breakpoint moves forward each turn reads the previous turn's prefix back.
+    let cacheRead = 0;
+    for (const b of breakpoints) {
+      for (let at = b.at; at >= Math.max(0, b.at - LOOKBACK_BLOCKS); at--) {
+        const p = prefixes[at];
+        if (p && (this.expiries.get(p.hash) ?? 0) > now) {
+          cacheRead = Math.max(cacheRead, p.prefixTokens);
+          break;
+        }
+      }
+    }
+    // Every breakpoint past what was read is written, each from where the previous one ended.
     let creation5m = 0;
     let creation1h = 0;
     let covered = cacheRead;
-    for (const b of breakpoints.slice(hit + 1)) {
+    for (const b of breakpoints.filter((b) => b.prefixTokens > cacheRead)) {
       const written = b.prefixTokens - covered;
       if (b.ttl === '1h') creation1h += written;
       else creation5m += written;

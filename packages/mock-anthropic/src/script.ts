@@ -8,6 +8,8 @@ export type ScriptBlock =
 /** What one turn answers. */
 export interface ScriptAnswer {
   blocks: ScriptBlock[];
+  /** What the model thinks first, when the request turns thinking on (a default text otherwise). */
+  thinking?: string;
   /** Overrides the natural stop reason (tool_use when there are tools, else end_turn). */
   stopReason?: StopReason;
 }
@@ -30,6 +32,8 @@ export interface ScriptStep {
 export interface Script {
   steps: ScriptStep[];
   loop: boolean;
+  /** The conversation's context window: a request with more input tokens stops `model_context_window_exceeded`. */
+  contextWindow?: number;
 }
 
 // Once an injected error has been answered `times` times and no `then` was given.
@@ -64,7 +68,7 @@ export function extractScriptJson(text: string): string | undefined {
   throw scriptError('unterminated {"script": ...} object');
 }
 
-const ENTRY_KEYS = new Set(['text', 'tool', 'input', 'stop_reason', 'error', 'then']);
+const ENTRY_KEYS = new Set(['text', 'tool', 'input', 'stop_reason', 'error', 'then', 'thinking']);
 const ERROR_KEYS = new Set(['status', 'type', 'message', 'times', 'retryAfterSec', 'midStream']);
 
 function parseBlocks(entry: Record<string, unknown>, where: string): ScriptAnswer {
@@ -85,6 +89,10 @@ function parseBlocks(entry: Record<string, unknown>, where: string): ScriptAnswe
     throw scriptError(`${where}.input needs a "tool"`);
   }
   const answer: ScriptAnswer = { blocks };
+  if (entry.thinking !== undefined) {
+    if (typeof entry.thinking !== 'string' || entry.thinking === '') throw scriptError(`${where}.thinking must be a non-empty string`);
+    answer.thinking = entry.thinking;
+  }
   if (entry.stop_reason !== undefined) {
     if (!STOP_REASONS.includes(entry.stop_reason as StopReason)) {
       throw scriptError(`${where}.stop_reason must be one of ${STOP_REASONS.join(', ')}`);
@@ -100,7 +108,7 @@ function parseAnswer(entry: unknown, where: string): ScriptAnswer {
     const blocks = entry.flatMap((e: unknown, i) => {
       const at = `${where}[${i}]`;
       if (!isObject(e)) throw scriptError(`${at} must be an object`);
-      if (e.error !== undefined || e.then !== undefined || e.stop_reason !== undefined) {
+      if (e.error !== undefined || e.then !== undefined || e.stop_reason !== undefined || e.thinking !== undefined) {
         throw scriptError(`${at}: a parallel entry holds only "tool"/"input" or "text"`);
       }
       return parseBlocks(e, at).blocks;
@@ -111,7 +119,7 @@ function parseAnswer(entry: unknown, where: string): ScriptAnswer {
   if (entry.error !== undefined) throw scriptError(`${where}: "then" cannot hold an error`);
   if (entry.then !== undefined) throw scriptError(`${where}: "then" is only valid beside "error"`);
   const answer = parseBlocks(entry, where);
-  if (answer.blocks.length === 0 && !answer.stopReason) throw scriptError(`${where} needs "text" or "tool"`);
+  if (answer.blocks.length === 0 && !answer.stopReason && !answer.thinking) throw scriptError(`${where} needs "text" or "tool"`);
   return answer;
 }
 
@@ -171,12 +179,15 @@ export function parseScript(text: string): Script | undefined {
   }
   if (!isObject(value) || !Array.isArray(value.script)) throw scriptError('"script" must be a list');
   for (const key of Object.keys(value)) {
-    if (key !== 'script' && key !== 'loop') throw scriptError(`unknown key "${key}" beside "script"`);
+    if (key !== 'script' && key !== 'loop' && key !== 'contextWindow') throw scriptError(`unknown key "${key}" beside "script"`);
   }
   if (value.loop !== undefined && typeof value.loop !== 'boolean') throw scriptError('"loop" must be a boolean');
+  const window = value.contextWindow;
+  if (window !== undefined && (typeof window !== 'number' || !Number.isInteger(window) || window < 1)) throw scriptError('"contextWindow" must be a positive integer');
   return {
     steps: value.script.map((entry: unknown, i) => parseStep(entry, `script[${i}]`)),
     loop: value.loop === true,
+    ...(window !== undefined ? { contextWindow: window as number } : {}),
   };
 }
 

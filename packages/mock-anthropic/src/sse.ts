@@ -20,11 +20,17 @@ function chunks(text: string, size: number): string[] {
 }
 
 function startBlock(block: OutputBlock): OutputBlock {
-  return block.type === 'text' ? { ...block, text: '' } : { ...block, input: {} };
+  if (block.type === 'text') return { ...block, text: '' };
+  if (block.type === 'thinking') return { ...block, thinking: '', signature: '' };
+  return { ...block, input: {} };
 }
 
 function deltas(block: OutputBlock): Record<string, unknown>[] {
   if (block.type === 'text') return chunks(block.text, TEXT_CHUNK).map((text) => ({ type: 'text_delta', text }));
+  if (block.type === 'thinking') {
+    // The API streams the thinking text, then the whole signature in one signature_delta.
+    return [...chunks(block.thinking, TEXT_CHUNK).map((thinking) => ({ type: 'thinking_delta', thinking })), { type: 'signature_delta', signature: block.signature }];
+  }
   // The API opens a tool block's input with an empty partial_json.
   return ['', ...chunks(JSON.stringify(block.input), JSON_CHUNK)].map((partial_json) => ({
     type: 'input_json_delta',

@@ -67,6 +67,6 @@ export function totalTokens(segments: readonly PromptSegment[]): number {
 /** Output tokens of generated content: its text plus the JSON of tool inputs. */
 export function outputTokens(blocks: readonly OutputBlock[]): number {
   let chars = 0;
-  for (const b of blocks) chars += b.type === 'text' ? b.text.length : JSON.stringify(b.input).length;
+  for (const b of blocks) chars += b.type === 'text' ? b.text.length : b.type === 'thinking' ? b.thinking.length : JSON.stringify(b.input).length;
   return Math.max(1, tokensOf(chars));
 }

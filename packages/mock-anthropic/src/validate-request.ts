@@ -1,5 +1,6 @@
 import { invalidRequest } from './api-error.js';
 import { mergeTurns, type RawBlock, type RawMessage, type Turn } from './conversation.js';
+import { alwaysThinks, checkCurrentCycle, checkThinkingBlocks, type DroppedThinking, parseThinking, prefixHash, type ThinkingRequest } from './thinking.js';
 
 export type SystemBlock = Record<string, unknown> & { type: 'text'; text: string };
 export type ToolDefinition = Record<string, unknown> & { name: string };
@@ -17,6 +18,11 @@ export interface ValidRequest {
   stopSequences: string[];
   /** Top-level `cache_control`: marks the last cacheable block. */
   cacheControl: Record<string, unknown> | undefined;
+  thinking: ThinkingRequest;
+  /** Thinking blocks the prefix check removed (`drop_block`); `messages` and `turns` no longer hold them. */
+  droppedThinking: DroppedThinking[];
+  /** Hash of the request as sent: the prefix a thinking block opening the response is bound to. */
+  prefix: string;
 }
 
 export type RequestKind = 'create' | 'count_tokens';
@@ -343,15 +349,22 @@ export function validateRequest(body: unknown, kind: RequestKind): ValidRequest 
   checkToolChoice(body.tool_choice, tools);
   checkScalars(body);
   const stopSequences = checkStopSequences(body.stop_sequences);
-  const turns = mergeTurns(messages);
-  checkToolPairing(turns);
+  checkToolPairing(mergeTurns(messages));
+  const asked = parseThinking(body.thinking, maxTokens, kind);
+  const thinking = alwaysThinks(body.model) && !asked.on ? { ...asked, on: true } : asked;
+  if (thinking.on) checkCurrentCycle(messages);
+  const sent = { system, tools, messages };
+  const checked = checkThinkingBlocks(sent, thinking);
   return {
     model: body.model,
     maxTokens,
     stream: body.stream === true && kind === 'create',
     system,
-    messages,
-    turns,
+    messages: checked.messages,
+    turns: mergeTurns(checked.messages),
+    thinking,
+    droppedThinking: checked.dropped,
+    prefix: prefixHash(sent, messages.length),
     tools,
     stopSequences,
     cacheControl: isObject(body.cache_control) ? body.cache_control : undefined,

@@ -1,6 +1,8 @@
 import Anthropic, { BadRequestError } from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RawMessage } from './conversation.js';
 import { startMockAnthropic, type MockServer } from './index.js';
+import { prefixHash, signThinking } from './thinking.js';
 
 const MODEL = 'claude-sonnet-4-6';
 const tools: Anthropic.Tool[] = [{ name: 'ls', input_schema: { type: 'object' } }];
@@ -134,24 +136,28 @@ describe('request validation', () => {
   });
 
   it('accepts every documented block shape', async () => {
+    const system = [{ type: 'text' as const, text: 'You are terse.' }];
+    const task: Anthropic.MessageParam = {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'look' },
+        { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
+        { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'doc' } },
+      ],
+    };
+    // A thinking block must carry a signature the mock made for this prefix (a made-up one is refused).
+    const signature = signThinking(prefixHash({ system, tools: tools as unknown as Record<string, unknown>[], messages: [task as RawMessage] }, 1), 'hmm');
     const answer = await client.messages.create({
       model: MODEL,
       max_tokens: 100,
       tools,
       system: [{ type: 'text', text: 'You are terse.', cache_control: { type: 'ephemeral' } }],
       messages: [
-        {
-          role: 'user',
-          content: [
-            { type: 'text', text: 'look' },
-            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
-            { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'doc' } },
-          ],
-        },
+        task,
         {
           role: 'assistant',
           content: [
-            { type: 'thinking', thinking: 'hmm', signature: 'sig' },
+            { type: 'thinking', thinking: 'hmm', signature },
             { type: 'redacted_thinking', data: 'xyz' },
             toolUse('toolu_a'),
           ],

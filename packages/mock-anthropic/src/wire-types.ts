@@ -38,7 +38,13 @@ export interface ToolUseBlock {
   caller: { type: 'direct' };
 }
 
-export type OutputBlock = TextBlock | ToolUseBlock;
+export interface ThinkingBlock {
+  type: 'thinking';
+  thinking: string;
+  signature: string;
+}
+
+export type OutputBlock = TextBlock | ToolUseBlock | ThinkingBlock;
 
 export interface RefusalStopDetails {
   type: 'refusal';
@@ -52,7 +58,7 @@ export interface Usage {
   cache_read_input_tokens: number;
   cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
   output_tokens: number;
-  output_tokens_details: null;
+  output_tokens_details: { thinking_tokens: number } | null;
   server_tool_use: null;
   service_tier: 'standard' | 'priority' | 'batch';
   inference_geo: null;
@@ -71,6 +77,8 @@ export interface Message {
   container: null;
   diagnostics: null;
   usage: Usage;
+  /** Present when the prefix check dropped thinking blocks the request sent back (`drop_block`). */
+  input_transformations?: Array<{ type: 'thinking_dropped'; path: string; reason: 'prefix_binding_mismatch' }>;
 }
 
 export interface ErrorBody {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
+  inputText,
   AgentqError,
   type AgentEvent,
   AgentRegistry,
@@ -150,7 +151,8 @@ export class AgentProducer {
         agent: input.agent,
         status: 'queued',
         step: 0,
-        input: input.input,
+        // The session record keeps the task's text; history entry 0 keeps it as sent (blocks included).
+        input: inputText(input.input),
         ...(input.tenant ? { tenant: input.tenant } : {}),
         ...(input.urgency ? { urgency: input.urgency } : {}),
         metadata: input.metadata ?? {},
@@ -159,10 +161,11 @@ export class AgentProducer {
         updatedAt: now,
         usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
       }));
-      const toCreate = sessions.filter((_, i) => !chunk[i]?.skip);
+      const kept = sessions.flatMap((session, i) => (chunk[i]?.skip ? [] : [{ session, sent: chunk[i]?.input.input ?? session.input }]));
+      const toCreate = kept.map((k) => k.session);
       const created = await this.stores.sessions.createMany(
         toCreate,
-        toCreate.map((s) => [{ step: 0, message: { role: 'user', content: s.input } }] satisfies HistoryEntry[]),
+        kept.map((k) => [{ step: 0, message: { role: 'user', content: k.sent } }] satisfies HistoryEntry[]),
       );
       await this.enqueueFirstSteps(toCreate.filter((_, i) => created[i]));
       out.push(...sessions.map((s) => ({ sessionId: s.sessionId })));

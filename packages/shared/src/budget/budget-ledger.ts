@@ -4,7 +4,7 @@ import { runScript } from '../redis/scripts.js';
 import type { Limits } from '../schemas/limits.js';
 import type { SessionError } from '../schemas/session.js';
 import { type BudgetCode, budgetError } from './budget-code.js';
-import type { ModelPrice, TokenCounts } from './price-table.js';
+import { type ModelPrice, promptTokenCeiling, type TokenCounts } from './price-table.js';
 
 /** A reservation not settled by then is given back (the worker that made it died mid-call). @defaultValue 15 min */
 export const RESERVATION_TTL_MS = 15 * 60 * 1000;
@@ -44,7 +44,7 @@ export class BudgetLedger {
       limits.maxOutputTokens ?? -1,
       limits.maxTokens ?? -1,
       limits.maxCostUsd === undefined ? -1 : Math.floor(limits.maxCostUsd * 1_000_000),
-      call.price.input,
+      promptTokenCeiling(call.price),
       call.price.output,
     ]);
     if (Number(reply[0]) === 1) return { ok: true, maxTokens: Number(reply[1]) };
@@ -64,7 +64,7 @@ export class BudgetLedger {
       this.redis,
       'reserveTenant',
       [this.keys.tenantBudget(tenant), this.keys.tenantUsage(tenant, day), this.keys.tenantReservations(tenant, day)],
-      [id, call.inputTokens, call.maxTokens, minOut, call.price.input, call.price.output, now, now + RESERVATION_TTL_MS, DAY_TTL_MS],
+      [id, call.inputTokens, call.maxTokens, minOut, promptTokenCeiling(call.price), call.price.output, now, now + RESERVATION_TTL_MS, DAY_TTL_MS],
     );
     if (Number(reply[0]) === 1) return { ok: true, maxTokens: Number(reply[1]) };
     const code = String(reply[1]) as BudgetCode;

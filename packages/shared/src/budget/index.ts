@@ -1,4 +1,4 @@
-export { costMicroUsd, DEFAULT_PRICES, priceFor, type ModelPrice, type TokenCounts } from './price-table.js';
+export { BATCH_FACTOR, costMicroUsd, DEFAULT_PRICES, highestPrice, lookupPrice, priceFor, promptTokenCeiling, serverToolMicroUsd, WEB_SEARCH_MICRO_USD, type ModelPrice, type PriceLookup, type TokenCounts } from './price-table.js';
 export { BUDGET_CODES, type BudgetCode, budgetError, isBudgetCode } from './budget-code.js';
 export { BudgetExceededError } from './budget-exceeded-error.js';
 export { type Admission, BudgetLedger, type CallEstimate, MIN_OUTPUT_TOKENS, RESERVATION_TTL_MS } from './budget-ledger.js';

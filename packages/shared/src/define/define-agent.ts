@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { limitViolations } from '../schemas/limit-ceilings.js';
 import type { Limits, LimitsInput } from '../schemas/limits.js';
 import { DEFAULT_MODEL, LimitsInput as LimitsInputSchema, resolveLimits } from '../schemas/limits.js';
@@ -5,11 +6,12 @@ import { askHumanTool } from './ask-human.js';
 import { Urgency as UrgencySchema, type Urgency } from '../schemas/session.js';
 import type { Tool } from './define-tool.js';
 import { checkMcpServers, type McpServerConfig } from './mcp-server.js';
+import { EffortOption, OutputFormatOption, ServerToolOption, ServiceTierOption, ThinkingOption, ToolChoiceOption } from './model-options.js';
 
 export interface AgentOptions {
   /** Unique name producers start sessions with. */
   name: string;
-  /** @defaultValue 'claude-sonnet-4-6' */
+  /** @defaultValue 'claude-sonnet-5-5' (the current Sonnet) */
   model?: string;
   system: string;
   tools: Tool[];
@@ -24,6 +26,20 @@ export interface AgentOptions {
   maxLimits?: LimitsInput;
   /** Per-tenant allow and deny lists of tool names. A denied tool is answered with an error result. */
   tenantPolicy?: Record<string, { allow?: string[]; deny?: string[] }>;
+  /** Thinking, passed through to every model call of the agent. @defaultValue the model's own default */
+  thinking?: ThinkingOption;
+  /** `output_config.effort` on models that support it. @defaultValue the model's own default */
+  effort?: EffortOption;
+  /** Model a step retries with when the model answers `stop_reason: "refusal"`; unset = the session fails `model_refusal`. */
+  fallbackModel?: string;
+  /** `tool_choice`, passed through. @defaultValue the API's (`auto`) */
+  toolChoice?: ToolChoiceOption;
+  /** Structured output (`output_config.format`) for the final answer. */
+  outputFormat?: OutputFormatOption;
+  /** `service_tier`. @defaultValue the API's (`auto`) */
+  serviceTier?: ServiceTierOption;
+  /** Tools Anthropic runs (web search, web fetch, code execution), each with a risk tier. @defaultValue [] */
+  serverTools?: ServerToolOption[];
   /**
    * Make model calls with the SDK's streaming API and publish their text deltas on the session's
    * non-durable delta channel (`producer.subscribe(id, { deltas: true })`, SSE `?deltas=1`). The durable
@@ -57,14 +73,49 @@ export interface Agent {
   /** The most a session may ask for: `maxLimits` over `limits` over the defaults. */
   readonly ceiling: Limits;
   readonly tenantPolicy: Readonly<Record<string, { allow?: string[]; deny?: string[] }>>;
+  readonly thinking?: ThinkingOption;
+  readonly effort?: EffortOption;
+  readonly fallbackModel?: string;
+  readonly toolChoice?: ToolChoiceOption;
+  readonly outputFormat?: OutputFormatOption;
+  readonly serviceTier?: ServiceTierOption;
+  readonly serverTools: readonly ServerToolOption[];
   readonly stream: boolean;
   readonly mcpServers: readonly McpServerConfig[];
   readonly urgency: Urgency;
 }
 
+/** Every option `defineAgent` knows: an unknown one (a typo, an option of another version) is refused. */
+const AgentOptionsSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'may hold only letters, digits, ".", "_" and "-" (1-100 characters)'),
+  model: z.string().min(1).optional(),
+  system: z.string(),
+  tools: z.array(z.custom<Tool>((t) => typeof t === 'object' && t !== null && typeof (t as Tool).name === 'string', 'must be a tool from defineTool')),
+  limits: z.unknown().optional(),
+  maxLimits: z.unknown().optional(),
+  tenantPolicy: z.record(z.string(), z.object({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() })).optional(),
+  thinking: ThinkingOption.optional(),
+  effort: EffortOption.optional(),
+  fallbackModel: z.string().min(1).optional(),
+  toolChoice: ToolChoiceOption.optional(),
+  outputFormat: OutputFormatOption.optional(),
+  serviceTier: ServiceTierOption.optional(),
+  serverTools: z.array(ServerToolOption).optional(),
+  stream: z.boolean().optional(),
+  askHuman: z.boolean().optional(),
+  // Checked in detail by checkMcpServers.
+  mcpServers: z.array(z.unknown()).optional(),
+  urgency: z.unknown().optional(),
+});
+
 export function defineAgent(options: AgentOptions): Agent {
-  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(options.name)) {
-    throw new TypeError(`defineAgent: name "${options.name}" may hold only letters, digits, ".", "_" and "-"`);
+  const parsed = AgentOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const name = typeof options?.name === 'string' ? options.name : '(unnamed)';
+    const issues = parsed.error.issues.map((i) =>
+      i.code === 'unrecognized_keys' ? `unknown option${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}` : `${i.path.join('.') || '(options)'}: ${i.message}`,
+    );
+    throw new TypeError(`defineAgent "${name}": ${issues.join('; ')}`);
   }
   checkMcpServers(options.name, options.mcpServers ?? []);
   const tools = new Map<string, Tool>();
@@ -79,6 +130,7 @@ export function defineAgent(options: AgentOptions): Agent {
     const list = beyond.map((v) => `limits.${v.field} ${JSON.stringify(v.requested)} is past maxLimits ${JSON.stringify(v.ceiling)}`).join('; ');
     throw new TypeError(`defineAgent: "${options.name}": ${list}`);
   }
+  const o = parsed.data;
   return Object.freeze({
     kind: 'agentq.agent' as const,
     name: options.name,
@@ -88,6 +140,13 @@ export function defineAgent(options: AgentOptions): Agent {
     limits,
     ceiling,
     tenantPolicy: options.tenantPolicy ?? {},
+    ...(o.thinking ? { thinking: o.thinking } : {}),
+    ...(o.effort ? { effort: o.effort } : {}),
+    ...(o.fallbackModel ? { fallbackModel: o.fallbackModel } : {}),
+    ...(o.toolChoice ? { toolChoice: o.toolChoice } : {}),
+    ...(o.outputFormat ? { outputFormat: o.outputFormat } : {}),
+    ...(o.serviceTier ? { serviceTier: o.serviceTier } : {}),
+    serverTools: o.serverTools ?? [],
     stream: options.stream ?? false,
     mcpServers: options.mcpServers ?? [],
     urgency: UrgencySchema.parse(options.urgency ?? 'normal'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Logger } from '../logger/create-logger.js';
+import { InputBlock } from '../schemas/content-blocks.js';
 import type { Risk } from './risk.js';
 
 /** What a tool's `run` receives besides its validated input. */
@@ -19,7 +20,23 @@ export interface ToolContext {
   logger: Logger;
 }
 
-export type ToolOutput = string | Record<string, unknown> | unknown[];
+/** A tool result made of content blocks (text, images such as screenshots, documents): see {@link toolContent}. */
+export interface ToolContent {
+  readonly kind: 'agentq.content';
+  readonly blocks: readonly InputBlock[];
+}
+
+export type ToolOutput = string | ToolContent | Record<string, unknown> | unknown[];
+
+/** Wraps content blocks as a tool's result: `return toolContent([{ type: 'image', source: { type: 'base64', ... } }])`. */
+export function toolContent(blocks: InputBlock[]): ToolContent {
+  const parsed = z.array(InputBlock).min(1).parse(blocks);
+  return Object.freeze({ kind: 'agentq.content' as const, blocks: parsed });
+}
+
+export function isToolContent(output: unknown): output is ToolContent {
+  return typeof output === 'object' && output !== null && (output as { kind?: unknown }).kind === 'agentq.content' && Array.isArray((output as { blocks?: unknown }).blocks);
+}
 
 /** A tool's fleet-wide circuit breaker: after `failures` failed calls within `windowMs` it opens. */
 export interface BreakerSettings {

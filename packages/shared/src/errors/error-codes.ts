@@ -32,6 +32,7 @@ export const ErrorCode = z.enum([
   'model_duplicate_tool_use',
   /** A turn (e.g. `pause_turn`) with no content to send back or act on. */
   'model_empty_turn',
+  'model_unpriced',
   // tools
   'tool_timeout',
   'tool_rate_limited',
@@ -98,6 +99,7 @@ export function shouldRetry(code: ErrorCode): boolean {
     case 'model_malformed_response': // a 200 that is not a Message: asking again pays again for the same broken gateway
     case 'model_duplicate_tool_use':
     case 'model_empty_turn':
+    case 'model_unpriced':
     case 'tool_timeout':
     case 'tool_permission_denied':
     case 'tool_failed':

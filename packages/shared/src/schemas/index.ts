@@ -9,3 +9,4 @@ export * from './messages.js';
 export * from './text-delta.js';
 export * from './storable-json.js';
 export * from './limit-ceilings.js';
+export * from './content-blocks.js';

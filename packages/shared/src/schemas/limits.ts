@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Risk } from '../define/risk.js';
 
-export const DEFAULT_MODEL = 'claude-sonnet-4-6';
+/** The current Sonnet (models overview). */
+export const DEFAULT_MODEL = 'claude-sonnet-5-5';
 export const DEFAULT_SUMMARY_MODEL = 'claude-haiku-4-5';
 
 /**

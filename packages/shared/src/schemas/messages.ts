@@ -17,7 +17,8 @@ export interface ToolUseBlock {
 export interface ToolResultBlock {
   type: 'tool_result';
   tool_use_id: string;
-  content: string | Array<{ type: 'text'; text: string }>;
+  /** Text, or content blocks (text, images, documents). */
+  content: string | Array<{ type: string; [key: string]: unknown }>;
   is_error?: boolean;
 }
 export type ContentBlock = TextBlock | ToolUseBlock | ToolResultBlock | { type: string; [key: string]: unknown };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SessionInput } from './content-blocks.js';
 import { LimitsInput } from './limits.js';
 import { Urgency } from './session.js';
 
@@ -6,7 +7,8 @@ import { Urgency } from './session.js';
 export const StartSessionInput = z
   .object({
     agent: z.string().min(1),
-    input: z.string().min(1),
+    /** The task: a string, or content blocks (text, images and documents by base64 or URL). */
+    input: SessionInput,
     tenant: z.string().min(1).max(128).optional(),
     limits: LimitsInput.optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),

@@ -71,6 +71,8 @@ const worker = await startWorker({
     ...(env.AGENTQ_STEP_ATTEMPTS ? { stepAttempts: env.AGENTQ_STEP_ATTEMPTS } : {}),
     ...(env.AGENTQ_STEP_BACKOFF_MS !== undefined ? { stepBackoffMs: env.AGENTQ_STEP_BACKOFF_MS } : {}),
     ...(env.AGENTQ_MAX_TOOL_RESULT_BYTES ? { maxToolResultBytes: env.AGENTQ_MAX_TOOL_RESULT_BYTES } : {}),
+    ...(env.AGENTQ_PRICES ? { prices: env.AGENTQ_PRICES } : {}),
+    unknownModels: env.AGENTQ_UNKNOWN_MODELS,
   },
   ...(env.AGENTQ_METRICS_PORT !== undefined ? { metricsPort: env.AGENTQ_METRICS_PORT } : {}),
   batch: {

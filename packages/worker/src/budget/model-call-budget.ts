@@ -3,15 +3,17 @@ import {
   BudgetLedger,
   type CallEstimate,
   costMicroUsd,
+  AgentqError,
   DEFAULT_PRICES,
   estimateInputTokens,
+  lookupPrice,
   type ModelPrice,
-  priceFor,
   type Stores,
   type TokenCounts,
   utcDay,
 } from '@agentq/shared';
 import type Anthropic from '@anthropic-ai/sdk';
+import { tokenCounts } from '../model/token-counts.js';
 import type { StepContext } from '../step/step-context.js';
 
 /** Checkpoint field holding the UTC day the tenant reservation of this step's call was made in. */
@@ -37,19 +39,20 @@ export interface CallBudget {
   release(): Promise<void>;
 }
 
-const reservationId = (ctx: StepContext) => `${ctx.session.sessionId}:${ctx.step}:model`;
+/** One id per model call of a step: `model`, or the checkpoint field of a second call (the refusal fallback). */
+const reservationId = (ctx: StepContext, call = 'model') => `${ctx.session.sessionId}:${ctx.step}:${call}`;
 
 /**
  * Admits the step's model call before it is made: the session's token and cost budgets (`max_tokens` cut to
  * what they leave), then a reservation of estimated input + `max_tokens` against the tenant's daily budget.
  * A call that cannot fit is not made: this throws {@link BudgetExceededError} naming the budget.
  */
-export async function admitModelCall(ctx: StepContext, params: Anthropic.MessageCreateParamsNonStreaming): Promise<CallBudget> {
+export async function admitModelCall(ctx: StepContext, params: Anthropic.MessageCreateParamsNonStreaming, call = 'model'): Promise<CallBudget> {
   const { deps, session } = ctx;
   const ledger = ledgerOf(deps.stores);
   const estimate: CallEstimate = {
     model: params.model,
-    price: priceFor(params.model, pricesOf(ctx)),
+    price: checkedPrice(ctx, params.model),
     inputTokens: estimateInputTokens({ system: params.system, messages: params.messages, tools: params.tools }),
     maxTokens: params.max_tokens,
   };
@@ -61,7 +64,7 @@ export async function admitModelCall(ctx: StepContext, params: Anthropic.Message
   }
   // The day is pinned in the checkpoint so a call that straddles midnight settles where it was reserved.
   const day = await deps.stores.sessions.putCheckpoint(session.sessionId, ctx.step, DAY_FIELD, utcDay());
-  const id = reservationId(ctx);
+  const id = reservationId(ctx, call);
   const reserved = await ledger.reserveTenant(tenant, day, id, { ...estimate, maxTokens: admitted.maxTokens });
   if (!reserved.ok) throw new BudgetExceededError(reserved.error);
   return {
@@ -72,6 +75,25 @@ export async function admitModelCall(ctx: StepContext, params: Anthropic.Message
     },
     release: () => ledger.releaseTenant(tenant, day, id),
   };
+}
+
+const warnedUnpriced = new Set<string>();
+
+/**
+ * The price a call is admitted at. An unknown model is charged the highest rate in the table (warned once
+ * per process and model), or refused when the worker is set to (`AGENTQ_UNKNOWN_MODELS=refuse`).
+ */
+export function checkedPrice(ctx: StepContext, model: string): ModelPrice {
+  const found = lookupPrice(model, pricesOf(ctx));
+  if (found.known) return found.price;
+  if (ctx.deps.settings.unknownModels === 'refuse') {
+    throw new AgentqError('model_unpriced', `model ${model} has no price; add it to AGENTQ_PRICES (or step.prices) or set AGENTQ_UNKNOWN_MODELS=highest`);
+  }
+  if (!warnedUnpriced.has(model)) {
+    warnedUnpriced.add(model);
+    ctx.logger.warn({ model, price: found.price }, 'model has no price: charging the highest known rate; add it to AGENTQ_PRICES');
+  }
+  return found.price;
 }
 
 /** The price table of this worker: the built-in one with `settings.prices` laid over it. */
@@ -90,18 +112,14 @@ export async function settleCheckpointedCall<M extends { model?: string; usage: 
   message: M,
   /** The checkpointed call's price relative to a direct call (batch-lane calls bill at half). @defaultValue 1 */
   priceFactor = 1,
+  call = 'model',
 ): Promise<M> {
   const tenant = ctx.session.tenant;
   if (!tenant) return message;
-  const usage: TokenCounts = {
-    inputTokens: message.usage.input_tokens ?? 0,
-    outputTokens: message.usage.output_tokens ?? 0,
-    cacheReadTokens: message.usage.cache_read_input_tokens ?? 0,
-    cacheWriteTokens: message.usage.cache_creation_input_tokens ?? 0,
-  };
+  const usage: TokenCounts = tokenCounts(message.usage);
   const cost = Math.ceil(costMicroUsd(message.model ?? ctx.agent.model, usage, pricesOf(ctx)) * priceFactor);
   const day = checkpoint[DAY_FIELD] ?? utcDay();
-  await ledgerOf(ctx.deps.stores).settleTenant(tenant, day, reservationId(ctx), usage, cost);
+  await ledgerOf(ctx.deps.stores).settleTenant(tenant, day, reservationId(ctx, call), usage, cost);
   return message;
 }
 

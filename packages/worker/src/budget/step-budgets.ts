@@ -25,13 +25,14 @@ function tenantsOf(stores: Stores): TenantBudgets {
 export interface StepBudgets {
   /** A budget already spent: the session ends `budget_exceeded` before any call. */
   stop?: SessionError;
-  /** System-prompt lines telling the model to wrap up, when a budget is at 80% or more. */
+  /** A notice telling the model to wrap up, at the step where a budget first reaches 80%. */
   notes: string[];
 }
 
 /**
  * The budgets at the start of a step: steps, deadline, the session's tokens and cost, and the tenant's
- * day. Budgets at 80% put a note in the system prompt and fire `budget_warning` once per session and budget.
+ * day. A budget reaching 80% fires `budget_warning` and yields a notice (sent as appended user content) once
+ * per session and budget: the step that first saw it, also when that step is retried.
  */
 export async function checkStepBudgets(ctx: StepContext): Promise<StepBudgets> {
   const { session, limits, step, deps } = ctx;
@@ -51,13 +52,18 @@ export async function checkStepBudgets(ctx: StepContext): Promise<StepBudgets> {
   }
 
   const near = nearBudgets(readings);
+  const fresh: BudgetReading[] = [];
   for (const reading of near) {
     // One warning per session and budget, however many steps (or workers) see it.
-    const first = await deps.stores.redis.hsetnx(deps.stores.keys.session(session.sessionId), `budgetWarned:${reading.code}`, String(step));
+    const field = `budgetWarned:${reading.code}`;
+    const first = await deps.stores.redis.hsetnx(deps.stores.keys.session(session.sessionId), field, String(step));
     if (first === 1) {
       await ctx.emit('budget_warning', { budget: reading.code, limit: reading.limit, used: reading.used, ratio: Math.round((reading.used / reading.limit) * 1000) / 1000 });
+      fresh.push(reading);
+    } else if ((await deps.stores.redis.hget(deps.stores.keys.session(session.sessionId), field)) === String(step)) {
+      fresh.push(reading);
     }
   }
-  const note = budgetNote(near);
+  const note = budgetNote(fresh);
   return { notes: note ? [note] : [] };
 }

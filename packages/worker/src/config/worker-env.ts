@@ -1,6 +1,10 @@
 import { blankToUndefined, CommonEnv, ENV, envInt, envNumber, MAX_TENANT_WEIGHT, parseEnv } from '@agentq/shared';
 import { z } from 'zod';
 
+const rate = z.number().nonnegative();
+const RateSchema = z.strictObject({ input: rate, output: rate, cacheWrite5m: rate.optional(), cacheWrite1h: rate.optional(), cacheRead: rate.optional(), batchFactor: z.number().gt(0).max(1).optional() });
+const ModelPriceSchema = RateSchema.extend({ longPrompt: z.strictObject({ aboveTokens: z.number().int().positive(), price: RateSchema }).optional() });
+
 /** Environment of a worker process, validated once at start-up. */
 export const WorkerEnv = CommonEnv.extend({
   [ENV.CONCURRENCY]: envInt(1),
@@ -34,6 +38,21 @@ export const WorkerEnv = CommonEnv.extend({
   [ENV.TENANT_SHARES]: envTenantMap(z.number().gt(0).max(1)),
   [ENV.TENANT_WEIGHTS]: envTenantMap(z.number().gt(0).max(MAX_TENANT_WEIGHT)),
   [ENV.TENANT_MAX_CONCURRENCY]: envTenantMap(z.number().int().positive()),
+  // Prices (USD per million tokens) laid over the built-in table, as JSON: {"model-id": {"input": 3, "output": 15}}.
+  [ENV.PRICES]: z.preprocess(
+    (v) => {
+      const s = blankToUndefined(v);
+      if (typeof s !== 'string') return s;
+      try {
+        return JSON.parse(s);
+      } catch {
+        return s;
+      }
+    },
+    z.record(z.string().min(1), ModelPriceSchema, 'must be a JSON object of model id → {"input": n, "output": n, ...}').optional(),
+  ),
+  // A model with no price: charge the highest known rate (with a warning), or refuse the call.
+  [ENV.UNKNOWN_MODELS]: z.preprocess(blankToUndefined, z.enum(['highest', 'refuse']).default('highest')),
 });
 /** `acme=2,beta=0.5`: one number per tenant, each checked by `value`. */
 function envTenantMap(value: z.ZodNumber) {

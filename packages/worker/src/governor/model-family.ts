@@ -5,7 +5,7 @@
  */
 export function modelFamily(model: string): string {
   const name = model.toLowerCase();
-  const tier = /(opus|sonnet|haiku)/.exec(name)?.[1];
+  const tier = /(opus|sonnet|haiku|fable|mythos)/.exec(name)?.[1];
   if (!tier) return name.replace(/[^a-z0-9._-]/g, '_').slice(0, 64) || 'unknown';
   const major = /claude-(\d+)/.exec(name)?.[1] ?? new RegExp(`${tier}-(\\d+)`).exec(name)?.[1];
   return major ? `${tier}-${major}` : tier;

@@ -5,6 +5,8 @@ export interface MemoryState {
   summary: string;
   /** Index of the last history entry folded into the summary (0 = none; entry 0, the task, never is). */
   foldedThrough: number;
+  /** Step that made the summary: messages produced before it were sent with another prefix. */
+  foldedAt?: number;
 }
 
 export const EMPTY_MEMORY: MemoryState = { summary: '', foldedThrough: 0 };
@@ -12,7 +14,8 @@ export const EMPTY_MEMORY: MemoryState = { summary: '', foldedThrough: 0 };
 export async function readMemoryState(stores: Stores, sessionId: string): Promise<MemoryState> {
   const raw = await stores.redis.hgetall(stores.keys.memory(sessionId));
   const foldedThrough = Number.parseInt(raw.foldedThrough ?? '0', 10) || 0;
-  return { summary: raw.summary ?? '', foldedThrough };
+  const foldedAt = raw.step === undefined ? undefined : Number.parseInt(raw.step, 10);
+  return { summary: raw.summary ?? '', foldedThrough, ...(foldedAt !== undefined && Number.isFinite(foldedAt) ? { foldedAt } : {}) };
 }
 
 /** Stores a newer summary; an older one (a late duplicate) is ignored. */

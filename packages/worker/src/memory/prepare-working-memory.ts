@@ -4,8 +4,9 @@ import type { StepContext } from '../step/step-context.js';
 import { StepDeferred } from '../step/step-signals.js';
 import { cutToolResults } from './cut-tool-results.js';
 import { advanceMemoryState, type MemoryState, readMemoryState } from './memory-state.js';
-import { foldIntoSummary, SUMMARY_CHECKPOINT_FIELD } from './summarize.js';
+import { foldIntoSummary, SUMMARY_CHECKPOINT_FIELD, SUMMARY_USAGE_GUARD } from './summarize.js';
 import { calibrationRatio, estimateMessageTokens, estimatePrefixTokens } from './token-estimate.js';
+import { thinkingSafeWindow } from './thinking-safe.js';
 import { planWindow } from './window-plan.js';
 import { buildWorkingMemory, type WorkingMemory, type WorkingMemoryView } from './working-memory.js';
 
@@ -20,18 +21,20 @@ export const ESTIMATE_CHECKPOINT_FIELD = 'memory:estimate';
  * step (checkpointed), counted in usage; a failed summary never fails the step, the exchanges are cut with
  * a note instead and folded at a later step.
  */
-export async function prepareWorkingMemory(ctx: StepContext, history: readonly HistoryEntry[]): Promise<WorkingMemory> {
+export async function prepareWorkingMemory(ctx: StepContext, history: readonly HistoryEntry[], refit?: { windowTokens: number }): Promise<WorkingMemory> {
   const { deps, session, step, limits } = ctx;
-  const windowTokens = limits.memory.windowTokens;
+  const windowTokens = refit?.windowTokens ?? limits.memory.windowTokens;
   if (windowTokens === undefined) return buildWorkingMemory(history, limits);
   const sessionId = session.sessionId;
   const maxChars = limits.memory.maxToolResultChars;
+  // A refit (the model's context window overflowed) folds a second time in the step, under fields of its own.
+  const fields = refit ? { response: `${SUMMARY_CHECKPOINT_FIELD}:refit`, usageGuard: `${SUMMARY_USAGE_GUARD}:refit` } : { response: SUMMARY_CHECKPOINT_FIELD, usageGuard: SUMMARY_USAGE_GUARD };
 
-  const saved = (await deps.stores.sessions.checkpoint(sessionId, step))[SUMMARY_CHECKPOINT_FIELD];
+  const saved = (await deps.stores.sessions.checkpoint(sessionId, step))[fields.response];
   let state: MemoryState;
   if (saved) {
     // This step already folded (a retried job): reuse it, and make sure the memory hash has it too.
-    state = JSON.parse(saved) as MemoryState;
+    state = { ...(JSON.parse(saved) as MemoryState), foldedAt: step };
     await advanceMemoryState(deps.stores, sessionId, step, state);
   } else {
     state = await readMemoryState(deps.stores, sessionId);
@@ -51,12 +54,14 @@ export async function prepareWorkingMemory(ctx: StepContext, history: readonly H
   });
 
   let view: WorkingMemoryView = { start: plan.start, ...(state.summary ? { summary: state.summary } : {}) };
+  let folded = saved !== undefined;
   if (plan.fold) {
     const fold = plan.fold;
     try {
-      state = await foldIntoSummary(ctx, state, history.slice(fold.from, fold.to + 1), fold);
+      state = { ...(await foldIntoSummary(ctx, state, history.slice(fold.from, fold.to + 1), fold, fields)), foldedAt: step };
       await advanceMemoryState(deps.stores, sessionId, step, state);
       view = { start: plan.start, summary: state.summary };
+      folded = true;
     } catch (error) {
       if (error instanceof StepDeferred) throw error;
       const code = AgentqError.isInstance(error) ? error.code : 'internal';
@@ -67,7 +72,14 @@ export async function prepareWorkingMemory(ctx: StepContext, history: readonly H
     }
   }
 
-  const memory = buildWorkingMemory(history, limits, view);
+  // A fold changed the prefix of every thinking block produced before it: those go (see thinking-safe.ts).
+  const safe = thinkingSafeWindow(history, state.foldedAt);
+  const memory = {
+    ...buildWorkingMemory(safe.entries, limits, view),
+    // A cut without a summary (the summary call failed) is undone at a later step: a prefix change either way.
+    dropStaleThinking: safe.carriesStaleThinking || view.dropped !== undefined,
+    folded: folded || view.dropped !== undefined,
+  };
   const estimate = estimatePrefixTokens([ctx.agent.system, ...memory.systemNotes], toolDefinitions(ctx)) + memory.messages.reduce((sum, m) => sum + estimateMessageTokens(m), 0);
   await deps.stores.sessions.setCheckpoint(sessionId, step, ESTIMATE_CHECKPOINT_FIELD, String(estimate));
   ctx.logger.debug({ start: plan.start, windowTokens: plan.windowTokens, ratio, foldedThrough: state.foldedThrough, messages: memory.messages.length }, 'working memory');

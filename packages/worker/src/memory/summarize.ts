@@ -27,6 +27,7 @@ export async function foldIntoSummary(
   previous: MemoryState,
   entries: readonly HistoryEntry[],
   fold: { from: number; to: number },
+  fields: { response: string; usageGuard: string } = { response: SUMMARY_CHECKPOINT_FIELD, usageGuard: SUMMARY_USAGE_GUARD },
 ): Promise<MemoryState> {
   const { deps, session, step, limits } = ctx;
   const memory = limits.memory;
@@ -53,13 +54,13 @@ export async function foldIntoSummary(
   const { stored, counted } = await deps.stores.sessions.saveModelTurn(
     session.sessionId,
     step,
-    { response: SUMMARY_CHECKPOINT_FIELD, value: JSON.stringify(next), usageGuard: SUMMARY_USAGE_GUARD },
+    { response: fields.response, value: JSON.stringify(next), usageGuard: fields.usageGuard },
     { ...counts, costMicroUsd: cost },
   );
   const winner = JSON.parse(stored) as MemoryState & { day?: string };
   if (session.tenant) {
     // The tenant's daily budget counts summary calls too (no reservation: the call is small and already made).
-    await ledgerOf(deps.stores).settleTenant(session.tenant, winner.day ?? utcDay(), `${session.sessionId}:${step}:summary`, counts, cost);
+    await ledgerOf(deps.stores).settleTenant(session.tenant, winner.day ?? utcDay(), `${session.sessionId}:${step}:${fields.response}`, counts, cost);
   }
   if (counted) {
     await ctx.emit('summary_created', {

@@ -9,8 +9,16 @@ export function estimateTextTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
+/** An image costs about this much whatever its base64 size (the API scales large images down). */
+export const IMAGE_TOKENS = 1600;
+
 export function estimateBlockTokens(block: ContentBlock): number {
   if (block.type === 'text' && typeof block.text === 'string') return estimateTextTokens(block.text);
+  if (block.type === 'image') return IMAGE_TOKENS;
+  if (block.type === 'tool_result' && Array.isArray(block.content)) {
+    // A result of content blocks (a screenshot, a document) counts by its parts, not its base64 JSON.
+    return 10 + (block.content as ContentBlock[]).reduce((sum, b) => sum + estimateBlockTokens(b), 0);
+  }
   return estimateTextTokens(JSON.stringify(block));
 }
 

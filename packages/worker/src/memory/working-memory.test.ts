@@ -19,7 +19,7 @@ describe('buildWorkingMemory', () => {
     const cut = (memory.messages[2]?.content as Array<{ content: string }>)[0]?.content ?? '';
     expect(cut.startsWith('x'.repeat(1000))).toBe(true);
     expect(cut).toContain('4000 of 5000 characters cut');
-    const arrayCut = (memory.messages[4]?.content as Array<{ content: Array<{ text: string }> }>)[0]?.content[0]?.text ?? '';
+    const arrayCut = (memory.messages[4]?.content as unknown as Array<{ content: Array<{ text: string }> }>)[0]?.content[0]?.text ?? '';
     expect(arrayCut).toContain('2000 of 3000 characters cut');
     expect((history[2]?.message.content as Array<{ content: string }>)[0]?.content).toHaveLength(5000);
     expect(memory.systemNotes).toEqual([]);

@@ -5,6 +5,10 @@ export interface WorkingMemory {
   /** Extra system text (the rolling summary and notes), sent as a system block after the agent's cached one. */
   systemNotes: string[];
   messages: ChatMessage[];
+  /** The messages carry thinking whose prefix a fold changed: the request asks the API to drop it. */
+  dropStaleThinking?: boolean;
+  /** This step changed the prefix on purpose (a fold or a cut): the conversation cache cannot hit. */
+  folded?: boolean;
 }
 
 /** Inside the pinned task when turns were cut, so the model knows why the conversation jumps. */

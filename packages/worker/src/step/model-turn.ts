@@ -1,62 +1,66 @@
-import { AgentqError, type ChatMessage, costMicroUsd } from '@agentq/shared';
-import type Anthropic from '@anthropic-ai/sdk';
+import { AgentqError, type ChatMessage, costMicroUsd, serverToolMicroUsd } from '@agentq/shared';
+import { BATCH_RESULT_FIELD } from '../batch/batch-lane.js';
+import { BATCH_PRICE_FACTOR } from '../batch/batch-price.js';
 import { admitModelCall, pricesOf, settleCheckpointedCall } from '../budget/model-call-budget.js';
 import { governedCreate } from '../governor/governed-create.js';
+import { buildMessageRequest, MIN_THINKING_BUDGET } from '../model/build-message-request.js';
+import { cacheMissReason } from '../model/cache-miss.js';
 import { classifyModelError } from '../model/classify-model-error.js';
 import type { ModelMessage } from '../model/model-client.js';
 import { tokenCounts } from '../model/token-counts.js';
-import type { StepContext } from './step-context.js';
-import { BATCH_RESULT_FIELD } from '../batch/batch-lane.js';
-import { BATCH_PRICE_FACTOR } from '../batch/batch-price.js';
 import { type BATCHED, batchTurn } from './batch-turn.js';
-import { MODEL_CHECKPOINT_FIELD, MODEL_USAGE_GUARD, readStepCheckpoint } from './step-checkpoint.js';
+import type { StepContext } from './step-context.js';
+import { MODEL_CHECKPOINT_FIELD, readStepCheckpoint } from './step-checkpoint.js';
 import { QueuePause, StepDeferred } from './step-signals.js';
 
+/** What the step sends: working memory (messages, summary notes) and how the prefix moved this step. */
+export interface TurnInput {
+  systemNotes: readonly string[];
+  messages: readonly ChatMessage[];
+  dropStaleThinking?: boolean | undefined;
+  folded?: boolean | undefined;
+}
+
+export interface TurnOptions {
+  /** Another model than the agent's (the refusal fallback). */
+  model?: string;
+  /** Checkpoint field of this call. @defaultValue 'model' */
+  checkpointField?: string;
+}
 
 /**
  * The step's model call, made at most once: a retried step reuses the checkpointed response, and usage is
  * counted once however often the job runs. A batch-lane session's call goes through {@link batchTurn} instead,
  * which may park it and answer {@link BATCHED}.
  */
-export async function modelTurn(
-  ctx: StepContext,
-  system: string,
-  messages: ChatMessage[],
-  systemNotes: string[] = [],
-): Promise<ModelMessage | typeof BATCHED> {
+export async function modelTurn(ctx: StepContext, input: TurnInput, options: TurnOptions = {}): Promise<ModelMessage | typeof BATCHED> {
   const { deps, session, step } = ctx;
+  const field = options.checkpointField ?? MODEL_CHECKPOINT_FIELD;
   const checkpoint = await readStepCheckpoint(ctx);
-  const saved = checkpoint[MODEL_CHECKPOINT_FIELD];
+  const saved = checkpoint[field];
   if (saved) {
     ctx.logger.debug('reusing checkpointed model response');
-    const priceFactor = checkpoint[BATCH_RESULT_FIELD] === undefined ? 1 : BATCH_PRICE_FACTOR;
-    return settleCheckpointedCall(ctx, checkpoint, JSON.parse(saved) as ModelMessage, priceFactor);
+    const priceFactor = field === MODEL_CHECKPOINT_FIELD && checkpoint[BATCH_RESULT_FIELD] !== undefined ? BATCH_PRICE_FACTOR : 1;
+    return settleCheckpointedCall(ctx, checkpoint, JSON.parse(saved) as ModelMessage, priceFactor, field);
   }
-  const params: Anthropic.MessageCreateParamsNonStreaming = {
-    model: ctx.agent.model,
-    max_tokens: ctx.limits.maxTokensPerCall,
-    // Notes (the rolling summary) change between steps: they follow the cached block, never precede it.
-    system: [
-      { type: 'text', text: system, cache_control: { type: 'ephemeral' } },
-      ...(systemNotes.length > 0 ? [{ type: 'text' as const, text: systemNotes.join('\n\n') }] : []),
-    ],
-    messages: messages as Anthropic.MessageParam[],
-  };
-  const tools = [...ctx.agent.tools.values()].map((tool) => ({
-    name: tool.name,
-    description: tool.description,
-    input_schema: tool.inputSchema as Anthropic.Tool.InputSchema,
-  }));
-  if (tools.length > 0) {
-    const last = tools.length - 1;
-    params.tools = tools.map((tool, i) => (i === last ? { ...tool, cache_control: { type: 'ephemeral' as const } } : tool));
-  }
+  const { params, gatedServerTools } = buildMessageRequest({
+    agent: ctx.agent,
+    limits: ctx.limits,
+    ...(options.model ? { model: options.model } : {}),
+    systemNotes: input.systemNotes,
+    messages: input.messages,
+    maxTokens: ctx.limits.maxTokensPerCall,
+    tenant: session.tenant,
+    dropStaleThinking: input.dropStaleThinking === true,
+  });
+  if (gatedServerTools.length > 0) ctx.logger.info({ gatedServerTools, maxAutoRisk: ctx.limits.maxAutoRisk }, 'server tools above maxAutoRisk left out of the request');
 
-  if ((session.urgency ?? ctx.agent.urgency) === 'batch') return batchTurn(ctx, checkpoint, params);
+  if (field === MODEL_CHECKPOINT_FIELD && (session.urgency ?? ctx.agent.urgency) === 'batch') return batchTurn(ctx, checkpoint, params);
 
   // Budgets before the governor: a call the budgets refuse never takes a rate-limit permit.
-  const budget = await admitModelCall(ctx, params);
+  const budget = await admitModelCall(ctx, params, field);
   params.max_tokens = budget.maxTokens;
+  fitThinkingBudget(params);
 
   // Token streaming: deltas go out as they come, in order on the connection; the step waits for them once.
   const deltaWrites: Array<Promise<void>> = [];
@@ -78,7 +82,6 @@ export async function modelTurn(
   } catch (error) {
     await Promise.all(deltaWrites);
     await budget.release();
-    // Rate-limit signals pass through untouched: the step handler pauses the queue or defers this tenant's step.
     if (error instanceof QueuePause || error instanceof StepDeferred) throw error;
     const cls = classifyModelError(error);
     await ctx.emit('model_error', {
@@ -98,7 +101,8 @@ export async function modelTurn(
   let message: ModelMessage;
   try {
     const counts = tokenCounts(result.message.usage);
-    const cost = costMicroUsd(result.message.model ?? params.model, counts, pricesOf(ctx));
+    // Server tools (web search) bill per use on top of tokens; their result blocks are in the content as received.
+    const cost = costMicroUsd(result.message.model ?? params.model, counts, pricesOf(ctx)) + serverToolMicroUsd(result.message.usage);
     // The call's own events are written by the script with the checkpoint, only by the writer that counted it.
     const own: Parameters<typeof ctx.events.forCheckpoint>[0] = [];
     if (result.usageClamped) {
@@ -119,17 +123,31 @@ export async function modelTurn(
     const { stored, counted } = await deps.stores.sessions.saveModelTurn(
       session.sessionId,
       step,
-      { response: MODEL_CHECKPOINT_FIELD, value: JSON.stringify(result.message), usageGuard: MODEL_USAGE_GUARD },
+      { response: field, value: JSON.stringify(result.message), usageGuard: `usage:${field}` },
       { ...counts, costMicroUsd: cost },
       events,
     );
     ctx.events.afterCheckpoint(events, counted);
     message = JSON.parse(stored) as ModelMessage;
     await budget.settle(counts, cost);
+    const miss = cacheMissReason({ step, usage: message.usage, folded: input.folded === true, modelChanged: options.model !== undefined });
+    if (miss) ctx.logger.info({ cacheMiss: miss, inputTokens: counts.inputTokens, cacheWriteTokens: counts.cacheWriteTokens }, 'prompt cache miss');
+    const dropped = (message as ModelMessage & { input_transformations?: unknown[] }).input_transformations;
+    if (dropped && dropped.length > 0) ctx.logger.info({ dropped }, 'the API dropped thinking blocks whose prefix a fold changed');
   } catch (error) {
     // Never leave the tenant reservation held to its expiry: a retry that finds the checkpoint settles anew.
     await budget.release().catch(() => undefined);
     throw error;
   }
   return message;
+}
+
+/** A budget-cut `max_tokens` narrows manual thinking with it (the API wants budget_tokens < max_tokens). */
+function fitThinkingBudget(params: { max_tokens: number; thinking?: { type: string; budget_tokens?: number } | undefined }): void {
+  const thinking = params.thinking;
+  if (thinking?.type !== 'enabled' || thinking.budget_tokens === undefined) return;
+  if (thinking.budget_tokens < params.max_tokens) return;
+  if (params.max_tokens > MIN_THINKING_BUDGET) thinking.budget_tokens = params.max_tokens - 1;
+  // Too little left to think at all: the call answers without manual thinking.
+  else params.thinking = { type: 'disabled' };
 }

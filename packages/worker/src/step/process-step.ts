@@ -22,6 +22,7 @@ import {
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { settleCheckpointedCall } from '../budget/model-call-budget.js';
 import { checkStepBudgets } from '../budget/step-budgets.js';
+import { budgetNoteMessages } from '../budget/budget-note-message.js';
 import { sessionMcpTools, withMcpTools } from '../mcp/session-mcp-tools.js';
 import { prepareWorkingMemory } from '../memory/prepare-working-memory.js';
 import type { ModelMessage } from '../model/model-client.js';
@@ -197,10 +198,25 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
   }
 
   const memory = await prepareWorkingMemory(ctx, history);
-  // The summary goes in a system block of its own after the agent's cached one, so the cache prefix holds.
-  const response = await modelTurn(ctx, ctx.agent.system, memory.messages, [...memory.systemNotes, ...budgets.notes]);
+  // Append-only: a budget notice is a user message after the conversation, stored with this step's commit.
+  const notes = await budgetNoteMessages(ctx, budgets.notes);
+  const sent = { ...memory, messages: [...memory.messages, ...notes] };
+  const first = await modelTurn(ctx, sent);
   // A batch-lane call waits in its queue's batch buffer; its result resumes this step as a new job.
-  if (response === BATCHED) return 'batched';
+  if (first === BATCHED) return 'batched';
+  let response = first;
+  if (response.stop_reason === 'refusal' && ctx.agent.fallbackModel && ctx.agent.fallbackModel !== ctx.agent.model) {
+    ctx.logger.info({ fallbackModel: ctx.agent.fallbackModel }, 'model refused; asking the fallback model');
+    response = directTurn(await modelTurn(ctx, sent, { model: ctx.agent.fallbackModel, checkpointField: 'model:fallback' }));
+  }
+  if (response.stop_reason === 'model_context_window_exceeded') {
+    // Fold the window to half and try once more; a second overflow ends the session below.
+    const reported = response.usage.input_tokens + (response.usage.cache_read_input_tokens ?? 0) + (response.usage.cache_creation_input_tokens ?? 0);
+    const windowTokens = Math.max(1, Math.floor(Math.min(ctx.limits.memory.windowTokens ?? reported, reported) / 2));
+    ctx.logger.warn({ reportedInputTokens: reported, windowTokens }, 'context window exceeded; folding the window and retrying once');
+    const refit = await prepareWorkingMemory(ctx, history, { windowTokens });
+    response = directTurn(await modelTurn(ctx, { ...refit, messages: [...refit.messages, ...notes] }, { checkpointField: 'model:refit' }));
+  }
   const assistant: ChatMessage = { role: 'assistant', content: response.content as unknown as ChatMessage['content'] };
   const duplicate = duplicateToolUseId(response.content);
   if (duplicate !== undefined) {
@@ -221,7 +237,7 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
       droppedToolUses > 0
         ? 'Your last reply was cut off by the output token limit and the tool call at its end was NOT run (its input may have been cut). Make that call again, with shorter input, or continue more briefly.'
         : 'Your last reply was cut off by the output token limit. Continue where you stopped, more briefly.';
-    return commit(ctx, [{ role: 'assistant', content: kept as unknown as ChatMessage['content'] }, { role: 'user', content: note }]);
+    return commit(ctx, [...notes, { role: 'assistant', content: kept as unknown as ChatMessage['content'] }, { role: 'user', content: note }]);
   }
   const toolUses = response.content.filter((b): b is typeof b & ToolUseBlock => b.type === 'tool_use') as ToolUseBlock[];
 
@@ -238,7 +254,7 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
       return 'deferred';
     }
     const results: ChatMessage = { role: 'user', content: turn.outcomes.map(toToolResultBlock) };
-    return commit(ctx, [assistant, results]);
+    return commit(ctx, [...notes, assistant, results]);
   }
 
   switch (response.stop_reason) {
@@ -246,7 +262,7 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
     case 'stop_sequence':
     case null: {
       const output = textOf(response.content);
-      await finish(ctx, 'completed', { output, entries: [assistant], recordStep: step + 1 });
+      await finish(ctx, 'completed', { output, entries: [...notes, assistant], recordStep: step + 1 });
       return 'completed';
     }
     case 'pause_turn':
@@ -256,18 +272,26 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
         return 'finished';
       }
       // The API resumes a paused turn when the assistant message is sent back as the last message.
-      return commit(ctx, [assistant]);
+      return commit(ctx, [...notes, assistant]);
     case 'refusal':
-      await finish(ctx, 'failed', { error: { code: 'model_refusal', message: 'the model declined the request (stop_reason: refusal)' }, entries: [assistant] });
+      await finish(ctx, 'failed', {
+        error: {
+          code: 'model_refusal',
+          message: ctx.agent.fallbackModel
+            ? `the model and the fallback model ${ctx.agent.fallbackModel} declined the request (stop_reason: refusal)`
+            : 'the model declined the request (stop_reason: refusal); set fallbackModel on the agent to retry such a step with another model',
+        },
+        entries: [...notes, assistant],
+      });
       return 'finished';
     case 'model_context_window_exceeded':
       await finish(ctx, 'failed', {
-        error: { code: 'model_context_window_exceeded', message: 'the conversation no longer fits the model context window; set limits.memory.windowTokens' },
-        entries: [assistant],
+        error: { code: 'model_context_window_exceeded', message: 'the conversation does not fit the model context window even after folding it to half; lower limits.memory.windowTokens' },
+        entries: [...notes, assistant],
       });
       return 'finished';
     default:
-      await finish(ctx, 'completed', { output: textOf(response.content), entries: [assistant], recordStep: step + 1 });
+      await finish(ctx, 'completed', { output: textOf(response.content), entries: [...notes, assistant], recordStep: step + 1 });
       return 'completed';
   }
 }
@@ -428,6 +452,12 @@ async function deferStep(ctx: StepContext, delayMs: number, reason: string): Pro
   await enqueueNext(ctx.deps, ctx.session.sessionId, ctx.step, { delay, suffix: `t${Date.now()}`, tenant: ctx.tenant });
   await ctx.emit('step_deferred', { reason, delayMs: delay });
   return 'deferred';
+}
+
+/** Calls made under another checkpoint field than the step's first (fallback, refit) never take the batch lane. */
+function directTurn(response: ModelMessage | typeof BATCHED): ModelMessage {
+  if (response === BATCHED) throw new AgentqError('internal', 'a fallback or refit model call was routed to the batch lane');
+  return response;
 }
 
 function textOf(content: Array<{ type: string }>): string {

@@ -48,6 +48,12 @@ export interface StepSettings {
    * table for the prefixes given. @defaultValue DEFAULT_PRICES of @agentq/shared
    */
   prices?: Record<string, ModelPrice>;
+  /**
+   * A model with no price in the table: `highest` charges it the table's highest rate of every kind (a
+   * budget never under-counts) and logs a warning; `refuse` ends the session `model_unpriced` before the call.
+   * @defaultValue 'highest'
+   */
+  unknownModels?: 'highest' | 'refuse';
 }
 
 export const DEFAULT_STEP_SETTINGS: StepSettings = {

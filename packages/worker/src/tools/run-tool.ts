@@ -1,4 +1,6 @@
 import {
+  inputText,
+  isToolContent,
   AgentqError,
   type ErrorCode,
   type Logger,
@@ -81,8 +83,10 @@ export async function runTool(options: RunToolOptions): Promise<RunToolResult> {
 function successOutcome(options: RunToolOptions, output: unknown, attempts: number, durationMs: number): ToolOutcome {
   const base = { toolUseId: options.context.toolUseId, tool: options.tool.name, isError: false, attempts, durationMs };
   try {
-    const content = typeof output === 'string' ? output : JSON.stringify(output);
-    return { ...base, content: content ?? '(the tool returned no value)' };
+    // Content blocks (images, documents) from toolContent() travel as blocks, with a text form for estimates.
+    const blocks = isToolContent(output) ? [...output.blocks] : undefined;
+    const content = blocks ? inputText(blocks) : typeof output === 'string' ? output : JSON.stringify(output);
+    return { ...base, content: content ?? '(the tool returned no value)', ...(blocks ? { blocks } : {}) };
   } catch (error) {
     const reason = truncateText(error instanceof Error ? error.message : String(error), MAX_ERROR_CHARS);
     return {
