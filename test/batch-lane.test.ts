@@ -48,7 +48,7 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
       const lane = await h.workers[0]!.deps.batch!.counts();
       // Each call billed at half its direct price (rounded up to the micro-dollar), and the saving recorded beside it.
       const mispriced = batchCalls.filter((c) => {
-        const usage = { inputTokens: c.usage.inputTokens!, outputTokens: c.usage.outputTokens!, cacheReadTokens: c.usage.cacheReadTokens!, cacheWriteTokens: c.usage.cacheWriteTokens! };
+        const usage = { inputTokens: c.usage.inputTokens!, outputTokens: c.usage.outputTokens!, cacheReadTokens: c.usage.cacheReadTokens!, cacheWriteTokens: c.usage.cacheWriteTokens!, cacheWrite1hTokens: c.usage.cacheWrite1hTokens ?? 0 };
         const full = costMicroUsd(c.model, usage, DEFAULT_PRICES);
         return Math.round(c.usage.costUsd! * 1e6) !== Math.ceil(full * BATCH_PRICE_FACTOR) || Math.round(c.savedUsd! * 1e6) !== full - Math.ceil(full * BATCH_PRICE_FACTOR);
       }).length;

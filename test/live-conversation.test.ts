@@ -65,7 +65,9 @@ describe('live sessions: conversations', () => {
       expect(second).toMatchObject({ status: 'completed', output: 'You chose Lisbon, on Friday.' });
       // usage and steps carry over: the session counts both turns
       expect(second.steps).toBeGreaterThan(first.steps);
-      expect(second.usage.inputTokens).toBeGreaterThan(first.usage.inputTokens);
+      // (prompt tokens of every kind: with the conversation cached, uncached input alone can stay 0)
+      const prompt = (u: typeof first.usage) => u.inputTokens + u.cacheReadTokens + u.cacheWriteTokens;
+      expect(prompt(second.usage)).toBeGreaterThan(prompt(first.usage));
 
       // the follow-up's model call was sent every earlier turn: both answers, the first reply, the question
       const last = h.mock.requests().at(-1)?.body as Sent;

@@ -5,7 +5,7 @@ import { scripted, startHarness } from './support/harness.js';
 
 function makeAgent(model: string) {
   const echo = defineTool({ name: 'echo', description: 'Echo', input: z.object({ value: z.string() }), risk: 'safe', run: ({ value }) => `echo:${value}` });
-  return defineAgent({ name: 'spender', model, system: 'You spend.', tools: [echo] });
+  return defineAgent({ name: 'spender', model, system: 'You spend.', tools: [echo], maxLimits: { maxSteps: 500, maxCostUsd: 1, loop: { threshold: 1000 } } });
 }
 const endless = scripted('Spend it all.', [{ tool: 'echo', input: { value: 'x'.repeat(400) } }], { loop: true });
 const noLoops = { window: 1000, threshold: 1000 };
