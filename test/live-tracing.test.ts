@@ -1,6 +1,7 @@
 import { defineAgent, defineTool, Keys } from '@agentq/shared';
+import { AgentProducer } from '@agentq/producer';
 import { TRACEPARENT_FIELD } from '@agentq/worker';
-import { SpanKind, trace } from '@opentelemetry/api';
+import { context, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { Redis } from 'ioredis';
@@ -114,6 +115,33 @@ describe('OpenTelemetry tracing', () => {
       }
       expect(new Set(tools.map((s) => attr(s, 'gen_ai.tool.call.id'))).size).toBe(4);
     } finally {
+      await h.close();
+    }
+  });
+
+  test("a producer with tracing records its add in the caller's trace, and the session span links to the first job's span", async ({ redisUrl, queueName, prefix }) => {
+    exporter.reset();
+    const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent], worker: { tracing: true } });
+    const producer = new AgentProducer({ connection: redisUrl, queueName, prefix, tracing: true });
+    try {
+      const caller = trace.getTracer('caller').startSpan('handle request');
+      const { sessionId } = await context.with(trace.setSpan(context.active(), caller), () =>
+        producer.start({ agent: 'traced', input: scripted('Say done.', [{ text: 'Done.' }]) }),
+      );
+      caller.end();
+      expect((await producer.wait(sessionId, { timeoutMs: 20_000 })).status).toBe('completed');
+      await provider.forceFlush();
+      const spans = exporter.getFinishedSpans();
+      const add = spans.filter((s) => s.kind === SpanKind.PRODUCER && s.attributes['bullmq.queue.operation'] === 'addBulk');
+      expect(add).toHaveLength(1);
+      expect(add[0]?.spanContext().traceId).toBe(caller.spanContext().traceId);
+      const processOfFirst = spans.filter((s) => s.kind === SpanKind.CONSUMER && s.attributes['bullmq.job.id'] === `${sessionId}-s0`);
+      expect(processOfFirst).toHaveLength(1);
+      const session = spans.filter((s) => s.name === 'agentq.session' && s.attributes['gen_ai.conversation.id'] === sessionId);
+      expect(session).toHaveLength(1);
+      expect(session[0]?.links.map((l) => l.context.spanId)).toEqual([processOfFirst[0]?.spanContext().spanId]);
+    } finally {
+      await producer.close();
       await h.close();
     }
   });
