@@ -6,7 +6,7 @@ import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@o
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted, startHarness } from './support/harness.js';
 
@@ -31,6 +31,18 @@ const echo = defineTool({
 const agent = defineAgent({ name: 'traced', system: 'You are a test agent.', tools: [echo] });
 
 const attr = (span: ReadableSpan, name: string) => span.attributes[name];
+
+/** BullMQ ends a job's `process` span after the job's result is stored, so after `wait()` returns: poll for them. */
+async function processSpansOf(sessionId: string, jobs: number): Promise<ReadableSpan[]> {
+  return vi.waitFor(
+    () => {
+      const spans = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CONSUMER && String(s.attributes['bullmq.job.id']).startsWith(`${sessionId}-s`));
+      if (spans.length < jobs) throw new Error(`${spans.length} of ${jobs} process spans ended`);
+      return spans;
+    },
+    { timeout: 10_000, interval: 20 },
+  );
+}
 
 describe('OpenTelemetry tracing', () => {
   test('a 5-step session run by a worker yields one trace: invoke_agent per step, chat per model call, execute_tool per tool call', async ({
@@ -84,7 +96,7 @@ describe('OpenTelemetry tracing', () => {
       expect(stored).toBe(`00-${root.spanContext().traceId}-${root.spanContext().spanId}-01`);
 
       // Span links between jobs: each step links to BullMQ's process span of its job.
-      const processSpans = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CONSUMER && s.name.startsWith('process'));
+      const processSpans = await processSpansOf(sessionId, 5);
       const processIds = new Set(processSpans.map((s) => s.spanContext().spanId));
       for (const step of steps) expect(step.links.some((l) => processIds.has(l.context.spanId))).toBe(true);
 
@@ -135,7 +147,7 @@ describe('OpenTelemetry tracing', () => {
       const add = spans.filter((s) => s.kind === SpanKind.PRODUCER && s.attributes['bullmq.queue.operation'] === 'addBulk');
       expect(add).toHaveLength(1);
       expect(add[0]?.spanContext().traceId).toBe(caller.spanContext().traceId);
-      const processOfFirst = spans.filter((s) => s.kind === SpanKind.CONSUMER && s.attributes['bullmq.job.id'] === `${sessionId}-s0`);
+      const processOfFirst = await processSpansOf(sessionId, 1);
       expect(processOfFirst).toHaveLength(1);
       const session = spans.filter((s) => s.name === 'agentq.session' && s.attributes['gen_ai.conversation.id'] === sessionId);
       expect(session).toHaveLength(1);
@@ -154,9 +166,10 @@ describe('OpenTelemetry tracing', () => {
       expect((await h.producer.wait(sessionId, { timeoutMs: 20_000 })).status).toBe('completed');
       await provider.forceFlush();
       // Only the SDK's spans remain: this process registered a provider, and the SDK traces into it by itself.
-      const spans = exporter.getFinishedSpans();
+      // (Filtered by session and queue: a span of an earlier test may end late.)
+      const spans = exporter.getFinishedSpans().filter((s) => s.attributes['gen_ai.conversation.id'] === sessionId || s.attributes['bullmq.queue.name'] === queueName);
       expect(spans.filter((s) => s.name !== 'anthropic.messages.create')).toHaveLength(0);
-      expect(spans.filter((s) => s.attributes['gen_ai.conversation.id'] === sessionId)).toHaveLength(2);
+      expect(spans).toHaveLength(2);
     } finally {
       await h.close();
     }
