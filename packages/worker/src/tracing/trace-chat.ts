@@ -1,8 +1,7 @@
-import { context, SpanKind, trace } from '@opentelemetry/api';
+import { context, SpanKind } from '@opentelemetry/api';
 import type { ModelCallResult } from '../model/model-client.js';
-import { GEN_AI, PROVIDER } from './gen-ai-attributes.js';
-import { recordError } from './trace-step.js';
-import { agentqTracer } from './tracer.js';
+import { GEN_AI } from './gen-ai-attributes.js';
+import { genAiBase, inSpan } from './in-span.js';
 
 export interface ChatTraceInfo {
   sessionId: string;
@@ -17,20 +16,8 @@ export interface ChatTraceInfo {
  */
 export async function traceChat(info: ChatTraceInfo | undefined, call: () => Promise<ModelCallResult>): Promise<ModelCallResult> {
   if (!info) return call();
-  const span = agentqTracer().startSpan(`chat ${info.model}`, {
-    kind: SpanKind.CLIENT,
-    attributes: {
-      [GEN_AI.operationName]: 'chat',
-      [GEN_AI.providerName]: PROVIDER,
-      [GEN_AI.system]: PROVIDER,
-      [GEN_AI.conversationId]: info.sessionId,
-      [GEN_AI.requestModel]: info.model,
-      [GEN_AI.requestMaxTokens]: info.maxTokens,
-    },
-  });
-  try {
-    const result = await context.with(trace.setSpan(context.active(), span), call);
-    const { message } = result;
+  const attributes = { ...genAiBase('chat', info.sessionId), [GEN_AI.requestModel]: info.model, [GEN_AI.requestMaxTokens]: info.maxTokens };
+  return inSpan(`chat ${info.model}`, { kind: SpanKind.CLIENT, attributes }, context.active(), call, (span, { message }) => {
     const usage = message.usage;
     const cacheRead = usage.cache_read_input_tokens ?? 0;
     const cacheWrite = usage.cache_creation_input_tokens ?? 0;
@@ -43,11 +30,5 @@ export async function traceChat(info: ChatTraceInfo | undefined, call: () => Pro
       [GEN_AI.cacheReadTokens]: cacheRead,
       [GEN_AI.cacheWriteTokens]: cacheWrite,
     });
-    return result;
-  } catch (error) {
-    recordError(span, error);
-    throw error;
-  } finally {
-    span.end();
-  }
+  });
 }

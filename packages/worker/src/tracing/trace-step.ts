@@ -1,8 +1,8 @@
 import type { Stores } from '@agentq/shared';
-import { context, type Link, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AGENTQ, GEN_AI, PROVIDER } from './gen-ai-attributes.js';
+import { context, type Link, SpanKind, trace } from '@opentelemetry/api';
+import { AGENTQ, GEN_AI } from './gen-ai-attributes.js';
+import { genAiBase, inSpan } from './in-span.js';
 import { sessionTraceContext } from './session-trace.js';
-import { agentqTracer } from './tracer.js';
 
 export interface StepTraceInfo {
   stores: Pick<Stores, 'redis' | 'keys'>;
@@ -25,41 +25,13 @@ export async function traceStep<T extends string>(info: StepTraceInfo | undefine
   const active = trace.getSpanContext(context.active());
   const links: Link[] = active ? [{ context: active }] : [];
   const parent = await sessionTraceContext(info.stores, { sessionId: info.sessionId, agent: info.agent, tenant: info.tenant }, links);
-  const span = agentqTracer().startSpan(
-    `invoke_agent ${info.agent}`,
-    {
-      kind: SpanKind.INTERNAL,
-      links,
-      attributes: {
-        [GEN_AI.operationName]: 'invoke_agent',
-        [GEN_AI.providerName]: PROVIDER,
-        [GEN_AI.system]: PROVIDER,
-        [GEN_AI.agentName]: info.agent,
-        [GEN_AI.conversationId]: info.sessionId,
-        [AGENTQ.step]: info.step,
-        [AGENTQ.attempt]: info.attempt,
-        ...(info.jobId ? { [AGENTQ.jobId]: info.jobId } : {}),
-        ...(info.tenant ? { [AGENTQ.tenant]: info.tenant } : {}),
-      },
-    },
-    parent,
-  );
-  try {
-    const result = await context.with(trace.setSpan(context.active(), span), run);
-    span.setAttribute(AGENTQ.result, result);
-    return result;
-  } catch (error) {
-    recordError(span, error);
-    throw error;
-  } finally {
-    span.end();
-  }
-}
-
-/** Marks a span failed with the error's name (or agentq code) as `error.type`. */
-export function recordError(span: Span, error: unknown, type?: string): void {
-  const code = type ?? (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string' ? error.code : error instanceof Error ? error.name : 'error');
-  span.setAttribute(GEN_AI.errorType, code);
-  if (error instanceof Error) span.recordException(error);
-  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  const attributes = {
+    ...genAiBase('invoke_agent', info.sessionId),
+    [GEN_AI.agentName]: info.agent,
+    [AGENTQ.step]: info.step,
+    [AGENTQ.attempt]: info.attempt,
+    ...(info.jobId ? { [AGENTQ.jobId]: info.jobId } : {}),
+    ...(info.tenant ? { [AGENTQ.tenant]: info.tenant } : {}),
+  };
+  return inSpan(`invoke_agent ${info.agent}`, { kind: SpanKind.INTERNAL, links, attributes }, parent, run, (span, result) => span.setAttribute(AGENTQ.result, result));
 }

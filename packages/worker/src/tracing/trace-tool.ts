@@ -1,7 +1,6 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { GEN_AI } from './gen-ai-attributes.js';
-import { recordError } from './trace-step.js';
-import { agentqTracer } from './tracer.js';
+import { genAiBase, inSpan } from './in-span.js';
 
 export interface ToolTraceInfo {
   sessionId: string;
@@ -19,27 +18,10 @@ export async function traceTool<T extends { outcome?: { isError: boolean; errorC
   run: () => Promise<T>,
 ): Promise<T> {
   if (!info) return run();
-  const span = agentqTracer().startSpan(`execute_tool ${info.tool}`, {
-    kind: SpanKind.INTERNAL,
-    attributes: {
-      [GEN_AI.operationName]: 'execute_tool',
-      [GEN_AI.toolName]: info.tool,
-      [GEN_AI.toolCallId]: info.toolUseId,
-      [GEN_AI.toolType]: 'function',
-      [GEN_AI.conversationId]: info.sessionId,
-    },
+  const attributes = { ...genAiBase('execute_tool', info.sessionId), [GEN_AI.toolName]: info.tool, [GEN_AI.toolCallId]: info.toolUseId, [GEN_AI.toolType]: 'function' };
+  return inSpan(`execute_tool ${info.tool}`, { kind: SpanKind.INTERNAL, attributes }, context.active(), run, (span, result) => {
+    if (!result.outcome?.isError) return;
+    span.setAttribute(GEN_AI.errorType, result.outcome.errorCode ?? 'tool_error');
+    span.setStatus({ code: SpanStatusCode.ERROR });
   });
-  try {
-    const result = await context.with(trace.setSpan(context.active(), span), run);
-    if (result.outcome?.isError) {
-      span.setAttribute(GEN_AI.errorType, result.outcome.errorCode ?? 'tool_error');
-      span.setStatus({ code: SpanStatusCode.ERROR });
-    }
-    return result;
-  } catch (error) {
-    recordError(span, error);
-    throw error;
-  } finally {
-    span.end();
-  }
 }
