@@ -1,14 +1,14 @@
-import { defineAgent, defineTool, Keys } from '@agentq/shared';
+import { Keys } from '@agentq/shared';
 import { AgentProducer } from '@agentq/producer';
 import { TRACEPARENT_FIELD } from '@agentq/worker';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { Redis } from 'ioredis';
-import { z } from 'zod';
 import { afterAll, beforeAll, vi } from 'vitest';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted, startHarness } from './support/harness.js';
+import { echoAgent } from './support/rate-limit-agent.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -21,14 +21,8 @@ afterAll(async () => {
   trace.disable();
 });
 
-const echo = defineTool({
-  name: 'echo',
-  description: 'Echo a value back',
-  input: z.object({ value: z.string() }),
-  risk: 'safe',
-  run: async ({ value }) => `echo:${value}`,
-});
-const agent = defineAgent({ name: 'traced', system: 'You are a test agent.', tools: [echo] });
+// The one-tool agent of the rate-limit tests (named 'rl').
+const agent = echoAgent();
 
 const attr = (span: ReadableSpan, name: string) => span.attributes[name];
 
@@ -60,7 +54,7 @@ describe('OpenTelemetry tracing', () => {
         { tool: 'echo', input: { value: 'four' } },
         { text: 'All done.' },
       ];
-      const { sessionId } = await h.producer.start({ agent: 'traced', input: scripted('Echo four words.', script) });
+      const { sessionId } = await h.producer.start({ agent: agent.name, input: scripted('Echo four words.', script) });
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
       expect(result.status).toBe('completed');
       expect(result.steps).toBe(5);
@@ -101,8 +95,8 @@ describe('OpenTelemetry tracing', () => {
       for (const step of steps) expect(step.links.some((l) => processIds.has(l.context.spanId))).toBe(true);
 
       const step0 = steps.find((s) => attr(s, 'agentq.step') === 0) as ReadableSpan;
-      expect(step0.name).toBe('invoke_agent traced');
-      expect(attr(step0, 'gen_ai.agent.name')).toBe('traced');
+      expect(step0.name).toBe('invoke_agent rl');
+      expect(attr(step0, 'gen_ai.agent.name')).toBe('rl');
       expect(attr(step0, 'gen_ai.provider.name')).toBe('anthropic');
       expect(attr(step0, 'agentq.step.result')).toBe('advanced');
 
@@ -138,7 +132,7 @@ describe('OpenTelemetry tracing', () => {
     try {
       const caller = trace.getTracer('caller').startSpan('handle request');
       const { sessionId } = await context.with(trace.setSpan(context.active(), caller), () =>
-        producer.start({ agent: 'traced', input: scripted('Say done.', [{ text: 'Done.' }]) }),
+        producer.start({ agent: agent.name, input: scripted('Say done.', [{ text: 'Done.' }]) }),
       );
       caller.end();
       expect((await producer.wait(sessionId, { timeoutMs: 20_000 })).status).toBe('completed');
@@ -162,7 +156,7 @@ describe('OpenTelemetry tracing', () => {
     exporter.reset();
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent] });
     try {
-      const { sessionId } = await h.producer.start({ agent: 'traced', input: scripted('Echo one word.', [{ tool: 'echo', input: { value: 'one' } }, { text: 'Done.' }]) });
+      const { sessionId } = await h.producer.start({ agent: agent.name, input: scripted('Echo one word.', [{ tool: 'echo', input: { value: 'one' } }, { text: 'Done.' }]) });
       expect((await h.producer.wait(sessionId, { timeoutMs: 20_000 })).status).toBe('completed');
       await provider.forceFlush();
       // Only the SDK's spans remain: this process registered a provider, and the SDK traces into it by itself.
