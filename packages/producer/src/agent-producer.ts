@@ -32,6 +32,7 @@ import {
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { admitBatch } from './admission/admit-batch.js';
 import { type InputCaps, resolveInputCaps } from './admission/input-caps.js';
+import { BullMQOtel } from 'bullmq-otel';
 import { ApprovalsApi } from './approvals/approvals-api.js';
 import { createStreamToken, type LiveEvent, type StreamToken, type StreamTokenOptions, subscribeSession, type SubscribeOptions } from './live/index.js';
 import { createFork, type ForkOptions } from './replay/fork-session.js';
@@ -60,6 +61,11 @@ export interface AgentProducerOptions {
   allowUnregistered?: boolean;
   /** `fair`: step priorities from each tenant's backlog; `fifo`: arrival order. Match the workers. @defaultValue 'fair' */
   scheduling?: SchedulingMode;
+  /**
+   * BullMQ's OpenTelemetry spans (`bullmq-otel`) for the jobs this producer adds, through the globally registered
+   * tracer provider (docs/tracing.md). @defaultValue false
+   */
+  tracing?: boolean;
 }
 
 export interface StartBatchOptions {
@@ -107,7 +113,7 @@ export class AgentProducer {
     this.stores = createStores(redis, options.prefix ?? 'aq');
     this.tenants = new TenantControls(this.stores.redis, this.stores.keys);
     const queueName = options.queueName ?? 'agentq';
-    this.queue = new Queue(queueName, { connection: redis as unknown as ConnectionOptions });
+    this.queue = new Queue(queueName, { connection: redis as unknown as ConnectionOptions, ...(options.tracing ? { telemetry: new BullMQOtel() } : {}) });
     this.registry = new AgentRegistry(this.stores.redis, this.stores.keys, queueName);
     this.scheduler = new TenantScheduler(this.stores.redis, this.stores.keys, queueName);
     this.inputCaps = resolveInputCaps(options.inputCaps);

@@ -16,3 +16,4 @@ export * from './governor/index.js';
 export { BatchLane, type BatchCall, type BatchLaneOptions, flushBatches, pollBatches, resolveBatchLaneOptions } from './batch/index.js';
 export { batchCustomId } from './batch/batch-custom-id.js';
 export { BATCH_PRICE_FACTOR, batchCost } from './batch/batch-price.js';
+export * from './tracing/index.js';

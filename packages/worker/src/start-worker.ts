@@ -19,6 +19,7 @@ import {
   type TenantSettings,
 } from '@agentq/shared';
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
+import { BullMQOtel } from 'bullmq-otel';
 import { Alerter, type AlertOptions } from './alerts/alerter.js';
 import { BATCH_FLUSH_JOB, BATCH_POLL_JOB, BatchLane } from './batch/batch-lane.js';
 import { type BatchLaneOptions, resolveBatchLaneOptions } from './batch/batch-lane-options.js';
@@ -119,6 +120,11 @@ export interface StartWorkerOptions {
    * fairness benchmark compares with). Use the same mode on producers and workers. @defaultValue 'fair' (env AGENTQ_SCHEDULING)
    */
   scheduling?: SchedulingMode;
+  /**
+   * Open OpenTelemetry spans for steps, model calls and tool calls through the globally registered tracer
+   * provider (see `startTracing`), and turn on BullMQ's own telemetry (`bullmq-otel`). @defaultValue false
+   */
+  tracing?: boolean;
 }
 
 export interface AgentqWorker {
@@ -160,7 +166,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   await redis.ping();
   await warnUnsafeRedis(redis, logger);
   const connection = bullRedis as unknown as ConnectionOptions;
-  const queue = new Queue(queueName, { connection });
+  const telemetry = options.tracing ? new BullMQOtel() : undefined;
+  const queue = new Queue(queueName, { connection, ...(telemetry ? { telemetry } : {}) });
   const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const shutdown = new AbortController();
   // Every in-flight model call and tool attempt listens on it: one listener per step slot is not a leak.
@@ -191,6 +198,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     scheduling: options.scheduling ?? 'fair',
     settings,
     shutdownSignal: shutdown.signal,
+    tracing: options.tracing ?? false,
     mcp: agents.size > 0 && [...agents.values()].some((a) => a.mcpServers.length > 0) ? new McpConnections(logger) : undefined,
     // The loop guard runs first: a looping call is answered with a reflection, never approved nor run.
     // The risk gate runs before the breaker: a call waiting for a person must not take the breaker's trial.
@@ -233,6 +241,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     concurrency: options.concurrency ?? 10,
     autorun: options.autorun ?? true,
     name: id,
+    ...(telemetry ? { telemetry } : {}),
     lockDuration: options.lockDurationMs ?? 60_000,
     stalledInterval: options.stalledIntervalMs ?? 30_000,
     maxStalledCount: options.maxStalledCount ?? 5,

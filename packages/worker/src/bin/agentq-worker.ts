@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadAgentsModule } from '../config/agents-module.js';
 import { readWorkerEnv, WorkerEnv } from '../config/worker-env.js';
 import { startWorker } from '../start-worker.js';
+import { startTracing } from '../tracing/start-tracing.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -55,8 +56,11 @@ function tenantSettingsFromEnv(e: WorkerEnv): Record<string, TenantSettings> {
   return out;
 }
 
+// Before the worker starts, so its first spans have a provider; off (and no provider registered) unless configured.
+const tracing = startTracing(env);
 const worker = await startWorker({
   agents,
+  tracing: tracing !== undefined,
   connection: env.REDIS_URL,
   queueName: opts.queue ?? env.AGENTQ_QUEUE,
   prefix: env.AGENTQ_PREFIX,
@@ -121,6 +125,7 @@ const onSignal = (signal: NodeJS.Signals) => {
   timer.unref();
   worker
     .close()
+    .then(() => tracing?.shutdown())
     .then(() => {
       logger.info('worker stopped');
       process.exit(0);

@@ -1,4 +1,4 @@
-import { blankToUndefined, CommonEnv, ENV, envInt, envNumber, MAX_TENANT_WEIGHT, parseEnv } from '@agentq/shared';
+import { blankToUndefined, CommonEnv, ENV, envInt, envNumber, envString, envUrl, MAX_TENANT_WEIGHT, parseEnv } from '@agentq/shared';
 import { z } from 'zod';
 
 const rate = z.number().nonnegative();
@@ -53,6 +53,13 @@ export const WorkerEnv = CommonEnv.extend({
   ),
   // A model with no price: charge the highest known rate (with a warning), or refuse the call.
   [ENV.UNKNOWN_MODELS]: z.preprocess(blankToUndefined, z.enum(['highest', 'refuse']).default('highest')),
+  // OpenTelemetry tracing is off unless one of these asks for it (docs/tracing.md).
+  [ENV.OTEL_TRACES_EXPORTER]: envString().pipe(
+    z.enum(['otlp', 'console', 'none'], { error: `${ENV.OTEL_TRACES_EXPORTER} must be otlp, console or none` }).optional(),
+  ),
+  [ENV.OTEL_EXPORTER_OTLP_ENDPOINT]: envUrl(),
+  [ENV.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT]: envUrl(),
+  [ENV.OTEL_SERVICE_NAME]: envString(),
 });
 /** `acme=2,beta=0.5`: one number per tenant, each checked by `value`. */
 function envTenantMap(value: z.ZodNumber) {

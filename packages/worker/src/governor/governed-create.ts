@@ -17,6 +17,8 @@ export interface GovernedCreateOptions {
   logger: Logger;
   /** Streams the call and hands over its text deltas. @defaultValue none (a plain call) */
   onText?: TextListener | undefined;
+  /** The session id, for the SDK's own spans (`gen_ai.conversation.id`). */
+  conversationId?: string | undefined;
   /** Records a `governor_wait` event of the step. */
   emit(type: AgentEventType, data: Record<string, unknown>): Promise<void>;
 }
@@ -30,7 +32,7 @@ export interface GovernedCreateOptions {
  */
 export async function governedCreate(options: GovernedCreateOptions): Promise<ModelCallResult> {
   const { governor, params, signal, logger } = options;
-  if (!governor) return options.model.create(params, signal, options.onText);
+  if (!governor) return options.model.create(params, signal, options.onText, options.conversationId);
   const acquired = await governor.acquire({
     model: params.model,
     estimatedInput: estimateInputTokens(params),
@@ -65,7 +67,7 @@ export async function governedCreate(options: GovernedCreateOptions): Promise<Mo
       await sleep(permit.waitMs, signal);
     }
     sent = true;
-    const result = await options.model.create(params, signal, options.onText);
+    const result = await options.model.create(params, signal, options.onText, options.conversationId);
     await settle({ usage: result.message.usage, headers: result.headers, status: 200 });
     return result;
   } catch (error) {

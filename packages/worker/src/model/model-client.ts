@@ -46,9 +46,10 @@ export class ModelClient {
 
   /**
    * One call. With `onText` it goes through the SDK's streaming API and hands over each text delta as it
-   * arrives (`index` = the content block); the result is the same final message either way.
+   * arrives (`index` = the content block); the result is the same final message either way. `conversationId`
+   * (the session id) goes on the SDK's own OpenTelemetry span of the call as `gen_ai.conversation.id`.
    */
-  async create(params: MessageCreateParams, signal?: AbortSignal, onText?: TextListener): Promise<ModelCallResult> {
+  async create(params: MessageCreateParams, signal?: AbortSignal, onText?: TextListener, conversationId?: string): Promise<ModelCallResult> {
     const started = performance.now();
     // The SDK's timeout stops at the response headers; this deadline also covers a body that never ends.
     const deadline = AbortSignal.timeout(this.timeoutMs + 1000);
@@ -58,14 +59,14 @@ export class ModelClient {
     let requestId: string | null | undefined;
     try {
       if (onText) {
-        const stream = this.sdk.messages.stream(params, { signal: combined });
+        const stream = this.sdk.messages.stream(params, { signal: combined, openTelemetry: { conversationId } });
         stream.on('streamEvent', (event) => {
           if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') onText(event.index, event.delta.text);
         });
         ({ response, request_id: requestId } = await stream.withResponse());
         data = await stream.finalMessage();
       } else {
-        ({ data, response, request_id: requestId } = await this.sdk.messages.create(params, { signal: combined }).withResponse());
+        ({ data, response, request_id: requestId } = await this.sdk.messages.create(params, { signal: combined, openTelemetry: { conversationId } }).withResponse());
       }
     } catch (error) {
       // The SDK parses a JSON content type itself; a body that is not JSON surfaces as a SyntaxError.

@@ -8,6 +8,7 @@ import { cacheMissReason } from '../model/cache-miss.js';
 import { classifyModelError } from '../model/classify-model-error.js';
 import type { ModelMessage } from '../model/model-client.js';
 import { tokenCounts } from '../model/token-counts.js';
+import { traceChat } from '../tracing/trace-chat.js';
 import { type BATCHED, batchTurn } from './batch-turn.js';
 import type { StepContext } from './step-context.js';
 import { MODEL_CHECKPOINT_FIELD, readStepCheckpoint } from './step-checkpoint.js';
@@ -69,7 +70,8 @@ export async function modelTurn(ctx: StepContext, input: TurnInput, options: Tur
     : undefined;
   let result;
   try {
-    result = await governedCreate({
+    const traced = deps.tracing ? { sessionId: session.sessionId, model: params.model, maxTokens: params.max_tokens } : undefined;
+    result = await traceChat(traced, () => governedCreate({
       model: deps.model,
       governor: deps.governor,
       params,
@@ -77,8 +79,9 @@ export async function modelTurn(ctx: StepContext, input: TurnInput, options: Tur
       signal: deps.shutdownSignal,
       logger: ctx.logger,
       onText,
+      conversationId: session.sessionId,
       emit: (type, data) => ctx.emit(type, data),
-    });
+    }));
   } catch (error) {
     await Promise.all(deltaWrites);
     await budget.release();

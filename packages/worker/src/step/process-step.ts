@@ -28,6 +28,7 @@ import { prepareWorkingMemory } from '../memory/prepare-working-memory.js';
 import type { ModelMessage } from '../model/model-client.js';
 import { toToolResultBlock } from '../tools/tool-outcome.js';
 import { BATCHED } from './batch-turn.js';
+import { traceStep } from '../tracing/trace-step.js';
 import { modelTurn } from './model-turn.js';
 import type { StepContext } from './step-context.js';
 import type { StepDeps } from './step-deps.js';
@@ -140,9 +141,10 @@ async function processLoadedStep(deps: StepDeps, job: Job, session: Session, slo
     baseLogger.warn({ clamped }, 'session limits past the agent ceiling were clamped');
     await ctx.emit('limits_clamped', { fields: clamped });
   }
+  const traced = deps.tracing ? { stores: deps.stores, sessionId, agent: session.agent, tenant: session.tenant, step, jobId: job.id, attempt: job.attemptsMade + 1 } : undefined;
   let result: StepResult;
   try {
-    result = await startAndRun(ctx);
+    result = await traceStep(traced, () => startAndRun(ctx));
   } catch (error) {
     await events.settle().catch(() => undefined);
     if (isRedisUnavailable(error)) return waitForRedis(ctx, error);

@@ -29,6 +29,8 @@ export interface StepDeps {
   mcp?: McpConnections | undefined;
   /** This queue's Message Batches lane, for sessions with `urgency: 'batch'` (`startWorker` always builds one). */
   batch?: BatchLane | undefined;
+  /** Steps, model calls and tool calls open OpenTelemetry spans (docs/tracing.md). @defaultValue false */
+  tracing?: boolean | undefined;
 }
 
 export interface StepSettings {

@@ -3,6 +3,7 @@ import { capToolResult } from '../tools/cap-tool-result.js';
 import { runTool } from '../tools/run-tool.js';
 import type { ToolCall } from '../tools/tool-guard.js';
 import { errorOutcome, type ToolOutcome } from '../tools/tool-outcome.js';
+import { traceTool } from '../tracing/trace-tool.js';
 import type { StepContext } from './step-context.js';
 import { readStepCheckpoint } from './step-checkpoint.js';
 
@@ -131,7 +132,8 @@ async function execute(ctx: StepContext, call: ToolCall, previousAttempts: numbe
     await ctx.emit(callEvent.type, callEvent.data);
   }
   ctx.logger.debug({ tool: tool.name, toolUseId: block.id, input }, 'tool call');
-  const result = await runTool({
+  const traced = deps.tracing ? { sessionId: session.sessionId, tool: tool.name, toolUseId: block.id } : undefined;
+  const result = await traceTool(traced, () => runTool({
     tool,
     input: call.input,
     context: {
@@ -147,7 +149,7 @@ async function execute(ctx: StepContext, call: ToolCall, previousAttempts: numbe
     signal: deps.shutdownSignal,
     maxInlineWaitMs: deps.settings.maxInlineToolWaitMs,
     previousAttempts,
-  });
+  }));
   if (result.deferMs !== undefined) {
     // A rate limit means the tool did nothing: the deferred re-run must run it, not report its outcome unknown.
     // The attempts used so far carry over, so a tool that never stops rate-limiting ends in an error result.
