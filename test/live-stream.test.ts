@@ -63,9 +63,10 @@ describe('live sessions: subscribe and stream', () => {
       await expect.poll(async () => (await readSse(`${url}?token=${shortLived}`)).status, { timeout: 5000 }).toBe(401);
       await expect(h.producer.streamToken('ses_missing')).rejects.toThrow(/no session/);
 
-      // 1. the session is mid-run (its first gated call is running); subscribe and read until that tool_call
+      // 1. the session is mid-run (its first gated call is running); subscribe and read until the model_call that asked for it
       const gate1 = await nextGate();
-      const first = await readSse(`${url}?token=${token}`, { onMessage: (m) => m.event !== 'tool_call' });
+      // a safe tool's tool_call is written with its result's checkpoint, after the gate opens: the step's model_call is on record before
+      const first = await readSse(`${url}?token=${token}`, { onMessage: (m) => m.event !== 'model_call' });
       expect(first.status).toBe(200);
       const lastId = first.messages.at(-1)?.id as string;
       // 2. disconnected: the session moves on without us
@@ -75,7 +76,8 @@ describe('live sessions: subscribe and stream', () => {
       const second = await readSse(url, {
         headers: { Authorization: `Bearer ${TOKEN}`, 'Last-Event-ID': lastId },
         onMessage: (m) => {
-          if (m.event === 'tool_call' && JSON.parse(m.data).data.input?.n === 3) void nextGate().then((release) => release());
+          // gate 3's tool_call is written only once it opens: open it on the model_call that asks for it (step 2)
+          if (m.event === 'model_call' && JSON.parse(m.data).step === 2) void nextGate().then((release) => release());
         },
       });
       const seen = [...first.messages, ...second.messages].filter((m) => m.event !== 'end');
@@ -106,15 +108,16 @@ describe('live sessions: subscribe and stream', () => {
       const { sessionId } = await h.producer.start({ agent: 'gated', input: threeGates('Done.') });
       const gate1 = await nextGate();
       const seen: AgentEvent[] = [];
+      // a safe tool's tool_call is written with its result's checkpoint, after its gate opens: wait for the model_call that asked for it
       for await (const event of h.producer.subscribe(sessionId)) {
         seen.push(event as AgentEvent);
-        if (event.type === 'tool_call') break;
+        if (event.type === 'model_call') break;
       }
       gate1();
       const resumed = h.producer.subscribe(sessionId, { from: seen.at(-1)?.id as string });
       for await (const event of resumed) {
         seen.push(event as AgentEvent);
-        if (event.type === 'tool_call') void nextGate().then((release) => release());
+        if (event.type === 'model_call' && event.data.stopReason === 'tool_use') void nextGate().then((release) => release());
       }
       const stored = await h.producer.events(sessionId);
       console.log(`subscribe: stored ${stored.length}, seen ${seen.length}, last ${seen.at(-1)?.type}`);

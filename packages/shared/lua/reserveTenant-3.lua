@@ -16,7 +16,8 @@
   ARGV[7] now (ms)
   ARGV[8] expiry of this reservation (ms)
   ARGV[9] TTL of the day's keys (ms)
-  Returns { 1, max_tokens } when reserved (or reserved before), or
+  Returns { 1, max_tokens } when reserved (or reserved before), { 1, max_tokens, code, limit, used, reserved }
+  when reserved now with max_tokens cut below the request (naming the budget that cut it), or
   { 0, code, limit, used, reserved } with code tenant_tokens | tenant_cost.
 ]]
 local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', ARGV[7])
@@ -50,14 +51,24 @@ local u = redis.call('HMGET', KEYS[2], 'tokens', 'reservedTokens', 'costMicroUsd
 local usedT, resT = tonumber(u[1] or '0'), tonumber(u[2] or '0')
 local usedC, resC = tonumber(u[3] or '0'), tonumber(u[4] or '0')
 
+-- The budget that cut max_tokens the most, reported with the admission.
+local cut = nil
 if b[1] then
   local limit = tonumber(b[1])
-  out = math.min(out, limit - usedT - resT - estIn)
+  local allowed = limit - usedT - resT - estIn
+  if allowed < out then
+    out = allowed
+    cut = { 'tenant_tokens', limit, usedT, resT }
+  end
   if out < minOut then return { 0, 'tenant_tokens', limit, usedT, resT } end
 end
 if b[2] then
   local limit = tonumber(b[2])
-  out = math.min(out, math.floor((limit - usedC - resC - estIn * inPrice) / outPrice))
+  local allowed = math.floor((limit - usedC - resC - estIn * inPrice) / outPrice)
+  if allowed < out then
+    out = allowed
+    cut = { 'tenant_cost', limit, usedC, resC }
+  end
   if out < minOut then return { 0, 'tenant_cost', limit, usedC, resC } end
 end
 
@@ -69,4 +80,5 @@ redis.call('HINCRBY', KEYS[2], 'reservedCostMicroUsd', cost)
 redis.call('ZADD', KEYS[3], ARGV[8], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[9])
 redis.call('PEXPIRE', KEYS[3], ARGV[9])
+if cut then return { 1, out, cut[1], cut[2], cut[3], cut[4] } end
 return { 1, out }

@@ -13,7 +13,11 @@ const DAY_TTL_MS = 3 * 24 * 3600 * 1000;
 /** The smallest `max_tokens` worth a call: below it the budget is treated as spent. */
 export const MIN_OUTPUT_TOKENS = 64;
 
-export type Admission = { ok: true; maxTokens: number } | { ok: false; error: SessionError & { code: BudgetCode } };
+/**
+ * An admitted call with the `max_tokens` the budgets leave it (`cutBy`: the budget that cut it below the
+ * request, as the error the session ends with when the cut call cannot answer), or the budget refusing it.
+ */
+export type Admission = { ok: true; maxTokens: number; cutBy?: SessionError & { code: BudgetCode } } | { ok: false; error: SessionError & { code: BudgetCode } };
 
 /** One model call as the ledger sees it. */
 export interface CallEstimate {
@@ -47,14 +51,14 @@ export class BudgetLedger {
       promptTokenCeiling(call.price),
       call.price.output,
     ]);
-    if (Number(reply[0]) === 1) return { ok: true, maxTokens: Number(reply[1]) };
-    const code = String(reply[1]) as BudgetCode;
-    const limit = Number(reply[2]);
-    const used = Number(reply[3]);
-    const requested = call.inputTokens + minOut;
-    return code === 'max_cost'
-      ? { ok: false, error: withCode(budgetError(code, limit / 1e6, used / 1e6, { requestedTokens: requested })) }
-      : { ok: false, error: withCode(budgetError(code, limit, used, { requested })) };
+    const sessionError = (code: BudgetCode, limit: number, used: number, requested: number) =>
+      withCode(code === 'max_cost' ? budgetError(code, limit / 1e6, used / 1e6, { requestedTokens: requested }) : budgetError(code, limit, used, { requested }));
+    if (Number(reply[0]) === 1) {
+      const maxTokens = Number(reply[1]);
+      if (reply[2] === undefined) return { ok: true, maxTokens };
+      return { ok: true, maxTokens, cutBy: sessionError(String(reply[2]) as BudgetCode, Number(reply[3]), Number(reply[4]), call.inputTokens + call.maxTokens) };
+    }
+    return { ok: false, error: sessionError(String(reply[1]) as BudgetCode, Number(reply[2]), Number(reply[3]), call.inputTokens + minOut) };
   }
 
   /** Reserves the call against the tenant's daily budget (idempotent per id); may cut `max_tokens` further. */
@@ -66,14 +70,20 @@ export class BudgetLedger {
       [this.keys.tenantBudget(tenant), this.keys.tenantUsage(tenant, day), this.keys.tenantReservations(tenant, day)],
       [id, call.inputTokens, call.maxTokens, minOut, promptTokenCeiling(call.price), call.price.output, now, now + RESERVATION_TTL_MS, DAY_TTL_MS],
     );
-    if (Number(reply[0]) === 1) return { ok: true, maxTokens: Number(reply[1]) };
-    const code = String(reply[1]) as BudgetCode;
-    const [limit, used, reserved] = [Number(reply[2]), Number(reply[3]), Number(reply[4])];
-    const error =
-      code === 'tenant_cost'
-        ? budgetError(code, limit / 1e6, used / 1e6, { reserved: reserved / 1e6, tenant, day, requestedTokens: call.inputTokens + minOut })
-        : budgetError(code, limit, used, { reserved, tenant, day, requested: call.inputTokens + minOut });
-    return { ok: false, error: withCode(error) };
+    const tenantError = (at: number, requested: number) => {
+      const code = String(reply[at]) as BudgetCode;
+      const [limit, used, reserved] = [Number(reply[at + 1]), Number(reply[at + 2]), Number(reply[at + 3])];
+      return withCode(
+        code === 'tenant_cost'
+          ? budgetError(code, limit / 1e6, used / 1e6, { reserved: reserved / 1e6, tenant, day, requestedTokens: requested })
+          : budgetError(code, limit, used, { reserved, tenant, day, requested }),
+      );
+    };
+    if (Number(reply[0]) === 1) {
+      const maxTokens = Number(reply[1]);
+      return reply[2] === undefined ? { ok: true, maxTokens } : { ok: true, maxTokens, cutBy: tenantError(2, call.inputTokens + call.maxTokens) };
+    }
+    return { ok: false, error: tenantError(1, call.inputTokens + minOut) };
   }
 
   /** Replaces the reservation by the call's real usage, once per id. Returns whether it was counted now. */

@@ -1,4 +1,5 @@
 import {
+  type BudgetCode,
   BudgetExceededError,
   BudgetLedger,
   type CallEstimate,
@@ -8,6 +9,7 @@ import {
   estimateInputTokens,
   lookupPrice,
   type ModelPrice,
+  type SessionError,
   type Stores,
   type TokenCounts,
   utcDay,
@@ -32,6 +34,8 @@ export function ledgerOf(stores: Stores): BudgetLedger {
 /** A model call admitted by the session and tenant budgets, with the `max_tokens` they leave it. */
 export interface CallBudget {
   maxTokens: number;
+  /** The budget that cut `max_tokens` below the request, as the error a turn cut there ends the session with. */
+  cutBy?: SessionError & { code: BudgetCode };
   estimatedInputTokens: number;
   /** Replaces the tenant reservation by the call's real usage (once per step, however often it runs). */
   settle(usage: TokenCounts, costMicroUsd: number): Promise<void>;
@@ -60,7 +64,7 @@ export async function admitModelCall(ctx: StepContext, params: Anthropic.Message
   if (!admitted.ok) throw new BudgetExceededError(admitted.error);
   const tenant = session.tenant;
   if (!tenant) {
-    return { maxTokens: admitted.maxTokens, estimatedInputTokens: estimate.inputTokens, settle: async () => {}, release: async () => {} };
+    return { maxTokens: admitted.maxTokens, ...cut(admitted.cutBy), estimatedInputTokens: estimate.inputTokens, settle: async () => {}, release: async () => {} };
   }
   // The day is pinned in the checkpoint so a call that straddles midnight settles where it was reserved.
   const day = await deps.stores.sessions.putCheckpoint(session.sessionId, ctx.step, DAY_FIELD, utcDay());
@@ -69,6 +73,8 @@ export async function admitModelCall(ctx: StepContext, params: Anthropic.Message
   if (!reserved.ok) throw new BudgetExceededError(reserved.error);
   return {
     maxTokens: reserved.maxTokens,
+    // The tenant's budget cut what the session's left when it names itself; otherwise the session's cut stands.
+    ...cut(reserved.cutBy ?? admitted.cutBy),
     estimatedInputTokens: estimate.inputTokens,
     settle: async (usage, cost) => {
       await ledger.settleTenant(tenant, day, id, usage, cost);
@@ -76,6 +82,8 @@ export async function admitModelCall(ctx: StepContext, params: Anthropic.Message
     release: () => ledger.releaseTenant(tenant, day, id),
   };
 }
+
+const cut = (cutBy: (SessionError & { code: BudgetCode }) | undefined) => (cutBy ? { cutBy } : {});
 
 const warnedUnpriced = new Set<string>();
 

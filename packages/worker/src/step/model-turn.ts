@@ -39,6 +39,7 @@ export async function modelTurn(ctx: StepContext, input: TurnInput, options: Tur
   const field = options.checkpointField ?? MODEL_CHECKPOINT_FIELD;
   const checkpoint = await readStepCheckpoint(ctx);
   const saved = checkpoint[field];
+  delete ctx.budgetCut;
   if (saved) {
     ctx.logger.debug('reusing checkpointed model response');
     const priceFactor = field === MODEL_CHECKPOINT_FIELD && checkpoint[BATCH_RESULT_FIELD] !== undefined ? BATCH_PRICE_FACTOR : 1;
@@ -61,6 +62,7 @@ export async function modelTurn(ctx: StepContext, input: TurnInput, options: Tur
   // Budgets before the governor: a call the budgets refuse never takes a rate-limit permit.
   const budget = await admitModelCall(ctx, params, field);
   params.max_tokens = budget.maxTokens;
+  if (budget.cutBy) ctx.budgetCut = budget.cutBy;
   fitThinkingBudget(params);
 
   // Token streaming: deltas go out as they come, in order on the connection; the step waits for them once.

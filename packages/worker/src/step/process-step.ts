@@ -230,6 +230,13 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
   if (response.stop_reason === 'max_tokens') {
     // A turn cut by the output limit: its last tool call may have lost part of its input, so none is run.
     const { kept, droppedToolUses } = keptOfCutTurn(response.content);
+    if (!hasText(kept) && ctx.budgetCut) {
+      // The budgets had cut max_tokens below what the turn needed: the budget ran out, not limits.maxTokensPerCall.
+      const budgetStop: SessionError = { ...ctx.budgetCut, message: `${ctx.budgetCut.message}; the reply was cut at the max_tokens the budget left, before any usable content` };
+      await ctx.emit('budget_exceeded', { ...budgetStop.details });
+      await finish(ctx, 'budget_exceeded', { error: budgetStop });
+      return 'finished';
+    }
     if (!hasText(kept)) {
       const message = `the model's reply was cut at max_tokens (${ctx.limits.maxTokensPerCall}) before any usable content${droppedToolUses > 0 ? `; its cut tool call was not run` : ''}; raise limits.maxTokensPerCall`;
       await finish(ctx, 'failed', { error: { code: 'model_max_tokens', message } });

@@ -1,4 +1,4 @@
-import type { Agent, AgentEventType, Limits, Logger, Session } from '@agentq/shared';
+import type { Agent, AgentEventType, BudgetCode, Limits, Logger, Session, SessionError } from '@agentq/shared';
 import type { Job } from 'bullmq';
 import type { StepDeps } from './step-deps.js';
 import type { StepEvents } from './step-events.js';
@@ -22,4 +22,9 @@ export interface StepContext {
   emit(type: AgentEventType, data?: Record<string, unknown>): Promise<void>;
   /** The step's event buffer, handed to the checkpoint writes that carry it. */
   events: StepEvents;
+  /**
+   * Set by the step's latest model call when a budget cut its `max_tokens` below `limits.maxTokensPerCall`:
+   * a turn cut there ran out of budget, not of the configured limit.
+   */
+  budgetCut?: SessionError & { code: BudgetCode };
 }
