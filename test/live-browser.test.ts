@@ -42,8 +42,9 @@ describe.skipIf(!hasChromium)('the live example page in a real browser (Debian c
       const requests: string[] = [];
       page.on('request', (r) => requests.push(r.url()));
       await page.goto(`${site.url}/sessions/${sessionId}`);
-      // mid-session: the events so far are on the page, and the session is still live
-      await page.locator('#events li[data-type="tool_call"]').first().waitFor({ timeout: 15_000 });
+      // mid-session: the events so far are on the page, and the session is still live. A safe tool's tool_call is
+      // written with its result's checkpoint, after the hold is released: wait for the step's model_call, written before tools run
+      await page.locator('#events li[data-type="model_call"]').first().waitFor({ timeout: 15_000 });
       expect(await page.locator('#status').textContent()).toBe('live');
       release();
       await expect.poll(() => page.locator('#status').textContent(), { timeout: 15_000 }).toBe('completed');

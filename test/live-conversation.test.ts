@@ -75,7 +75,8 @@ describe('live sessions: conversations', () => {
       const seen = ['Lisbon', 'Friday', 'Booked: Lisbon on Friday.', 'Which city and day did I choose?'].filter((text) => sent.includes(text));
       console.log(`follow-up request: ${last.messages.length} messages; earlier turns seen ${seen.length}/4; steps ${first.steps} → ${second.steps}`);
       expect(seen).toHaveLength(4);
-      expect(last.messages.at(-1)).toEqual({ role: 'user', content: 'Which city and day did I choose?' });
+      // the follow-up is the last message; as the conversation's last block it carries the 5-minute cache breakpoint (docs/models.md, Caching)
+      expect(last.messages.at(-1)).toEqual({ role: 'user', content: [{ type: 'text', text: 'Which city and day did I choose?', cache_control: { type: 'ephemeral' } }] });
 
       const events: AgentEvent[] = [];
       // a subscription ends with each turn's end; the next one resumes after it
