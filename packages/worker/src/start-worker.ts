@@ -17,6 +17,7 @@ import {
   TenantScheduler,
   type SchedulingMode,
   type TenantSettings,
+  WORKER_LIMITER,
 } from '@agentq/shared';
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
@@ -247,7 +248,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     maxStalledCount: options.maxStalledCount ?? 5,
     maxStartedAttempts: options.maxStartedAttempts ?? 1000,
     // A manual queue.rateLimit() pauses every worker only when each carries a limiter; this one never binds.
-    limiter: { max: 100_000, duration: 1000 },
+    limiter: { ...WORKER_LIMITER },
     ...defaultJobRetention(),
   });
   // BullMQ prints an error event of a queue without a listener to stderr, whole stack and all.
@@ -280,13 +281,19 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
     }
     clearInterval(heartbeat);
     await worker.close(force);
-    await registry.unpublish(id, agents.keys()).catch(() => undefined);
+    // With Redis away the entry cannot be removed (the command would wait for a reconnect that never comes);
+    // without its heartbeat it goes stale on its own.
+    if (!redisDown) await registry.unpublish(id, agents.keys()).catch(() => undefined);
     await queue.close();
     await deps.mcp?.close();
-    await bullRedis.quit().catch(() => bullRedis.disconnect());
+    if (force && redisDown) bullRedis.disconnect();
+    else await bullRedis.quit().catch(() => bullRedis.disconnect());
     await alerter?.close(force ? 0 : undefined);
     await metricsServer?.close();
-    if (ownsConnection) await redis.quit().catch(() => redis.disconnect());
+    if (ownsConnection) {
+      if (force && redisDown) redis.disconnect();
+      else await redis.quit().catch(() => redis.disconnect());
+    }
   };
   return {
     id,

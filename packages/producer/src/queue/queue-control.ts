@@ -1,3 +1,4 @@
+import { WORKER_LIMITER } from '@agentq/shared';
 import type { Queue } from 'bullmq';
 
 /** What an operator needs to know about the queue: is it held, for how long, and what is in it. */
@@ -20,7 +21,8 @@ export class QueueControl {
   async status(): Promise<QueueStatus> {
     const [paused, ttl, counts] = await Promise.all([
       this.queue.isPaused(),
-      this.queue.getRateLimitTtl(),
+      // With a max, only a pause counts: the workers' limiter also counts each fetch in the key, with a 1 s expiry.
+      this.queue.getRateLimitTtl(WORKER_LIMITER.max),
       this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed'),
     ]);
     return {
