@@ -77,7 +77,7 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
     } finally {
       await h.close();
     }
-  });
+  }, 180_000);
 
   test('an agent default of urgency "batch" is used when the session chooses none; "normal" on start overrides it', async ({ redisUrl, queueName, prefix }) => {
     const base = echoAgent();

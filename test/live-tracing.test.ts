@@ -58,7 +58,15 @@ describe('OpenTelemetry tracing', () => {
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
       expect(result.status).toBe('completed');
       expect(result.steps).toBe(5);
-      await provider.forceFlush();
+      // The last step's span ends just after its job settles, which can be after wait() has seen the session end.
+      await vi.waitFor(
+        async () => {
+          await provider.forceFlush();
+          const ended = exporter.getFinishedSpans().filter((s) => attr(s, 'gen_ai.conversation.id') === sessionId && attr(s, 'gen_ai.operation.name') === 'invoke_agent');
+          if (ended.length < 5) throw new Error(`${ended.length} of 5 step spans ended`);
+        },
+        { timeout: 5_000, interval: 50 },
+      );
 
       const ours = exporter.getFinishedSpans().filter((s) => attr(s, 'gen_ai.conversation.id') === sessionId);
       const steps = ours.filter((s) => attr(s, 'gen_ai.operation.name') === 'invoke_agent');
