@@ -1,23 +1,44 @@
-// Reads the vitest JSON report `.ci/run` writes and prints `<passed> <failed>`. A skipped, pending or todo
-// test counts as failed, its name printed to stderr, unless AGENTQ_CI_ALLOW_SKIPPED lists its file (relative
-// to the repository root) or its full name, comma-separated. An unreadable report counts as one failure.
+// Reads the vitest JSON reports `.ci/run` writes (one per Node version) and prints `<passed> <failed>`, summed
+// over them. A skipped, pending or todo test counts as failed, its name printed to stderr, unless
+// AGENTQ_CI_ALLOW_SKIPPED lists its file (relative to the repository root) or its full name, comma-separated.
+// A report given with a label (`node24=path`) names its skips with that label. An unreadable report counts
+// as one failure. Failed tests are named too, last, so the tail of a CI log says which ones failed.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const NOT_RUN = new Set(['skipped', 'pending', 'todo', 'disabled']);
+const allowed = new Set(
+  (process.env.AGENTQ_CI_ALLOW_SKIPPED ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
-try {
-  const report = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8'));
-  const allowed = new Set((process.env.AGENTQ_CI_ALLOW_SKIPPED ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-  const skipped = [];
-  for (const file of report.testResults ?? []) {
-    const rel = path.relative(process.cwd(), file.name);
-    for (const t of file.assertionResults ?? []) {
-      if (NOT_RUN.has(t.status) && !allowed.has(rel) && !allowed.has(t.fullName)) skipped.push(`${rel} > ${t.fullName}`);
+let passed = 0;
+let failed = 0;
+const failedNames = [];
+for (const arg of process.argv.slice(2)) {
+  const at = arg.indexOf('=');
+  const label = at > 0 ? arg.slice(0, at) : '';
+  const file = at > 0 ? arg.slice(at + 1) : arg;
+  try {
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    const skipped = [];
+    for (const result of report.testResults ?? []) {
+      const rel = path.relative(process.cwd(), result.name);
+      for (const t of result.assertionResults ?? []) {
+        if (t.status === 'failed') failedNames.push(`${label ? `[${label}] ` : ''}${rel} > ${t.fullName}`);
+        if (NOT_RUN.has(t.status) && !allowed.has(rel) && !allowed.has(t.fullName)) skipped.push(`${label ? `[${label}] ` : ''}${rel} > ${t.fullName}`);
+      }
     }
+    for (const name of skipped) process.stderr.write(`skipped, not allowed by AGENTQ_CI_ALLOW_SKIPPED: ${name}\n`);
+    passed += report.numPassedTests;
+    failed += report.numFailedTests + (report.numRuntimeErrors ?? 0) + skipped.length;
+  } catch {
+    process.stderr.write(`unreadable test report: ${file}\n`);
+    failed += 1;
   }
-  for (const name of skipped) process.stderr.write(`skipped, not allowed by AGENTQ_CI_ALLOW_SKIPPED: ${name}\n`);
-  process.stdout.write(`${report.numPassedTests} ${report.numFailedTests + (report.numRuntimeErrors ?? 0) + skipped.length}\n`);
-} catch {
-  process.stdout.write('0 1\n');
 }
+if (process.argv.length <= 2) failed += 1;
+for (const name of failedNames) process.stderr.write(`failed: ${name}\n`);
+process.stdout.write(`${passed} ${failed}\n`);

@@ -21,8 +21,20 @@ async function pool<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>
 
 function makeAgent(counts: Map<string, number>) {
   const bump = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
-  const refund = defineTool({ name: 'issue_refund', description: 'Refund', input: z.object({ order: z.string() }), risk: 'high', run: ({ order }) => (bump(order), `refunded ${order}`) });
-  const status = defineTool({ name: 'order_status', description: 'Status', input: z.object({ order: z.string() }), risk: 'safe', run: ({ order }) => `shipped ${order}` });
+  const refund = defineTool({
+    name: 'issue_refund',
+    description: 'Refund',
+    input: z.object({ order: z.string() }),
+    risk: 'high',
+    run: ({ order }) => (bump(order), `refunded ${order}`),
+  });
+  const status = defineTool({
+    name: 'order_status',
+    description: 'Status',
+    input: z.object({ order: z.string() }),
+    risk: 'safe',
+    run: ({ order }) => `shipped ${order}`,
+  });
   return defineAgent({ name: 'support', system: 'Support agent.', tools: [refund, status] });
 }
 
@@ -49,7 +61,11 @@ describe('approvals through the agentq CLI', () => {
       expect(new Set(listed.map((a) => a.tool))).toEqual(new Set(['issue_refund']));
 
       const startedAt = Date.now();
-      const decisions = await pool(listed, 8, async (a) => JSON.parse((await cli(env, ['approve', a.approvalId, '--by', 'ci-bot', '--json'])).stdout) as Approval & { resumed: boolean });
+      const decisions = await pool(
+        listed,
+        8,
+        async (a) => JSON.parse((await cli(env, ['approve', a.approvalId, '--by', 'ci-bot', '--json'])).stdout) as Approval & { resumed: boolean },
+      );
       const cliMs = Date.now() - startedAt;
       expect(decisions.filter((d) => d.status === 'approved' && d.decidedBy === 'ci-bot' && d.resumed)).toHaveLength(50);
 
@@ -59,7 +75,9 @@ describe('approvals through the agentq CLI', () => {
       expect(refunds.size).toBe(50);
       expect([...refunds.values()].every((n) => n === 1)).toBe(true);
       expect(JSON.parse((await cli(env, ['approvals', '--json'])).stdout)).toEqual([]);
-      console.log(`approvals-cli: 100 sessions, 50 parked, 50 approved via CLI in ${cliMs}ms (8 at a time), 100 completed, refunds run once each: ${refunds.size}`);
+      console.log(
+        `approvals-cli: 100 sessions, 50 parked, 50 approved via CLI in ${cliMs}ms (8 at a time), 100 completed, refunds run once each: ${refunds.size}`,
+      );
     } finally {
       await h.close();
     }
@@ -70,7 +88,10 @@ describe('approvals through the agentq CLI', () => {
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent(refunds)] });
     const env = { REDIS_URL: redisUrl, AGENTQ_QUEUE: queueName, AGENTQ_PREFIX: prefix };
     try {
-      const { sessionId } = await h.producer.start({ agent: 'support', input: scripted('Refund.', [{ tool: 'issue_refund', input: { order: 'o1' } }, { text: 'No refund.' }]) });
+      const { sessionId } = await h.producer.start({
+        agent: 'support',
+        input: scripted('Refund.', [{ tool: 'issue_refund', input: { order: 'o1' } }, { text: 'No refund.' }]),
+      });
       await h.producer.wait(sessionId, { timeoutMs: 20_000, untilParked: true });
       const [approval] = await h.producer.approvals.list({ sessionId });
       const id = (approval as Approval).approvalId;

@@ -152,7 +152,7 @@ describe('risk gate and durable approvals', () => {
       await h.startWorker();
       expect((await h.producer.wait(sessionId, { timeoutMs: 20_000 })).status).toBe('completed');
       expect(runs).toEqual([]);
-      expect((await h.producer.approvals.get(approval.approvalId))).toMatchObject({ status: 'denied', decidedBy: 'system', decisionReason: 'timeout' });
+      expect(await h.producer.approvals.get(approval.approvalId)).toMatchObject({ status: 'denied', decidedBy: 'system', decisionReason: 'timeout' });
     } finally {
       await h.close();
     }
@@ -203,7 +203,10 @@ describe('risk gate and durable approvals', () => {
       const started = await h.producer.startBatch(
         cases.map((c) => ({ agent: 'ops', input: scripted(c.name, [c.call, { text: 'done' }]), limits: { maxAutoRisk: c.maxAutoRisk } })),
       );
-      const results = await h.producer.waitAll(started.map((s) => s.sessionId), { timeoutMs: 20_000, untilParked: true });
+      const results = await h.producer.waitAll(
+        started.map((s) => s.sessionId),
+        { timeoutMs: 20_000, untilParked: true },
+      );
       expect(results.map((r) => r.status)).toEqual(cases.map((c) => (c.parks ? 'awaiting_approval' : 'completed')));
       expect(runs.sort()).toEqual(['delete:z', 'lookup:x', 'pay:50']);
       const pending = await h.producer.approvals.list();
@@ -214,7 +217,7 @@ describe('risk gate and durable approvals', () => {
     }
   });
 
-  test("cancelling a parked session drops its pending approvals", async ({ redisUrl, queueName, prefix }) => {
+  test('cancelling a parked session drops its pending approvals', async ({ redisUrl, queueName, prefix }) => {
     const runs: string[] = [];
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent(runs)] });
     try {

@@ -1,4 +1,5 @@
-import { createRedis, Keys, stepJobId } from '@agentq/shared';
+import { createRedis, stepJobId } from '@agentq/shared';
+import { Keys } from '@agentq/shared/internal';
 import { startMockAnthropic } from '@agentq/mock-anthropic';
 import { BatchLane, type BatchCall, flushBatches, pollBatches, resolveBatchLaneOptions } from '@agentq/worker';
 import Anthropic from '@anthropic-ai/sdk';
@@ -48,7 +49,11 @@ async function lane(redisUrl: string, queueName: string, prefix: string) {
 }
 
 describe('the batch lane neither loses nor double-submits a call when a flusher or poller dies mid-way', () => {
-  test('a flusher killed after its submit, before recording: the next flusher adopts that batch and submits nothing', async ({ redisUrl, queueName, prefix }) => {
+  test('a flusher killed after its submit, before recording: the next flusher adopts that batch and submits nothing', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const t = await lane(redisUrl, queueName, prefix);
     try {
       await t.parkThree();
@@ -61,7 +66,9 @@ describe('the batch lane neither loses nor double-submits a call when a flusher 
       const counts = await t.lane.counts();
       const delivered = await pollBatches(t.lane);
       const jobs = await Promise.all([1, 2, 3].map((i) => t.queue.getJob(stepJobId(`sess${i}`, 0, 'b0'))));
-      console.log(`claim ${claimId}: adopted ${report.adopted}, submitted ${report.submitted}, batches at the API ${batches.length}, delivered ${delivered.delivered}, step jobs ${jobs.filter(Boolean).length}`);
+      console.log(
+        `claim ${claimId}: adopted ${report.adopted}, submitted ${report.submitted}, batches at the API ${batches.length}, delivered ${delivered.delivered}, step jobs ${jobs.filter(Boolean).length}`,
+      );
       expect(customIds).toHaveLength(3);
       expect(report).toEqual({ submitted: 0, calls: 0, adopted: 1 });
       expect(batches).toHaveLength(1);
@@ -74,17 +81,28 @@ describe('the batch lane neither loses nor double-submits a call when a flusher 
     }
   });
 
-  test('a flusher killed after claiming, before its submit: the next flusher submits the claim once; re-parking a call is a no-op', async ({ redisUrl, queueName, prefix }) => {
+  test('a flusher killed after claiming, before its submit: the next flusher submits the claim once; re-parking a call is a no-op', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const t = await lane(redisUrl, queueName, prefix);
     try {
       await t.parkThree();
       await t.lane.claim(Date.now() - 1000);
       // A step re-run after the park (its job was retried) parks the same custom_id again: nothing changes.
-      const again = await t.lane.park('sess1-s0-b0', { sessionId: 'sess1', step: 0, attempt: 0, params: { model: 'claude-sonnet-4-6', max_tokens: 50, messages: [{ role: 'user', content: 'task 1' }] } });
+      const again = await t.lane.park('sess1-s0-b0', {
+        sessionId: 'sess1',
+        step: 0,
+        attempt: 0,
+        params: { model: 'claude-sonnet-4-6', max_tokens: 50, messages: [{ role: 'user', content: 'task 1' }] },
+      });
       const first = await flushBatches(t.lane);
       const second = await flushBatches(t.lane);
       const batches = await t.listBatches();
-      console.log(`re-park parked ${again.parked}; first flush ${JSON.stringify(first)}, second ${JSON.stringify(second)}, batches at the API ${batches.length} holding ${batches[0]?.request_counts.succeeded}`);
+      console.log(
+        `re-park parked ${again.parked}; first flush ${JSON.stringify(first)}, second ${JSON.stringify(second)}, batches at the API ${batches.length} holding ${batches[0]?.request_counts.succeeded}`,
+      );
       expect(again).toEqual({ parked: false, pending: 0 });
       expect(first).toEqual({ submitted: 1, calls: 3, adopted: 0 });
       expect(second).toEqual({ submitted: 0, calls: 0, adopted: 0 });
@@ -108,9 +126,14 @@ describe('the batch lane neither loses nor double-submits a call when a flusher 
       const report = await pollBatches(t.lane);
       const rerun = await pollBatches(t.lane);
       const jobs = await t.queue.getJobs(['waiting', 'delayed', 'prioritized']);
-      const stepJobs = jobs.filter((j) => j.name === 'step').map((j) => j.id).sort();
+      const stepJobs = jobs
+        .filter((j) => j.name === 'step')
+        .map((j) => j.id)
+        .sort();
       const checkpoints = await Promise.all([1, 2, 3].map((i) => t.redis.hget(new Keys(prefix).checkpoint(`sess${i}`, 0), 'batch:result')));
-      console.log(`poll ${JSON.stringify(report)}, rerun ${JSON.stringify(rerun)}, step jobs ${stepJobs.length}, results ${checkpoints.filter(Boolean).length}`);
+      console.log(
+        `poll ${JSON.stringify(report)}, rerun ${JSON.stringify(rerun)}, step jobs ${stepJobs.length}, results ${checkpoints.filter(Boolean).length}`,
+      );
       expect(report).toEqual({ ended: 1, delivered: 3, inflight: 0 });
       expect(rerun).toEqual({ ended: 0, delivered: 0, inflight: 0 });
       expect(stepJobs).toEqual([1, 2, 3].map((i) => stepJobId(`sess${i}`, 0, 'b0')).sort());

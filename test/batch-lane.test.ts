@@ -2,10 +2,11 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Stats } from '@agentq/producer';
-import { type AgentEvent, costMicroUsd, DEFAULT_PRICES } from '@agentq/shared';
+import { type AgentEvent, costMicroUsd, DEFAULT_PRICES, isEventOf } from '@agentq/shared';
 import type { MockOptions } from '@agentq/mock-anthropic';
 import { BATCH_PRICE_FACTOR, type BatchLaneOptions, type StartWorkerOptions } from '@agentq/worker';
 import Anthropic from '@anthropic-ai/sdk';
+import { eventsUntil } from './support/events.js';
 import { describe, expect, test } from './support/fixtures.js';
 import { type Harness, scripted, startHarness } from './support/harness.js';
 import { echoAgent } from './support/rate-limit-agent.js';
@@ -27,7 +28,7 @@ function startLane(
 const THREE_STEPS = [{ tool: 'echo', input: { value: 'a' } }, { tool: 'echo', input: { value: 'b' } }, { text: 'done' }];
 
 function modelCalls(events: AgentEvent[]) {
-  return events.filter((e) => e.type === 'model_call').map((e) => e.data as { lane?: string; usage: Record<string, number>; savedUsd?: number; model: string });
+  return events.filter(isEventOf('model_call')).map((e) => e.data);
 }
 
 describe('the batch lane sends urgency "batch" sessions through the Message Batches API', () => {
@@ -36,7 +37,10 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
     try {
       const inputs = Array.from({ length: 200 }, (_, i) => ({ agent: 'rl', input: scripted(`Batch task ${i}.`, THREE_STEPS), urgency: 'batch' as const }));
       const started = await h.producer.startBatch(inputs);
-      const results = await h.producer.waitAll(started.map((s) => s.sessionId), { timeoutMs: 60_000 });
+      const results = await h.producer.waitAll(
+        started.map((s) => s.sessionId),
+        { timeoutMs: 60_000 },
+      );
       const completed = results.filter((r) => r.status === 'completed' && r.output === 'done' && r.steps === 3).length;
       const events = (await Promise.all(started.map(({ sessionId }) => h.producer.events(sessionId)))).flat();
       const calls = modelCalls(events);
@@ -48,9 +52,18 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
       const lane = await h.workers[0]!.deps.batch!.counts();
       // Each call billed at half its direct price (rounded up to the micro-dollar), and the saving recorded beside it.
       const mispriced = batchCalls.filter((c) => {
-        const usage = { inputTokens: c.usage.inputTokens!, outputTokens: c.usage.outputTokens!, cacheReadTokens: c.usage.cacheReadTokens!, cacheWriteTokens: c.usage.cacheWriteTokens!, cacheWrite1hTokens: c.usage.cacheWrite1hTokens ?? 0 };
+        const usage = {
+          inputTokens: c.usage.inputTokens!,
+          outputTokens: c.usage.outputTokens!,
+          cacheReadTokens: c.usage.cacheReadTokens!,
+          cacheWriteTokens: c.usage.cacheWriteTokens!,
+          cacheWrite1hTokens: c.usage.cacheWrite1hTokens ?? 0,
+        };
         const full = costMicroUsd(c.model, usage, DEFAULT_PRICES);
-        return Math.round(c.usage.costUsd! * 1e6) !== Math.ceil(full * BATCH_PRICE_FACTOR) || Math.round(c.savedUsd! * 1e6) !== full - Math.ceil(full * BATCH_PRICE_FACTOR);
+        return (
+          Math.round(c.usage.costUsd! * 1e6) !== Math.ceil(full * BATCH_PRICE_FACTOR) ||
+          Math.round(c.savedUsd! * 1e6) !== full - Math.ceil(full * BATCH_PRICE_FACTOR)
+        );
       }).length;
       const cost = results.reduce((n, r) => n + r.usage.costUsd, 0);
       const saved = batchCalls.reduce((n, c) => n + c.savedUsd!, 0);
@@ -114,9 +127,16 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
     }
   });
 
-  test('a request that keeps erroring overloaded fails the session after its bounded attempts with code model_overloaded', async ({ redisUrl, queueName, prefix }) => {
+  test('a request that keeps erroring overloaded fails the session after its bounded attempts with code model_overloaded', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const overloaded = { result: 'errored' as const, status: 529 };
-    const h = await startLane({ redisUrl, queueName, prefix }, { mock: { batchFailNext: [overloaded, overloaded, overloaded] }, worker: { step: { stepAttempts: 3, stepBackoffMs: 20 } } });
+    const h = await startLane(
+      { redisUrl, queueName, prefix },
+      { mock: { batchFailNext: [overloaded, overloaded, overloaded] }, worker: { step: { stepAttempts: 3, stepBackoffMs: 20 } } },
+    );
     try {
       const { sessionId } = await h.producer.start({ agent: 'rl', input: scripted('Always overloaded.', [{ text: 'never' }]), urgency: 'batch' });
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
@@ -136,6 +156,9 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
     try {
       await h.producer.tenants.setBudget('acme', { dailyCostUsd: 10 });
       const bad = await h.producer.start({ agent: 'rl', input: scripted('Refused.', [{ text: 'no' }]), tenant: 'acme', urgency: 'batch' });
+      // The mock's fault goes to the next call in a batch: the bad session's call is parked first, so it is that one
+      // (the two first steps run side by side, and the good session's call could otherwise be parked ahead of it).
+      await eventsUntil(h, bad.sessionId, 'batch_parked');
       const good = await h.producer.start({ agent: 'rl', input: scripted('Charged.', THREE_STEPS), tenant: 'acme', urgency: 'batch' });
       const [rb, rg] = await Promise.all([h.producer.wait(bad.sessionId, { timeoutMs: 20_000 }), h.producer.wait(good.sessionId, { timeoutMs: 20_000 })]);
       const usage = await h.producer.tenants.usage('acme');
@@ -170,10 +193,18 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
   });
 
   test('a batch refused as a whole (400) fails each of its sessions with model_bad_request and the API message', async ({ redisUrl, queueName, prefix }) => {
-    const h = await startLane({ redisUrl, queueName, prefix }, { mock: { batchFailNext: [{ result: 'refused', status: 400, message: 'requests: too large' }] }, lane: { maxAgeMs: 200 } });
+    const h = await startLane(
+      { redisUrl, queueName, prefix },
+      { mock: { batchFailNext: [{ result: 'refused', status: 400, message: 'requests: too large' }] }, lane: { maxAgeMs: 200 } },
+    );
     try {
-      const started = await h.producer.startBatch(['One.', 'Two.'].map((task) => ({ agent: 'rl', input: scripted(task, [{ text: 'never' }]), urgency: 'batch' as const })));
-      const results = await h.producer.waitAll(started.map((s) => s.sessionId), { timeoutMs: 20_000 });
+      const started = await h.producer.startBatch(
+        ['One.', 'Two.'].map((task) => ({ agent: 'rl', input: scripted(task, [{ text: 'never' }]), urgency: 'batch' as const })),
+      );
+      const results = await h.producer.waitAll(
+        started.map((s) => s.sessionId),
+        { timeoutMs: 20_000 },
+      );
       expect(results.map((r) => [r.status, r.error?.code, r.error?.message])).toEqual([
         ['failed', 'model_bad_request', 'requests: too large'],
         ['failed', 'model_bad_request', 'requests: too large'],
@@ -184,8 +215,15 @@ describe('the batch lane sends urgency "batch" sessions through the Message Batc
     }
   });
 
-  test('an invalid request errors its item only: that session fails at once with model_bad_request, the other completes', async ({ redisUrl, queueName, prefix }) => {
-    const h = await startLane({ redisUrl, queueName, prefix }, { mock: { batchFailNext: [{ result: 'errored', status: 400, message: 'messages.0.content: bad block' }] }, lane: { maxAgeMs: 200 } });
+  test('an invalid request errors its item only: that session fails at once with model_bad_request, the other completes', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
+    const h = await startLane(
+      { redisUrl, queueName, prefix },
+      { mock: { batchFailNext: [{ result: 'errored', status: 400, message: 'messages.0.content: bad block' }] }, lane: { maxAgeMs: 200 } },
+    );
     try {
       const a = await h.producer.start({ agent: 'rl', input: scripted('Bad.', [{ text: 'no' }]), urgency: 'batch' });
       const b = await h.producer.start({ agent: 'rl', input: scripted('Good.', [{ text: 'yes' }]), urgency: 'batch' });

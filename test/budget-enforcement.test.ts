@@ -81,21 +81,37 @@ describe('budgets', () => {
   });
 
   test('50 concurrent sessions of one tenant cannot together overspend its daily token budget', async ({ redisUrl, queueName, prefix }) => {
-    const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent()], mock: { latencyMs: 15, jitterMs: 15 }, workers: 2, worker: { concurrency: 25 } });
+    const h = await startHarness({
+      redisUrl,
+      queueName,
+      prefix,
+      agents: [makeAgent()],
+      mock: { latencyMs: 15, jitterMs: 15 },
+      workers: 2,
+      worker: { concurrency: 25 },
+    });
     try {
       const tenant = `fleet-${randomUUID().slice(0, 8)}`;
       const dailyTokens = 60_000;
       const maxTokensPerCall = 200;
       await h.producer.tenants.setBudget(tenant, { dailyTokens });
       const started = await h.producer.startBatch(
-        Array.from({ length: 50 }, (_, i) => ({ agent: 'spender', tenant, input: endless(`s${i}`), limits: { maxSteps: 500, maxTokensPerCall, loop: noLoops } })),
+        Array.from({ length: 50 }, (_, i) => ({
+          agent: 'spender',
+          tenant,
+          input: endless(`s${i}`),
+          limits: { maxSteps: 500, maxTokensPerCall, loop: noLoops },
+        })),
       );
       const results = await h.producer.waitAll(
         started.map((s) => s.sessionId),
         { timeoutMs: 60_000 },
       );
       const usage = await h.producer.tenants.usage(tenant);
-      const sessionTokens = results.reduce((sum, r) => sum + r.usage.inputTokens + r.usage.cacheReadTokens + r.usage.cacheWriteTokens + r.usage.outputTokens, 0);
+      const sessionTokens = results.reduce(
+        (sum, r) => sum + r.usage.inputTokens + r.usage.cacheReadTokens + r.usage.cacheWriteTokens + r.usage.outputTokens,
+        0,
+      );
       const answered = h.mock.requests().filter((r) => r.status === 200).length;
       const ended = results.filter((r) => r.status === 'budget_exceeded' && r.error?.code === 'tenant_tokens').length;
       const largestCall = Math.max(...h.mock.requests().map((r) => r.inputTokens + r.outputTokens));

@@ -19,7 +19,10 @@ const report = {
   testResults: [
     { name: join(root, 'test/step-loop.test.ts'), assertionResults: [{ status: 'passed', fullName: 'step loop runs' }] },
     { name: join(root, 'test/dashboard-e2e.test.ts'), assertionResults: [{ status: 'skipped', fullName: 'dashboard in a real browser approves' }] },
-    { name: join(root, 'test/trajectories-replay.test.ts'), assertionResults: [{ status: 'skipped', fullName: 'replay of the recorded agent runs flags loops' }] },
+    {
+      name: join(root, 'test/trajectories-replay.test.ts'),
+      assertionResults: [{ status: 'skipped', fullName: 'replay of the recorded agent runs flags loops' }],
+    },
   ],
 };
 
@@ -44,6 +47,45 @@ describe('.ci/count-results.mjs (how .ci/run counts the test report)', () => {
   test('AGENTQ_CI_ALLOW_SKIPPED allows a skip by file or by full test name', async () => {
     expect((await count('test/dashboard-e2e.test.ts')).stdout.trim()).toBe('1 1');
     expect((await count('test/dashboard-e2e.test.ts, replay of the recorded agent runs flags loops')).stdout.trim()).toBe('1 0');
+  });
+
+  // The suite also runs on Node 24: its report is counted into the same line, its skips named with its label.
+  test("several reports are summed, each skip named with its report's label", async () => {
+    const file = join(dir, 'results-two.json');
+    await writeFile(file, JSON.stringify(report));
+    const env = { ...process.env, AGENTQ_CI_ALLOW_SKIPPED: 'test/dashboard-e2e.test.ts' };
+    const { stdout, stderr } = await run(process.execPath, ['.ci/count-results.mjs', file, `node24=${file}`, `node24=${join(dir, 'missing.json')}`], {
+      cwd: root,
+      env,
+    });
+    expect(stdout.trim()).toBe('2 3');
+    expect(stderr.trim().split('\n')).toEqual([
+      'skipped, not allowed by AGENTQ_CI_ALLOW_SKIPPED: test/trajectories-replay.test.ts > replay of the recorded agent runs flags loops',
+      'skipped, not allowed by AGENTQ_CI_ALLOW_SKIPPED: [node24] test/trajectories-replay.test.ts > replay of the recorded agent runs flags loops',
+      `unreadable test report: ${join(dir, 'missing.json')}`,
+    ]);
+  });
+
+  // A CI log is often read from its tail: the failed tests are named last, just before the count.
+  test('failed tests are named last, with their report label', async () => {
+    const file = join(dir, 'results-failed.json');
+    const failedReport = {
+      numPassedTests: 1,
+      numFailedTests: 1,
+      testResults: [
+        {
+          name: join(root, 'test/kill.test.ts'),
+          assertionResults: [
+            { status: 'passed', fullName: 'kills lose nothing' },
+            { status: 'failed', fullName: 'kills charge once' },
+          ],
+        },
+      ],
+    };
+    await writeFile(file, JSON.stringify(failedReport));
+    const { stdout, stderr } = await run(process.execPath, ['.ci/count-results.mjs', file, `node24=${file}`], { cwd: root });
+    expect(stdout.trim()).toBe('2 2');
+    expect(stderr.trim().split('\n')).toEqual(['failed: test/kill.test.ts > kills charge once', 'failed: [node24] test/kill.test.ts > kills charge once']);
   });
 
   test('an unreadable report is one failure', async () => {

@@ -12,7 +12,11 @@ describe('content blocks', () => {
       description: 'Take a screenshot',
       input: z.object({}),
       risk: 'safe',
-      run: () => toolContent([{ type: 'text', text: 'the page' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } }]),
+      run: () =>
+        toolContent([
+          { type: 'text', text: 'the page' },
+          { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+        ]),
     });
     const agent = defineAgent({ name: 'looker', system: 'You look at things.', tools: [screenshot] });
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent] });

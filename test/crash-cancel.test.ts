@@ -56,7 +56,10 @@ describe('cancel stops a session at the next step boundary from any state, keepi
     const state = newState();
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [cancelAgent(state)] });
     try {
-      const { sessionId } = await h.producer.start({ agent: 'cancel', input: scripted('cancel while delayed', [{ tool: 'limited', input: {} }, { text: 'never' }]) });
+      const { sessionId } = await h.producer.start({
+        agent: 'cancel',
+        input: scripted('cancel while delayed', [{ tool: 'limited', input: {} }, { text: 'never' }]),
+      });
       await until('the step to be delayed', async () => ((await h.producer.queue.getDelayedCount()) > 0 ? true : undefined), 20_000);
       const started = Date.now();
       expect(await h.producer.cancel(sessionId)).toBe('cancel_requested');
@@ -70,7 +73,11 @@ describe('cancel stops a session at the next step boundary from any state, keepi
     }
   });
 
-  test('active: the running step finishes and commits, then the session ends cancelled with that step in its history', async ({ redisUrl, queueName, prefix }) => {
+  test('active: the running step finishes and commits, then the session ends cancelled with that step in its history', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const state = newState();
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [cancelAgent(state)] });
     try {
@@ -93,7 +100,10 @@ describe('cancel stops a session at the next step boundary from any state, keepi
   test('parked: a session awaiting approval is cancelled at once', async ({ redisUrl, queueName, prefix }) => {
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [cancelAgent(newState())] });
     try {
-      const { sessionId } = await h.producer.start({ agent: 'cancel', input: scripted('cancel while parked', [{ tool: 'wire', input: { amount: 5 } }, { text: 'never' }]) });
+      const { sessionId } = await h.producer.start({
+        agent: 'cancel',
+        input: scripted('cancel while parked', [{ tool: 'wire', input: { amount: 5 } }, { text: 'never' }]),
+      });
       const parked = await h.producer.wait(sessionId, { timeoutMs: 20_000, untilParked: true });
       expect(parked.status).toBe('awaiting_approval');
       expect(await h.producer.cancel(sessionId)).toBe('cancelled');

@@ -37,7 +37,13 @@ describe('crash safety with real worker processes SIGKILLed at random moments', 
       const env = workerEnv(
         { redisUrl, queueName, prefix, mockUrl: mock.url },
         // Short lock and stall settings so a killed worker's steps come back within seconds.
-        { AGENTQ_LOCK_DURATION_MS: '3000', AGENTQ_STALLED_INTERVAL_MS: '1000', AGENTQ_MAX_STALLED_COUNT: '100', AGENTQ_STEP_BACKOFF_MS: '50', AGENTQ_CONCURRENCY: String(CONCURRENCY) },
+        {
+          AGENTQ_LOCK_DURATION_MS: '3000',
+          AGENTQ_STALLED_INTERVAL_MS: '1000',
+          AGENTQ_MAX_STALLED_COUNT: '100',
+          AGENTQ_STEP_BACKOFF_MS: '50',
+          AGENTQ_CONCURRENCY: String(CONCURRENCY),
+        },
       );
       const workers: WorkerProcess[] = [];
       const start = () => spawnWorker('test/fixtures/crash-agents.mjs', env);
@@ -47,7 +53,10 @@ describe('crash safety with real worker processes SIGKILLed at random moments', 
 
         const ids: string[] = [];
         const enqueue = async (n: number) => {
-          const inputs = Array.from({ length: n }, (_, k) => ids.length + k).map((i) => ({ agent: 'crash', input: scripted(`crash session ${i}`, sessionScript(i)) }));
+          const inputs = Array.from({ length: n }, (_, k) => ids.length + k).map((i) => ({
+            agent: 'crash',
+            input: scripted(`crash session ${i}`, sessionScript(i)),
+          }));
           ids.push(...(await producer.startBatch(inputs)).map((r) => r.sessionId));
         };
         await enqueue(SESSIONS);
@@ -106,19 +115,33 @@ describe('crash safety with real worker processes SIGKILLed at random moments', 
             const details = await Promise.all(
               stuck.map(async (x) => {
                 const events = (await producer.events(x?.sessionId as string)).map((e) => `${e.step}:${e.type}:${JSON.stringify(e.data).slice(0, 200)}`);
-                const jobs = await Promise.all([0, 1].map(async (n) => {
-                  const job = await producer.queue.getJob(`${x?.sessionId}-s${n}`);
-                  return job ? `${job.id} ${await job.getState()} rv=${JSON.stringify(job.returnvalue)} attempts=${job.attemptsMade} stalled=${job.stalledCounter}` : `s${n}: none`;
-                }));
+                const jobs = await Promise.all(
+                  [0, 1].map(async (n) => {
+                    const job = await producer.queue.getJob(`${x?.sessionId}-s${n}`);
+                    return job
+                      ? `${job.id} ${await job.getState()} rv=${JSON.stringify(job.returnvalue)} attempts=${job.attemptsMade} stalled=${job.stalledCounter}`
+                      : `s${n}: none`;
+                  }),
+                );
                 return `${x?.sessionId} ${x?.status}@${x?.step}\n  ${events.join('\n  ')}\n  ${jobs.join('\n  ')}`;
               }),
             );
-            throw new Error(`${String(error)}; last: ${last}\n${details.join('\n')}\nworker stderr: ${workers.map((w) => w.stderr().slice(-2000)).join('\n---\n')}`);
+            throw new Error(
+              `${String(error)}; last: ${last}\n${details.join('\n')}\nworker stderr: ${workers.map((w) => w.stderr().slice(-2000)).join('\n---\n')}`,
+            );
           })
           .finally(() => {
             allDone = true;
           });
         await killer;
+        // A killed attempt's retry can run after its session ended (it copies the events the attempt left): read the
+        // counts once no step job is left to run, or after 30 s (a stranded job then fails the job count below).
+        await until(
+          'no step job left',
+          async () => ((await producer.queue.getJobs(['active', 'waiting', 'prioritized', 'delayed'])).some((job) => job?.name === 'step') ? undefined : true),
+          30_000,
+          250,
+        ).catch(() => undefined);
 
         // Invariants, as counts, over every session enqueued (the first batch and any later wave).
         const indexOf = new Map(ids.map((id, i) => [id, i]));

@@ -30,9 +30,9 @@ describe('Redis restart mid-batch', () => {
         { tool: 'lookup', input: { q: `c${i}` } },
         { text: `done ${i}` },
       ];
-      const ids = (await h.producer.startBatch(Array.from({ length: SESSIONS }, (_, i) => ({ agent: 'restart', input: scripted(`restart session ${i}`, script(i)) })))).map(
-        (r) => r.sessionId,
-      );
+      const ids = (
+        await h.producer.startBatch(Array.from({ length: SESSIONS }, (_, i) => ({ agent: 'restart', input: scripted(`restart session ${i}`, script(i)) })))
+      ).map((r) => r.sessionId);
       // Restart once a good part of the batch has committed steps and the rest is in flight.
       const committedBefore = await until(
         'a quarter of the steps committed',

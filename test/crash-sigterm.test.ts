@@ -13,7 +13,10 @@ describe('graceful shutdown of a real worker process', () => {
     let second: ReturnType<typeof spawnWorker> | undefined;
     try {
       await first.ready;
-      const { sessionId } = await producer.start({ agent: 'crash', input: scripted('sigterm drain', [{ tool: 'slow', input: { ms: 1500 } }, { text: 'drained' }]) });
+      const { sessionId } = await producer.start({
+        agent: 'crash',
+        input: scripted('sigterm drain', [{ tool: 'slow', input: { ms: 1500 } }, { text: 'drained' }]),
+      });
       await until('the slow tool to start', async () => ((await redis.hlen(`${prefix}:crashtest:slow-started`)) > 0 ? true : undefined), 60_000);
 
       first.child.kill('SIGTERM');
@@ -21,7 +24,9 @@ describe('graceful shutdown of a real worker process', () => {
       const finished = await redis.hgetall(`${prefix}:crashtest:slow-finished`);
       const session = await producer.get(sessionId);
       const counts = await producer.queue.getJobCounts('active', 'waiting', 'prioritized', 'delayed', 'failed');
-      console.log(`[crash-sigterm] exit=${code} slowFinished=${Object.keys(finished).length} sessionStep=${session?.step} status=${session?.status} jobs=${JSON.stringify(counts)}`);
+      console.log(
+        `[crash-sigterm] exit=${code} slowFinished=${Object.keys(finished).length} sessionStep=${session?.step} status=${session?.status} jobs=${JSON.stringify(counts)}`,
+      );
       expect(code).toBe(0);
       expect(Object.values(finished)).toEqual(['1']); // the in-flight tool ran to the end
       expect(session?.step).toBe(1); // and its step committed
@@ -52,12 +57,18 @@ describe('graceful shutdown of a real worker process', () => {
   }) => {
     const mock = await startMockAnthropic({});
     const producer = new AgentProducer({ connection: redisUrl, queueName, prefix, stepBackoffMs: 50 });
-    const env = workerEnv({ redisUrl, queueName, prefix, mockUrl: mock.url }, { AGENTQ_LOCK_DURATION_MS: '2000', AGENTQ_STALLED_INTERVAL_MS: '1000', AGENTQ_LOG_LEVEL: 'info' });
+    const env = workerEnv(
+      { redisUrl, queueName, prefix, mockUrl: mock.url },
+      { AGENTQ_LOCK_DURATION_MS: '2000', AGENTQ_STALLED_INTERVAL_MS: '1000', AGENTQ_LOG_LEVEL: 'info' },
+    );
     const first = spawnWorker('test/fixtures/crash-agents.mjs', env);
     let second: ReturnType<typeof spawnWorker> | undefined;
     try {
       await first.ready;
-      const { sessionId } = await producer.start({ agent: 'crash', input: scripted('sigterm twice', [{ tool: 'slow', input: { ms: 20_000 } }, { text: 'after' }]) });
+      const { sessionId } = await producer.start({
+        agent: 'crash',
+        input: scripted('sigterm twice', [{ tool: 'slow', input: { ms: 20_000 } }, { text: 'after' }]),
+      });
       await until('the slow tool to start', async () => ((await redis.hlen(`${prefix}:crashtest:slow-started`)) > 0 ? true : undefined), 60_000);
       first.child.kill('SIGTERM');
       // Two signals sent at once may reach the process as one: send the second once the first is being handled.
@@ -89,12 +100,18 @@ describe('graceful shutdown of a real worker process', () => {
   test('a step that stalls more than maxStalledCount times ends its session failed, not stuck running', async ({ redisUrl, redis, queueName, prefix }) => {
     const mock = await startMockAnthropic({});
     const producer = new AgentProducer({ connection: redisUrl, queueName, prefix, stepBackoffMs: 50 });
-    const env = workerEnv({ redisUrl, queueName, prefix, mockUrl: mock.url }, { AGENTQ_LOCK_DURATION_MS: '2000', AGENTQ_STALLED_INTERVAL_MS: '1000', AGENTQ_MAX_STALLED_COUNT: '0' });
+    const env = workerEnv(
+      { redisUrl, queueName, prefix, mockUrl: mock.url },
+      { AGENTQ_LOCK_DURATION_MS: '2000', AGENTQ_STALLED_INTERVAL_MS: '1000', AGENTQ_MAX_STALLED_COUNT: '0' },
+    );
     const first = spawnWorker('test/fixtures/crash-agents.mjs', env);
     let second: ReturnType<typeof spawnWorker> | undefined;
     try {
       await first.ready;
-      const { sessionId } = await producer.start({ agent: 'crash', input: scripted('stall out', [{ tool: 'slow', input: { ms: 20_000 } }, { text: 'never' }]) });
+      const { sessionId } = await producer.start({
+        agent: 'crash',
+        input: scripted('stall out', [{ tool: 'slow', input: { ms: 20_000 } }, { text: 'never' }]),
+      });
       await until('the slow tool to start', async () => ((await redis.hlen(`${prefix}:crashtest:slow-started`)) > 0 ? true : undefined), 60_000);
       first.child.kill('SIGKILL');
       await first.exited;

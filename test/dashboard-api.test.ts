@@ -30,7 +30,11 @@ function statusWithHost(d: Dashboard, path: string, host: string): Promise<numbe
   });
 }
 const codeOf = (body: unknown) => (body as { error?: { code?: string } }).error?.code;
-const json = (headers: Record<string, string>, body: unknown): RequestInit => ({ method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = (headers: Record<string, string>, body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { ...headers, 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 
 describe('dashboard HTTP API, auth and CSRF', () => {
   test('refuses to start without credentials unless insecure; rejects a short token and a user without a password', async ({ redisUrl, queueName, prefix }) => {
@@ -80,7 +84,14 @@ describe('dashboard HTTP API, auth and CSRF', () => {
         ['POST', '/api/approvals/a/deny'],
         ['POST', '/logout'],
       ];
-      const badCredentials: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong-token-wrong-token' }, { authorization: `Bearer ${TOKEN}x` }, basic(USER, 'wrong'), basic('root', PASSWORD), { cookie: 'agentq_session=forged.value' }];
+      const badCredentials: Array<Record<string, string>> = [
+        {},
+        { authorization: 'Bearer wrong-token-wrong-token' },
+        { authorization: `Bearer ${TOKEN}x` },
+        basic(USER, 'wrong'),
+        basic('root', PASSWORD),
+        { cookie: 'agentq_session=forged.value' },
+      ];
       let answered401 = 0;
       for (const headers of badCredentials) {
         for (const [method, path] of routes) {
@@ -164,7 +175,11 @@ describe('dashboard HTTP API, auth and CSRF', () => {
     }
   });
 
-  test('approve resumes a parked session, deny needs a reason, and a second decision is 409 approval_already_decided', async ({ redisUrl, queueName, prefix }) => {
+  test('approve resumes a parked session, deny needs a reason, and a second decision is 409 approval_already_decided', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const refunds: string[] = [];
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [refundAgent(refunds)] });
     const d = await startDashboard({ producer: h.producer, port: 0, auth: { token: TOKEN, user: USER, password: PASSWORD } });
@@ -172,7 +187,9 @@ describe('dashboard HTTP API, auth and CSRF', () => {
       const first = await parkedSession(h, 'R-1');
       const second = await parkedSession(h, 'R-2');
       const pending = await call(d, '/api/approvals', { headers: bearer });
-      expect((pending.body as { approvals: Array<{ approvalId: string }> }).approvals.map((a) => a.approvalId).sort()).toEqual([first.approvalId, second.approvalId].sort());
+      expect((pending.body as { approvals: Array<{ approvalId: string }> }).approvals.map((a) => a.approvalId).sort()).toEqual(
+        [first.approvalId, second.approvalId].sort(),
+      );
 
       const approved = await call(d, `/api/approvals/${first.approvalId}/approve`, json(bearer, { by: 'alice' }));
       expect(approved.status).toBe(200);
@@ -200,11 +217,19 @@ describe('dashboard HTTP API, auth and CSRF', () => {
     }
   });
 
-  test('cookie logins need the CSRF token and the same origin to change state; bearer needs neither but is refused cross-origin', async ({ redisUrl, queueName, prefix }) => {
+  test('cookie logins need the CSRF token and the same origin to change state; bearer needs neither but is refused cross-origin', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [refundAgent()] });
     const d = await startDashboard({ producer: h.producer, port: 0, auth: { token: TOKEN } });
     try {
-      const wrong = await call(d, '/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: 'nope', next: '/sessions' }) });
+      const wrong = await call(d, '/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: 'nope', next: '/sessions' }),
+      });
       expect(wrong.status).toBe(401);
       const openRedirect = await call(d, '/login', {
         method: 'POST',
@@ -213,7 +238,11 @@ describe('dashboard HTTP API, auth and CSRF', () => {
       });
       expect(openRedirect.status).toBe(303);
       expect(openRedirect.headers.get('location')).toBe('/sessions');
-      const crossSiteLogin = await call(d, '/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, body: new URLSearchParams({ token: TOKEN }) });
+      const crossSiteLogin = await call(d, '/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+        body: new URLSearchParams({ token: TOKEN }),
+      });
       expect(crossSiteLogin.status).toBe(403);
 
       const setCookie = openRedirect.headers.getSetCookie();
@@ -269,7 +298,11 @@ describe('dashboard HTTP API, auth and CSRF', () => {
       expect((approved.body as { approval: { decidedBy: string } }).approval.decidedBy).toBe('carol');
       expect((await h.producer.wait(b.sessionId, { timeoutMs: 20_000 })).status).toBe('completed');
 
-      const out = await call(d, '/logout', { method: 'POST', headers: { cookie, origin: d.url, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf }) });
+      const out = await call(d, '/logout', {
+        method: 'POST',
+        headers: { cookie, origin: d.url, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrf }),
+      });
       expect(out.status).toBe(303);
       expect(out.headers.getSetCookie().some((c) => c.startsWith('agentq_session=;'))).toBe(true);
     } finally {

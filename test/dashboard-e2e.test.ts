@@ -16,7 +16,16 @@ if (!hasChromium) console.warn(`dashboard e2e skipped: ${CHROMIUM} is missing (a
 async function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -44,7 +53,11 @@ async function seed(h: Harness): Promise<{ parked: { sessionId: string; approval
 }
 
 describe.skipIf(!hasChromium)('dashboard in a real browser (Debian chromium)', () => {
-  test('without the token every page is 401; after login Bull Board lists the queue, and approving a parked session from its page completes it', async ({ redisUrl, queueName, prefix }) => {
+  test('without the token every page is 401; after login Bull Board lists the queue, and approving a parked session from its page completes it', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const refunds: string[] = [];
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [refundAgent(refunds)] });
     let d: Dashboard | undefined;
@@ -107,7 +120,10 @@ describe.skipIf(!hasChromium)('dashboard in a real browser (Debian chromium)', (
       expect(main).toContain('Final answer');
       expect(await page.locator('li.step').count()).toBe(3);
       expect(await page.locator('.entry .kind.tool').count()).toBe(2);
-      await page.locator('li.step details').first().evaluate((el) => el.setAttribute('open', ''));
+      await page
+        .locator('li.step details')
+        .first()
+        .evaluate((el) => el.setAttribute('open', ''));
       await shoot(page, 'dashboard-session.png');
 
       await page.goto(`${d.url}/stats`);

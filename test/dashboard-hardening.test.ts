@@ -15,7 +15,7 @@ const form = (body: Record<string, string>, headers: Record<string, string> = {}
 async function login(d: Dashboard): Promise<string> {
   const res = await fetch(`${d.url}/login`, form({ token: TOKEN, name: 'carol' }, { origin: d.url }));
   expect(res.status).toBe(303);
-  return ((res.headers.getSetCookie().find((c) => c.startsWith('agentq_session=')) as string).split(';')[0]) as string;
+  return (res.headers.getSetCookie().find((c) => c.startsWith('agentq_session=')) as string).split(';')[0] as string;
 }
 
 describe('dashboard hardening (issue 12, item 13)', () => {

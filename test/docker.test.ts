@@ -87,7 +87,9 @@ describe('docker-compose.yml', () => {
   test('the producer and the dashboard run only when asked for (profiles)', () => {
     expect(svc('producer').profiles).toEqual(['demo']);
     expect(svc('dashboard').profiles).toEqual(['dashboard']);
-    const always = Object.entries(compose.services).filter(([, s]) => !s.profiles).map(([name]) => name);
+    const always = Object.entries(compose.services)
+      .filter(([, s]) => !s.profiles)
+      .map(([name]) => name);
     expect(always.sort()).toEqual(['redis', 'worker']);
   });
 
@@ -101,7 +103,9 @@ describe('docker-compose.yml', () => {
       }
     }
     expect(svc('redis').ports).toEqual(['127.0.0.1:${AGENTQ_REDIS_HOST_PORT:-16379}:6379']);
-    const published = Object.entries(compose.services).filter(([, s]) => s.ports).map(([name]) => name);
+    const published = Object.entries(compose.services)
+      .filter(([, s]) => s.ports)
+      .map(([name]) => name);
     expect(published.sort()).toEqual(['dashboard', 'redis']);
   });
 
@@ -151,5 +155,41 @@ describe('Dockerfile', () => {
     expect(runtime.find((i) => i.op === 'ENV' && i.args.startsWith('AGENTQ_DEMO_DIR='))?.args).toBe(
       `AGENTQ_DEMO_DIR=${svc('worker').environment?.AGENTQ_DEMO_DIR}`,
     );
+  });
+
+  // Kubernetes sends SIGTERM to PID 1: through a shell form it would reach sh, and the worker would never drain.
+  test('the default command is exec form, so SIGTERM reaches the worker and it drains', async () => {
+    const cmds = (await dockerfile()).filter((i) => i.op === 'CMD' || i.op === 'ENTRYPOINT');
+    expect(cmds.map((i) => i.op)).toEqual(['CMD']);
+    expect(JSON.parse(cmds[0]?.args ?? '')).toEqual(['agentq-worker', '--agents', 'dist/agents.js']);
+  });
+
+  // `pnpm deploy --prod` copies the production dependencies of the deployed package and of every workspace
+  // package it reaches: a compiler or test runner listed there would ship in the image.
+  test('the packages deployed into the image list no build, lint or test tool as a production dependency', async () => {
+    const seen = new Set<string>();
+    const visit = async (dir: string): Promise<void> => {
+      if (seen.has(dir)) return;
+      seen.add(dir);
+      const pkg = JSON.parse(await readFile(join(root, dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+      for (const [name, range] of Object.entries(pkg.dependencies ?? {})) {
+        expect(name, `${dir} depends on ${name}`).not.toMatch(
+          /^(typescript|vitest|eslint|@types\/.*|tsx|prettier|@biomejs\/.*|typescript-eslint|playwright.*)$/,
+        );
+        if (range.startsWith('workspace:')) await visit(`packages/${name.replace('@agentq/', '')}`);
+      }
+    };
+    await visit('examples');
+    expect([...seen].sort()).toEqual(['examples', 'packages/mock-anthropic', 'packages/producer', 'packages/shared', 'packages/worker']);
+  });
+
+  // The pods' securityContext names the user by number (runAsUser: 1000) so the kubelet can check runAsNonRoot.
+  test('the runtime user is the node image\'s "node" user, uid 1000, which the Kubernetes manifests run as', async () => {
+    const runtime = (await dockerfile()).slice((await dockerfile()).findIndex((i) => i.op === 'FROM' && i.args.endsWith('AS runtime')));
+    expect(runtime.find((i) => i.op === 'USER')?.args).toBe('node');
+    const worker = parse(await readFile(join(root, 'deploy/k8s/worker-deployment.yaml'), 'utf8')) as {
+      spec: { template: { spec: { securityContext: { runAsUser: number } } } };
+    };
+    expect(worker.spec.template.spec.securityContext.runAsUser).toBe(1000);
   });
 });

@@ -23,7 +23,15 @@ describe('Redis down (issue 12, item 4)', () => {
       },
     });
     const logger = pino({ level: 'info' }, sink);
-    const worker = await startWorker({ agents: [agent], connection: server.url, queueName: 'down', prefix: 'dn', logger, metricsPort: 0, model: { apiKey: 'k', baseURL: 'http://127.0.0.1:9' } });
+    const worker = await startWorker({
+      agents: [agent],
+      connection: server.url,
+      queueName: 'down',
+      prefix: 'dn',
+      logger,
+      metricsPort: 0,
+      model: { apiKey: 'k', baseURL: 'http://127.0.0.1:9' },
+    });
     let closed = false;
     try {
       const base = worker.metricsServer?.url.replace('/metrics', '') as string;
@@ -41,7 +49,9 @@ describe('Redis down (issue 12, item 4)', () => {
 
       const warns = lines.filter((l) => l.level >= 40);
       const over = warns.filter((l) => l.msg.startsWith('redis available again'));
-      console.log(`[fault-redis-down] log lines at warn or above during one outage: ${warns.length} (${warns.map((w) => w.msg).join(' | ')}); outage ${over[0]?.downMs} ms`);
+      console.log(
+        `[fault-redis-down] log lines at warn or above during one outage: ${warns.length} (${warns.map((w) => w.msg).join(' | ')}); outage ${over[0]?.downMs} ms`,
+      );
       expect(warns.filter((l) => l.msg.startsWith('redis unavailable'))).toHaveLength(1);
       expect(over).toHaveLength(1);
       expect(over[0]?.downMs).toBeGreaterThan(3000);
@@ -50,7 +60,10 @@ describe('Redis down (issue 12, item 4)', () => {
       // Redis down again, nothing in flight: close must not wait for Redis to come back.
       await server.stop();
       await until('readiness to drop again', async () => ((await ready()) === 503 ? 503 : undefined), 20_000);
-      const outcome = await Promise.race([worker.close().then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 10_000).unref())]);
+      const outcome = await Promise.race([
+        worker.close().then(() => 'closed'),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting'), 10_000).unref()),
+      ]);
       closed = outcome === 'closed';
       expect(outcome).toBe('closed');
     } finally {
@@ -61,10 +74,17 @@ describe('Redis down (issue 12, item 4)', () => {
 
   test('sessions in flight through a Redis outage all end completed: none lost, none stranded, no ghost keys', async () => {
     const server = await RedisServer.start();
-    const { h, start } = await startFaultStack(server, 'dn', { worker: { lockDurationMs: 5000, stalledIntervalMs: 1000, reconciler: { everyMs: 500, graceMs: 1000 } } });
+    const { h, start } = await startFaultStack(server, 'dn', {
+      worker: { lockDurationMs: 5000, stalledIntervalMs: 1000, reconciler: { everyMs: 500, graceMs: 1000 } },
+    });
     try {
       const ids = await start(30);
-      await until('steps in flight', async () => ((await h.producer.stores.sessions.getMany(ids)).some((s) => (s?.step ?? 0) >= 1) ? true : undefined), 30_000, 10);
+      await until(
+        'steps in flight',
+        async () => ((await h.producer.stores.sessions.getMany(ids)).some((s) => (s?.step ?? 0) >= 1) ? true : undefined),
+        30_000,
+        10,
+      );
       await server.stop();
       await until('the workers to see the outage', async () => (h.workers.every((w) => w.health.state().downForMs > 2000) ? true : undefined), 20_000, 100);
       await server.restart();

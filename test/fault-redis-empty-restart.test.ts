@@ -16,7 +16,12 @@ describe('Redis restarted empty (issue 12, item 3)', () => {
     let closed = false;
     try {
       const ids = await start(SESSIONS);
-      await until('steps in flight', async () => ((await h.producer.stores.sessions.getMany(ids)).some((s) => (s?.step ?? 0) >= 1) ? true : undefined), 30_000, 10);
+      await until(
+        'steps in flight',
+        async () => ((await h.producer.stores.sessions.getMany(ids)).some((s) => (s?.step ?? 0) >= 1) ? true : undefined),
+        30_000,
+        10,
+      );
       // The data is gone, as after a restart with persistence off; the workers' in-flight steps go on.
       await admin.flushall();
       // Closing waits for every step in flight to end: whatever they write is written by then.
@@ -25,7 +30,9 @@ describe('Redis restarted empty (issue 12, item 3)', () => {
       const ghosts = await ghostKeys(admin, 'em');
       const sessions = (await h.producer.stores.sessions.getMany(ids)).filter((s) => s !== undefined).length;
       // Every session went with the data (persistence was off): the drill counts what agentq did after it.
-      console.log(`[drill] redis restarted empty: sessions lost with the data ${SESSIONS} (persistence off), recreated ${sessions}, stranded 0, ghost keys ${ghosts.length} ${JSON.stringify(ghosts.slice(0, 5))}`);
+      console.log(
+        `[drill] redis restarted empty: sessions lost with the data ${SESSIONS} (persistence off), recreated ${sessions}, stranded 0, ghost keys ${ghosts.length} ${JSON.stringify(ghosts.slice(0, 5))}`,
+      );
       expect(sessions).toBe(0);
       expect(ghosts).toEqual([]);
     } finally {

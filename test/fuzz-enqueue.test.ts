@@ -28,7 +28,11 @@ const prototypeKeys = fc.constantFrom(
   JSON.parse('{"__proto__": null, "a": 1}'),
 );
 
-const metadata = fc.oneof(fc.dictionary(hostileString, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }), prototypeKeys, deep.map((d) => ({ d })));
+const metadata = fc.oneof(
+  fc.dictionary(hostileString, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }),
+  prototypeKeys,
+  deep.map((d) => ({ d })),
+);
 
 const limits = fc.oneof(
   fc.constant(undefined),
@@ -95,10 +99,13 @@ describe('fuzz: generated enqueue payloads through the real producer and worker'
       const enqueuedAt = Date.now();
       const results = await h.producer.waitAll(ids, { timeoutMs: 45_000 });
       const statuses: Record<string, number> = {};
-      for (const r of results) statuses[`${r.status}${r.error ? `:${r.error.code}` : ''}`] = (statuses[`${r.status}${r.error ? `:${r.error.code}` : ''}`] ?? 0) + 1;
+      for (const r of results)
+        statuses[`${r.status}${r.error ? `:${r.error.code}` : ''}`] = (statuses[`${r.status}${r.error ? `:${r.error.code}` : ''}`] ?? 0) + 1;
       const drainedMs = Date.now() - enqueuedAt;
       const end = await fuzzEndState(redis, prefix, results);
-      console.log(`[fuzz-enqueue] payloads=${RUNS} started=${ids.length} refused=${JSON.stringify(refusals)} untyped=${untyped} drainMs=${drainedMs} ${formatEndState(end, rejections.count())}`);
+      console.log(
+        `[fuzz-enqueue] payloads=${RUNS} started=${ids.length} refused=${JSON.stringify(refusals)} untyped=${untyped} drainMs=${drainedMs} ${formatEndState(end, rejections.count())}`,
+      );
       expect(untyped).toBe(0);
       expect(accepted + Object.values(refusals).reduce((a, b) => a + b, 0)).toBe(RUNS);
       expect(end.notTerminal).toBe(0);

@@ -50,7 +50,18 @@ const block = fc.oneof(
   { weight: 1, arbitrary: fc.anything({ maxDepth: 2 }) },
 );
 
-const stopReason = fc.constantFrom('end_turn', 'tool_use', 'max_tokens', 'pause_turn', 'stop_sequence', 'refusal', 'model_context_window_exceeded', null, 'brand_new_reason', 42);
+const stopReason = fc.constantFrom(
+  'end_turn',
+  'tool_use',
+  'max_tokens',
+  'pause_turn',
+  'stop_sequence',
+  'refusal',
+  'model_context_window_exceeded',
+  null,
+  'brand_new_reason',
+  42,
+);
 
 /** Well-formed blocks only: text, tool calls (valid input mostly), thinking. */
 const wellFormedBlock = fc.oneof(
@@ -109,14 +120,30 @@ const reply = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncated' as const), msg: validMessage, at: fc.double({ min: 0, max: 1, noNaN: true }), headers }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('raw' as const), body: fc.oneof(fc.constant('<html>502</html>'), fc.constant(''), fc.string({ unit: 'binary' }), fc.jsonValue().map((v) => JSON.stringify(v))), headers }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('raw' as const),
+      body: fc.oneof(
+        fc.constant('<html>502</html>'),
+        fc.constant(''),
+        fc.string({ unit: 'binary' }),
+        fc.jsonValue().map((v) => JSON.stringify(v)),
+      ),
+      headers,
+    }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant('status' as const),
       // 429s pause the whole queue for their retry-after: kept short here so the suite stays fast.
       status: fc.constantFrom(400, 401, 403, 404, 413, 429, 500, 502, 529),
-      body: fc.oneof(fc.constant({ type: 'error', error: { type: 'api_error', message: 'boom' } }), fc.anything({ maxDepth: 1 }), fc.constant('<html>oops</html>')),
+      body: fc.oneof(
+        fc.constant({ type: 'error', error: { type: 'api_error', message: 'boom' } }),
+        fc.anything({ maxDepth: 1 }),
+        fc.constant('<html>oops</html>'),
+      ),
       retryAfterMs: fc.integer({ min: 1, max: 30 }),
     }),
   },
@@ -124,7 +151,8 @@ const reply = fc.oneof(
 type Reply = typeof reply extends fc.Arbitrary<infer R> ? R : never;
 
 function toFake(req: FakeRequest, r: Reply): FakeReply {
-  const base = (msg: { content: unknown[]; stop_reason: unknown; usage: unknown }) => message(msg.content, { model: req.body.model, stop_reason: msg.stop_reason, usage: msg.usage });
+  const base = (msg: { content: unknown[]; stop_reason: unknown; usage: unknown }) =>
+    message(msg.content, { model: req.body.model, stop_reason: msg.stop_reason, usage: msg.usage });
   switch (r.kind) {
     case 'message':
       return { body: base(r.msg), headers: r.headers };
@@ -156,7 +184,8 @@ describe('fuzz: generated Messages API responses through the real worker path', 
   }) => {
     const rejections = watchUnhandledRejections();
     const runs = new Map<string, number>();
-    const count = (ctx: { sessionId: string; toolUseId: string }) => runs.set(`${ctx.sessionId}|${ctx.toolUseId}`, (runs.get(`${ctx.sessionId}|${ctx.toolUseId}`) ?? 0) + 1);
+    const count = (ctx: { sessionId: string; toolUseId: string }) =>
+      runs.set(`${ctx.sessionId}|${ctx.toolUseId}`, (runs.get(`${ctx.sessionId}|${ctx.toolUseId}`) ?? 0) + 1);
     const charge = defineTool({
       name: 'charge',
       description: 'Charge a card (not idempotent).',
@@ -168,7 +197,13 @@ describe('fuzz: generated Messages API responses through the real worker path', 
         return { charged: amount };
       },
     });
-    const lookup = defineTool({ name: 'lookup', description: 'Look up.', input: z.object({ q: z.string() }), risk: 'safe', run: async ({ q }) => `found ${q}` });
+    const lookup = defineTool({
+      name: 'lookup',
+      description: 'Look up.',
+      input: z.object({ q: z.string() }),
+      risk: 'safe',
+      run: async ({ q }) => `found ${q}`,
+    });
     const agent = defineAgent({ name: 'fuzz', system: 'You are a fuzz target.', tools: [charge, lookup] });
 
     const replies = fc.sample(reply, { numRuns: RUNS, seed: Number(process.env.AGENTQ_FUZZ_SEED ?? 7) });
@@ -188,12 +223,16 @@ describe('fuzz: generated Messages API responses through the real worker path', 
       const ids = started.map((s) => s.sessionId);
       const results = await h.producer.waitAll(ids, { timeoutMs: 45_000 }).catch(async (error: unknown) => {
         const sessions = await h.producer.stores.sessions.getMany(ids);
-        const stuck = sessions.flatMap((s, i) => (s && !isTerminal(s.status) ? [`${i} ${s.status}@${s.step}: ${JSON.stringify(replies[i]).slice(0, 300)}`] : []));
+        const stuck = sessions.flatMap((s, i) =>
+          s && !isTerminal(s.status) ? [`${i} ${s.status}@${s.step}: ${JSON.stringify(replies[i]).slice(0, 300)}`] : [],
+        );
         throw new Error(`${String(error)}; stuck ${stuck.length}:\n${stuck.slice(0, 5).join('\n')}`);
       });
       const end = await fuzzEndState(redis, prefix, results);
       const ranTwice = [...runs.values()].filter((n) => n > 1).length;
-      const internal = results.flatMap((r, i) => (r.error?.code === 'internal' ? [`${i}: ${r.error.message.slice(0, 200)} ← ${JSON.stringify(replies[i]).slice(0, 300)}`] : []));
+      const internal = results.flatMap((r, i) =>
+        r.error?.code === 'internal' ? [`${i}: ${r.error.message.slice(0, 200)} ← ${JSON.stringify(replies[i]).slice(0, 300)}`] : [],
+      );
       console.log(
         `[fuzz-responses] responses=${RUNS} requests=${fake.requests.length} chargeRuns=${runs.size} ranTwice=${ranTwice} ${formatEndState(end, rejections.count())}\n${internal.slice(0, 5).join('\n')}`,
       );

@@ -1,4 +1,5 @@
-import { BudgetLedger, DEFAULT_MODEL, defineAgent, defineTool, type HistoryEntry, Keys, priceFor, type Redis, utcDay } from '@agentq/shared';
+import { BudgetLedger, DEFAULT_MODEL, defineAgent, defineTool, type HistoryEntry, priceFor, type Redis, stepJobId, utcDay } from '@agentq/shared';
+import { Keys } from '@agentq/shared/internal';
 import { z } from 'zod';
 import { type FakeReply, type FakeRequest, message, startFakeUpstream, text, toolUse } from './support/fake-upstream.js';
 import { describe, expect, test } from './support/fixtures.js';
@@ -67,7 +68,12 @@ async function history(redis: Redis, prefix: string, sessionId: string): Promise
 }
 
 describe('malformed responses (issue: a 200 with {} crashed as internal, paid 5 more calls, held a tenant reservation)', () => {
-  test('a 200 that is not a Message fails the session at once with model_malformed_response and holds no reservation', async ({ redisUrl, queueName, prefix, redis }) => {
+  test('a 200 that is not a Message fails the session at once with model_malformed_response and holds no reservation', async ({
+    redisUrl,
+    queueName,
+    prefix,
+    redis,
+  }) => {
     const r = await run(
       { redisUrl, queueName, prefix },
       {
@@ -102,7 +108,8 @@ describe('usage that lies (issue: negative usage drove a session to -$30 and a t
     const r = await run(
       { redisUrl, queueName, prefix },
       {
-        negative: (req) => ok(req, [text('done')], { usage: { input_tokens: -6_000_000, output_tokens: -5, cache_read_input_tokens: -1, cache_creation_input_tokens: 0 } }),
+        negative: (req) =>
+          ok(req, [text('done')], { usage: { input_tokens: -6_000_000, output_tokens: -5, cache_read_input_tokens: -1, cache_creation_input_tokens: 0 } }),
         absurd: (req) => ok(req, [text('done')], { usage: { input_tokens: 1e15, output_tokens: 1e12 } }),
       },
       { tenant: 'acme' },
@@ -132,13 +139,20 @@ describe('usage that lies (issue: negative usage drove a session to -$30 and a t
 });
 
 describe('truncated and empty turns (issue: an empty max_tokens turn was committed, a cut tool_use was executed)', () => {
-  test('a tool_use cut at max_tokens never runs, empty content is never committed, each case has a defined end', async ({ redisUrl, queueName, prefix, redis }) => {
+  test('a tool_use cut at max_tokens never runs, empty content is never committed, each case has a defined end', async ({
+    redisUrl,
+    queueName,
+    prefix,
+    redis,
+  }) => {
     const r = await run(
       { redisUrl, queueName, prefix },
       {
         // Text then a cut tool call: the text is kept, the call dropped, the model asked to continue.
         'cut-tool': (req, nth) =>
-          nth === 0 ? ok(req, [text('Let me look.'), toolUse('toolu_cut1', 'echo', { value: 'trunc' })], { stop_reason: 'max_tokens' }) : ok(req, [text('done')]),
+          nth === 0
+            ? ok(req, [text('Let me look.'), toolUse('toolu_cut1', 'echo', { value: 'trunc' })], { stop_reason: 'max_tokens' })
+            : ok(req, [text('done')]),
         // Only a cut tool call: nothing usable is left.
         'cut-only-tool': (req) => ok(req, [toolUse('toolu_cut2', 'echo', { value: 'tr' })], { stop_reason: 'max_tokens' }),
         'cut-empty': (req) => ok(req, [], { stop_reason: 'max_tokens' }),
@@ -151,7 +165,9 @@ describe('truncated and empty turns (issue: an empty max_tokens turn was committ
       for (const [name, { result, sessionId }] of r.byName) {
         const entries = await history(redis, prefix, sessionId);
         const empty = entries.filter((e) => e.message.role === 'assistant' && Array.isArray(e.message.content) && e.message.content.length === 0);
-        const toolUses = entries.flatMap((e) => (Array.isArray(e.message.content) ? (e.message.content as Array<{ type: string }>) : [])).filter((b) => b.type === 'tool_use');
+        const toolUses = entries
+          .flatMap((e) => (Array.isArray(e.message.content) ? (e.message.content as Array<{ type: string }>) : []))
+          .filter((b) => b.type === 'tool_use');
         rows[name] = { status: result.status, code: result.error?.code ?? null, emptyCommitted: empty.length, toolUsesCommitted: toolUses.length };
       }
       console.log(`tool runs ${r.runs.echo}; ${JSON.stringify(rows)}`);
@@ -173,13 +189,12 @@ describe('truncated and empty turns (issue: an empty max_tokens turn was committ
   });
 });
 
-describe('duplicate tool_use ids (issue: the second call silently got the first call\'s result)', () => {
+describe("duplicate tool_use ids (issue: the second call silently got the first call's result)", () => {
   test('a turn with two tool_use blocks of one id is rejected with model_duplicate_tool_use and runs nothing', async ({ redisUrl, queueName, prefix }) => {
     const r = await run(
       { redisUrl, queueName, prefix },
       {
-        dup: (req) =>
-          ok(req, [toolUse('toolu_same', 'echo', { value: 'a' }), toolUse('toolu_same', 'echo', { value: 'b' })], { stop_reason: 'tool_use' }),
+        dup: (req) => ok(req, [toolUse('toolu_same', 'echo', { value: 'a' }), toolUse('toolu_same', 'echo', { value: 'b' })], { stop_reason: 'tool_use' }),
       },
     );
     try {
@@ -196,7 +211,12 @@ describe('duplicate tool_use ids (issue: the second call silently got the first 
 });
 
 describe('a settle that belongs to a checkpoint (issue: a kill between the model checkpoint and the tenant settle skipped the settle)', () => {
-  test('a retried step that ends before its model turn still settles the tenant reservation of the checkpointed call', async ({ redisUrl, queueName, prefix, redis }) => {
+  test('a retried step that ends before its model turn still settles the tenant reservation of the checkpointed call', async ({
+    redisUrl,
+    queueName,
+    prefix,
+    redis,
+  }) => {
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [countingAgent({ echo: 0 })], workers: 0 });
     try {
       // The state a worker killed right after saveModelTurn leaves: response checkpointed and counted on the
@@ -206,18 +226,36 @@ describe('a settle that belongs to a checkpoint (issue: a kill between the model
       const keys = new Keys(prefix);
       const day = utcDay();
       const ledger = new BudgetLedger(redis, keys);
-      const reserved = await ledger.reserveTenant('acme', day, `${sessionId}:0:model`, { model: DEFAULT_MODEL, price: priceFor(DEFAULT_MODEL), inputTokens: 100, maxTokens: 1000 });
+      const reserved = await ledger.reserveTenant('acme', day, `${sessionId}:0:model`, {
+        model: DEFAULT_MODEL,
+        price: priceFor(DEFAULT_MODEL),
+        inputTokens: 100,
+        maxTokens: 1000,
+      });
       expect(reserved.ok).toBe(true);
       await redis
         .multi()
-        .hset(keys.checkpoint(sessionId, 0), 'model', JSON.stringify(message([text('hi')], { model: DEFAULT_MODEL, usage: { input_tokens: 100, output_tokens: 5 } })), 'usage:model', '1', 'budget:day', day)
+        .hset(
+          keys.checkpoint(sessionId, 0),
+          'model',
+          JSON.stringify(message([text('hi')], { model: DEFAULT_MODEL, usage: { input_tokens: 100, output_tokens: 5 } })),
+          'usage:model',
+          '1',
+          'budget:day',
+          day,
+        )
         .hincrby(keys.session(sessionId), 'inputTokens', 100)
         .hincrby(keys.session(sessionId), 'outputTokens', 5)
         .exec();
+      // The killed worker had started the step's job once: its re-run is not a first attempt (a first attempt
+      // skips the checkpoint read, since nothing writes a step's checkpoint before its job first runs).
+      await redis.hset(h.producer.queue.toKey(stepJobId(sessionId, 0)), 'ats', '1');
       await h.startWorker();
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
       const [open, usage] = await Promise.all([redis.zcard(keys.tenantReservations('acme', day)), redis.hgetall(keys.tenantUsage('acme', day))]);
-      console.log(`${result.status} ${result.error?.code}; reservations open ${open}, tenant tokens ${usage.tokens ?? 0}, reserved ${usage.reservedTokens ?? 0}`);
+      console.log(
+        `${result.status} ${result.error?.code}; reservations open ${open}, tenant tokens ${usage.tokens ?? 0}, reserved ${usage.reservedTokens ?? 0}`,
+      );
       expect(result.status).toBe('budget_exceeded');
       expect(open).toBe(0);
       expect(Number(usage.reservedTokens ?? 0)).toBe(0);

@@ -13,7 +13,11 @@ const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`live browser test skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
 describe.skipIf(!hasChromium)('the live example page in a real browser (Debian chromium)', () => {
-  test('a session streams live into the page through a stream token: every event once, in order, and the answer as it is written', async ({ redisUrl, queueName, prefix }) => {
+  test('a session streams live into the page through a stream token: every event once, in order, and the answer as it is written', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     // the tool waits for the test, so the page is open while the session is still running
     const held: Array<() => void> = [];
     const arrived: Array<(release: () => void) => void> = [];
@@ -37,7 +41,18 @@ describe.skipIf(!hasChromium)('the live example page in a real browser (Debian c
       const { sessionId } = await h.producer.start({ agent: 'live', input: scripted('Hold, then answer.', [{ tool: 'hold', input: {} }, { text: answer }]) });
       const release = await nextHold();
 
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
       const page = await (await browser.newContext()).newPage();
       const requests: string[] = [];
       page.on('request', (r) => requests.push(r.url()));
@@ -51,7 +66,9 @@ describe.skipIf(!hasChromium)('the live example page in a real browser (Debian c
 
       const shown = await page.locator('#events li').evaluateAll((items) => items.map((li) => li.getAttribute('data-id')));
       const stored = (await h.producer.events(sessionId)).map((e) => e.id);
-      console.log(`page: ${shown.length} events (stored ${stored.length}), duplicates ${shown.length - new Set(shown).size}, answer ${(await page.locator('#answer').textContent())?.length} chars`);
+      console.log(
+        `page: ${shown.length} events (stored ${stored.length}), duplicates ${shown.length - new Set(shown).size}, answer ${(await page.locator('#answer').textContent())?.length} chars`,
+      );
       expect(shown).toEqual(stored);
       expect(await page.locator('#answer').textContent()).toBe(answer);
       // the browser held a stream token only: the dashboard token never reached it

@@ -14,7 +14,11 @@ function count(events: AgentEvent[], type: string): number {
 }
 
 describe('live sessions: conversations', () => {
-  test('a session asks the user twice (answered through the CLI and the API), finishes, and is continued with a follow-up that sees its earlier turns', async ({ redisUrl, queueName, prefix }) => {
+  test('a session asks the user twice (answered through the CLI and the API), finishes, and is continued with a follow-up that sees its earlier turns', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const agent = defineAgent({ name: 'booker', system: 'You book trips.', tools: [], askHuman: true });
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent] });
     let d: Dashboard | undefined;
@@ -40,7 +44,9 @@ describe('live sessions: conversations', () => {
       // 2. the second question; answered through the HTTP API
       await expect.poll(async () => (await h.producer.stores.questions.list(sessionId)).length, { timeout: 10_000 }).toBe(2);
       expect((await h.producer.wait(sessionId, { timeoutMs: 10_000, untilParked: true })).status).toBe('awaiting_input');
-      const detail = (await (await fetch(`${d.url}/api/sessions/${sessionId}`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as { questions: Array<{ question: string }> };
+      const detail = (await (await fetch(`${d.url}/api/sessions/${sessionId}`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as {
+        questions: Array<{ question: string }>;
+      };
       expect(detail.questions.map((q) => q.question)).toEqual(['Which day?']);
       const viaApi = await fetch(`${d.url}/api/sessions/${sessionId}/messages`, {
         method: 'POST',
@@ -76,14 +82,22 @@ describe('live sessions: conversations', () => {
       console.log(`follow-up request: ${last.messages.length} messages; earlier turns seen ${seen.length}/4; steps ${first.steps} → ${second.steps}`);
       expect(seen).toHaveLength(4);
       // the follow-up is the last message; as the conversation's last block it carries the 5-minute cache breakpoint (docs/models.md, Caching)
-      expect(last.messages.at(-1)).toEqual({ role: 'user', content: [{ type: 'text', text: 'Which city and day did I choose?', cache_control: { type: 'ephemeral' } }] });
+      expect(last.messages.at(-1)).toEqual({
+        role: 'user',
+        content: [{ type: 'text', text: 'Which city and day did I choose?', cache_control: { type: 'ephemeral' } }],
+      });
 
       const events: AgentEvent[] = [];
       // a subscription ends with each turn's end; the next one resumes after it
       for (let turn = 0; turn < 2; turn++) {
-        for await (const event of h.producer.subscribe(sessionId, { ...(events.length > 0 ? { from: events.at(-1)?.id } : {}) })) events.push(event as AgentEvent);
+        for await (const event of h.producer.subscribe(sessionId, { ...(events.length > 0 ? { from: events.at(-1)?.id } : {}) }))
+          events.push(event as AgentEvent);
       }
-      const counts = { input_requested: count(events, 'input_requested'), input_received: count(events, 'input_received'), session_completed: count(events, 'session_completed') };
+      const counts = {
+        input_requested: count(events, 'input_requested'),
+        input_received: count(events, 'input_received'),
+        session_completed: count(events, 'session_completed'),
+      };
       console.log(`events: ${JSON.stringify(counts)}`);
       expect(counts).toEqual({ input_requested: 2, input_received: 3, session_completed: 2 });
 
@@ -99,11 +113,18 @@ describe('live sessions: conversations', () => {
     }
   });
 
-  test('a question nobody answers times out like an approval: the model gets an error result and the session goes on', async ({ redisUrl, queueName, prefix }) => {
+  test('a question nobody answers times out like an approval: the model gets an error result and the session goes on', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const agent = defineAgent({ name: 'asker', system: 'You ask.', tools: [], askHuman: true, limits: { approvalTimeoutMs: 300 } });
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent] });
     try {
-      const { sessionId } = await h.producer.start({ agent: 'asker', input: scripted('Ask once.', [{ tool: 'ask_human', input: { question: 'Anyone there?' } }, { text: 'Nobody answered.' }]) });
+      const { sessionId } = await h.producer.start({
+        agent: 'asker',
+        input: scripted('Ask once.', [{ tool: 'ask_human', input: { question: 'Anyone there?' } }, { text: 'Nobody answered.' }]),
+      });
       const result = await h.producer.wait(sessionId, { timeoutMs: 15_000 });
       expect(result).toMatchObject({ status: 'completed', output: 'Nobody answered.' });
       const [question] = await h.producer.stores.questions.list(sessionId);
@@ -119,7 +140,11 @@ describe('live sessions: conversations', () => {
 });
 
 describe('live sessions: editing a gated call before approving it', () => {
-  test('an approver edits the arguments of a gated call: an edit that breaks the schema is refused, a valid one is recorded and is what runs', async ({ redisUrl, queueName, prefix }) => {
+  test('an approver edits the arguments of a gated call: an edit that breaks the schema is refused, a valid one is recorded and is what runs', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const refunds: Array<{ orderId: string; amount: number }> = [];
     const refund = defineTool({
       name: 'refund_payment',
@@ -136,13 +161,18 @@ describe('live sessions: editing a gated call before approving it', () => {
     let d: Dashboard | undefined;
     try {
       d = await startDashboard({ producer: h.producer, port: 0, auth: { token: TOKEN } });
-      const { sessionId } = await h.producer.start({ agent: 'refunder', input: scripted('Refund A-1.', [{ tool: 'refund_payment', input: { orderId: 'A-1', amount: 42.5 } }, { text: 'Refunded.' }]) });
+      const { sessionId } = await h.producer.start({
+        agent: 'refunder',
+        input: scripted('Refund A-1.', [{ tool: 'refund_payment', input: { orderId: 'A-1', amount: 42.5 } }, { text: 'Refunded.' }]),
+      });
       await h.producer.wait(sessionId, { timeoutMs: 10_000, untilParked: true });
       const [approval] = await h.producer.approvals.list({ sessionId });
       if (!approval) throw new Error('no approval');
 
       // an edit that does not fit the tool's schema is refused and nothing is recorded
-      await expect(h.producer.approvals.approve(approval.approvalId, { by: 'dana', input: { orderId: 'A-1', amount: 'lots' } })).rejects.toThrow(/does not fit refund_payment's schema/);
+      await expect(h.producer.approvals.approve(approval.approvalId, { by: 'dana', input: { orderId: 'A-1', amount: 'lots' } })).rejects.toThrow(
+        /does not fit refund_payment's schema/,
+      );
       const badApi = await fetch(`${d.url}/api/approvals/${approval.approvalId}/approve`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineAgent, type McpTransport } from '@agentq/shared';
+import { defineAgent, isEventOf, type McpTransport } from '@agentq/shared';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted, startHarness } from './support/harness.js';
 
@@ -43,13 +43,24 @@ async function startHttpServer(log: string): Promise<{ url: string; child: Child
 }
 
 describe.each(['stdio', 'http'] as const)('MCP tools over %s', (kind) => {
-  test('discovered once and saved with the session; each call an agentq tool call: annotations set the risk (a destructive tool parks; an override wins), the idempotency key travels in _meta', async ({ redisUrl, queueName, prefix }) => {
+  test('discovered once and saved with the session; each call an agentq tool call: annotations set the risk (a destructive tool parks; an override wins), the idempotency key travels in _meta', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const dir = mkdtempSync(join(tmpdir(), 'agentq-mcp-'));
     const log = join(dir, 'calls.jsonl');
     const http = kind === 'http' ? await startHttpServer(log) : undefined;
-    const transport: McpTransport = http ? { type: 'http', url: http.url } : { type: 'stdio', command: process.execPath, args: [SERVER, '--stdio'], env: { MCP_FIXTURE_LOG: log } };
+    const transport: McpTransport = http
+      ? { type: 'http', url: http.url }
+      : { type: 'stdio', command: process.execPath, args: [SERVER, '--stdio'], env: { MCP_FIXTURE_LOG: log } };
     // echo_meta has no annotations (worst case: high); the agent overrides it
-    const agent = defineAgent({ name: 'orders', system: 'You handle orders.', tools: [], mcpServers: [{ name: 'shop', transport, tools: { echo_meta: { risk: 'low' } } }] });
+    const agent = defineAgent({
+      name: 'orders',
+      system: 'You handle orders.',
+      tools: [],
+      mcpServers: [{ name: 'shop', transport, tools: { echo_meta: { risk: 'low' } } }],
+    });
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent] });
     try {
       const { sessionId } = await h.producer.start({
@@ -74,7 +85,7 @@ describe.each(['stdio', 'http'] as const)('MCP tools over %s', (kind) => {
       expect([byName('lookup_order').length, byName('echo_meta').length, byName('delete_order').length]).toEqual([1, 1, 1]);
       // the call's idempotency key is agentq's, passed in _meta
       const events = await h.producer.events(sessionId);
-      const echo = events.find((e) => e.type === 'tool_call' && e.data.tool === 'shop_echo_meta');
+      const echo = events.filter(isEventOf('tool_call')).find((e) => e.data.tool === 'shop_echo_meta');
       expect(byName('echo_meta')[0]?.meta).toMatchObject({ idempotencyKey: `${sessionId}:${echo?.step}:${echo?.data.toolUseId}` });
       // the tool list was discovered once and saved with the session, with the risk each annotation implies
       const saved = JSON.parse((await h.producer.redis.get(h.producer.stores.keys.mcpTools(sessionId))) ?? '[]') as Array<{ name: string }>;
@@ -93,14 +104,24 @@ describe.each(['stdio', 'http'] as const)('MCP tools over %s', (kind) => {
 });
 
 describe('MCP server failures', () => {
-  test('a stdio server that crashes mid-call: the call ends as an error result after its retries, the next call reaches a restarted server, the session completes', async ({ redisUrl, queueName, prefix }) => {
+  test('a stdio server that crashes mid-call: the call ends as an error result after its retries, the next call reaches a restarted server, the session completes', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const dir = mkdtempSync(join(tmpdir(), 'agentq-mcp-'));
     const log = join(dir, 'calls.jsonl');
     const agent = defineAgent({
       name: 'orders',
       system: 'You handle orders.',
       tools: [],
-      mcpServers: [{ name: 'shop', transport: { type: 'stdio', command: process.execPath, args: [SERVER, '--stdio'], env: { MCP_FIXTURE_LOG: log } }, tools: { crash: { retries: 1 } } }],
+      mcpServers: [
+        {
+          name: 'shop',
+          transport: { type: 'stdio', command: process.execPath, args: [SERVER, '--stdio'], env: { MCP_FIXTURE_LOG: log } },
+          tools: { crash: { retries: 1 } },
+        },
+      ],
     });
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent] });
     try {
@@ -113,8 +134,10 @@ describe('MCP server failures', () => {
       const crashes = logged.filter((c) => c.name === 'crash');
       const lookups = logged.filter((c) => c.name === 'lookup_order');
       const events = await h.producer.events(sessionId);
-      const crashResult = events.find((e) => e.type === 'tool_result' && e.data.tool === 'shop_crash');
-      console.log(`crash attempts ${crashes.length}, server processes ${new Set(logged.map((c) => c.pid)).size}, lookup ${lookups.length}, crash result error ${String(crashResult?.data.isError)}`);
+      const crashResult = events.filter(isEventOf('tool_result')).find((e) => e.data.tool === 'shop_crash');
+      console.log(
+        `crash attempts ${crashes.length}, server processes ${new Set(logged.map((c) => c.pid)).size}, lookup ${lookups.length}, crash result error ${String(crashResult?.data.isError)}`,
+      );
       expect(crashes).toHaveLength(2);
       expect(lookups).toHaveLength(1);
       expect(new Set(logged.map((c) => c.pid)).size).toBe(3);

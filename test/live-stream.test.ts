@@ -31,14 +31,23 @@ function gatedAgent(options: { stream?: boolean; name?: string } = {}) {
 }
 
 const threeGates = (final: string) =>
-  scripted('Open three gates.', [{ tool: 'wait_gate', input: { n: 1 } }, { tool: 'wait_gate', input: { n: 2 } }, { tool: 'wait_gate', input: { n: 3 } }, { text: final }]);
+  scripted('Open three gates.', [
+    { tool: 'wait_gate', input: { n: 1 } },
+    { tool: 'wait_gate', input: { n: 2 } },
+    { tool: 'wait_gate', input: { n: 3 } },
+    { text: final },
+  ]);
 
 function ids(events: Array<{ id?: string | undefined }>): string[] {
   return events.map((e) => e.id as string);
 }
 
 describe('live sessions: subscribe and stream', () => {
-  test('SSE: subscribed mid-session, disconnected, resumed with Last-Event-ID: every event exactly once, in order; a token of another session is refused', async ({ redisUrl, queueName, prefix }) => {
+  test('SSE: subscribed mid-session, disconnected, resumed with Last-Event-ID: every event exactly once, in order; a token of another session is refused', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const { agent, nextGate } = gatedAgent();
     const h: Harness = await startHarness({ redisUrl, queueName, prefix, agents: [agent] });
     let d: Dashboard | undefined;
@@ -60,7 +69,9 @@ describe('live sessions: subscribe and stream', () => {
       console.log(`stream statuses without / unknown / other session's token (query, header): ${refused.join(' ')}`);
       expect(refused).toEqual([401, 401, 403, 403]);
       const shortLived = (await h.producer.streamToken(sessionId, { ttlMs: 1 })).token;
-      await expect.poll(async () => (await readSse(`${url}?token=${shortLived}`)).status, { timeout: 5000 }).toBe(401);
+      // A poll that comes within the token's millisecond opens the stream of a session held at its gate: read one
+      // message and go, or the read waits for the session's end (which waits for this test) and the test hangs.
+      await expect.poll(async () => (await readSse(`${url}?token=${shortLived}`, { onMessage: () => false })).status, { timeout: 5000 }).toBe(401);
       await expect(h.producer.streamToken('ses_missing')).rejects.toThrow(/no session/);
 
       // 1. the session is mid-run (its first gated call is running); subscribe and read until the model_call that asked for it
@@ -84,7 +95,9 @@ describe('live sessions: subscribe and stream', () => {
       const stored = await h.producer.events(sessionId);
       const end = second.messages.at(-1) as SseMessage;
       const duplicates = seen.length - new Set(ids(seen)).size;
-      console.log(`events: stored ${stored.length}, seen ${seen.length} (first connection ${first.messages.length}), duplicates ${duplicates}, end ${end.data}`);
+      console.log(
+        `events: stored ${stored.length}, seen ${seen.length} (first connection ${first.messages.length}), duplicates ${duplicates}, end ${end.data}`,
+      );
       expect(ids(seen)).toEqual(ids(stored));
       expect(seen.map((m) => m.event)).toEqual(stored.map((e) => e.type));
       expect(duplicates).toBe(0);
@@ -101,7 +114,11 @@ describe('live sessions: subscribe and stream', () => {
     }
   });
 
-  test('producer.subscribe: broken off mid-session and resumed from the last id yields every event once, in order, and ends with the session', async ({ redisUrl, queueName, prefix }) => {
+  test('producer.subscribe: broken off mid-session and resumed from the last id yields every event once, in order, and ends with the session', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const { agent, nextGate } = gatedAgent();
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent] });
     try {
@@ -130,7 +147,11 @@ describe('live sessions: subscribe and stream', () => {
     }
   });
 
-  test('token streaming: an agent with stream: true publishes its text as deltas; the durable events are the same as without it', async ({ redisUrl, queueName, prefix }) => {
+  test('token streaming: an agent with stream: true publishes its text as deltas; the durable events are the same as without it', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const { agent, nextGate } = gatedAgent({ stream: true });
     const plain = gatedAgent({ name: 'gated_plain' });
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent, plain.agent] });

@@ -1,4 +1,4 @@
-import { Keys } from '@agentq/shared';
+import { Keys } from '@agentq/shared/internal';
 import { AgentProducer } from '@agentq/producer';
 import { TRACEPARENT_FIELD } from '@agentq/worker';
 import { context, SpanKind, trace } from '@opentelemetry/api';
@@ -30,7 +30,9 @@ const attr = (span: ReadableSpan, name: string) => span.attributes[name];
 async function processSpansOf(sessionId: string, jobs: number): Promise<ReadableSpan[]> {
   return vi.waitFor(
     () => {
-      const spans = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CONSUMER && String(s.attributes['bullmq.job.id']).startsWith(`${sessionId}-s`));
+      const spans = exporter
+        .getFinishedSpans()
+        .filter((s) => s.kind === SpanKind.CONSUMER && String(s.attributes['bullmq.job.id']).startsWith(`${sessionId}-s`));
       if (spans.length < jobs) throw new Error(`${spans.length} of ${jobs} process spans ended`);
       return spans;
     },
@@ -62,7 +64,9 @@ describe('OpenTelemetry tracing', () => {
       await vi.waitFor(
         async () => {
           await provider.forceFlush();
-          const ended = exporter.getFinishedSpans().filter((s) => attr(s, 'gen_ai.conversation.id') === sessionId && attr(s, 'gen_ai.operation.name') === 'invoke_agent');
+          const ended = exporter
+            .getFinishedSpans()
+            .filter((s) => attr(s, 'gen_ai.conversation.id') === sessionId && attr(s, 'gen_ai.operation.name') === 'invoke_agent');
           if (ended.length < 5) throw new Error(`${ended.length} of 5 step spans ended`);
         },
         { timeout: 5_000, interval: 50 },
@@ -76,7 +80,9 @@ describe('OpenTelemetry tracing', () => {
       const tools = ours.filter((s) => attr(s, 'gen_ai.operation.name') === 'execute_tool');
       const sessionSpans = ours.filter((s) => s.name === 'agentq.session');
       const traceIds = new Set(ours.map((s) => s.spanContext().traceId));
-      console.log(`spans: session ${sessionSpans.length}, steps ${steps.length}, chat ${chats.length}, sdk calls ${sdkCalls.length}, tools ${tools.length}, traces ${traceIds.size}`);
+      console.log(
+        `spans: session ${sessionSpans.length}, steps ${steps.length}, chat ${chats.length}, sdk calls ${sdkCalls.length}, tools ${tools.length}, traces ${traceIds.size}`,
+      );
       expect(sessionSpans).toHaveLength(1);
       expect(steps).toHaveLength(5);
       expect(chats).toHaveLength(5);
@@ -118,7 +124,14 @@ describe('OpenTelemetry tracing', () => {
         expect(attr(chat, 'gen_ai.usage.input_tokens')).toBeGreaterThan(0);
         expect(attr(chat, 'gen_ai.usage.output_tokens')).toBeGreaterThan(0);
       }
-      const inputTokens = chats.reduce((n, s) => n + Number(attr(s, 'gen_ai.usage.input_tokens')) - Number(attr(s, 'gen_ai.usage.cache_read.input_tokens')) - Number(attr(s, 'gen_ai.usage.cache_creation.input_tokens')), 0);
+      const inputTokens = chats.reduce(
+        (n, s) =>
+          n +
+          Number(attr(s, 'gen_ai.usage.input_tokens')) -
+          Number(attr(s, 'gen_ai.usage.cache_read.input_tokens')) -
+          Number(attr(s, 'gen_ai.usage.cache_creation.input_tokens')),
+        0,
+      );
       expect(inputTokens).toBe(result.usage.inputTokens);
       expect(chats.filter((s) => (attr(s, 'gen_ai.response.finish_reasons') as string[])[0] === 'tool_use')).toHaveLength(4);
 
@@ -133,7 +146,11 @@ describe('OpenTelemetry tracing', () => {
     }
   });
 
-  test("a producer with tracing records its add in the caller's trace, and the session span links to the first job's span", async ({ redisUrl, queueName, prefix }) => {
+  test("a producer with tracing records its add in the caller's trace, and the session span links to the first job's span", async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     exporter.reset();
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent], worker: { tracing: true } });
     const producer = new AgentProducer({ connection: redisUrl, queueName, prefix, tracing: true });
@@ -164,12 +181,17 @@ describe('OpenTelemetry tracing', () => {
     exporter.reset();
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent] });
     try {
-      const { sessionId } = await h.producer.start({ agent: agent.name, input: scripted('Echo one word.', [{ tool: 'echo', input: { value: 'one' } }, { text: 'Done.' }]) });
+      const { sessionId } = await h.producer.start({
+        agent: agent.name,
+        input: scripted('Echo one word.', [{ tool: 'echo', input: { value: 'one' } }, { text: 'Done.' }]),
+      });
       expect((await h.producer.wait(sessionId, { timeoutMs: 20_000 })).status).toBe('completed');
       await provider.forceFlush();
       // Only the SDK's spans remain: this process registered a provider, and the SDK traces into it by itself.
       // (Filtered by session and queue: a span of an earlier test may end late.)
-      const spans = exporter.getFinishedSpans().filter((s) => s.attributes['gen_ai.conversation.id'] === sessionId || s.attributes['bullmq.queue.name'] === queueName);
+      const spans = exporter
+        .getFinishedSpans()
+        .filter((s) => s.attributes['gen_ai.conversation.id'] === sessionId || s.attributes['bullmq.queue.name'] === queueName);
       expect(spans.filter((s) => s.name !== 'anthropic.messages.create')).toHaveLength(0);
       expect(spans).toHaveLength(2);
     } finally {

@@ -1,4 +1,5 @@
-import { defineAgent, defineTool, Keys, LOOP_REFLECTIONS, LoopDetector, toolSignature } from '@agentq/shared';
+import { defineAgent, defineTool, LOOP_REFLECTIONS, LoopDetector, toolSignature } from '@agentq/shared';
+import { Keys } from '@agentq/shared/internal';
 import { z } from 'zod';
 import { describe, expect, test } from './support/fixtures.js';
 import { type Harness, scripted, startHarness } from './support/harness.js';
@@ -61,7 +62,9 @@ async function loopEvents(h: Harness, sessionId: string) {
 function toolResultsSent(h: Harness): Array<{ tool_use_id: string; content: string; is_error?: boolean }> {
   const last = h.mock.requests().at(-1);
   const messages = (last?.body as { messages: Array<{ role: string; content: unknown }> }).messages;
-  return messages.flatMap((m) => (Array.isArray(m.content) ? (m.content as Array<{ type: string }>) : [])).filter((b) => b.type === 'tool_result') as unknown as Array<{
+  return messages
+    .flatMap((m) => (Array.isArray(m.content) ? (m.content as Array<{ type: string }>) : []))
+    .filter((b) => b.type === 'tool_result') as unknown as Array<{
     tool_use_id: string;
     content: string;
     is_error?: boolean;
@@ -110,7 +113,14 @@ describe('loop detection', () => {
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent(calls)] });
     try {
       const same = { tool: 'echo', input: { value: 'twice' } };
-      const script = [same, { tool: 'echo', input: { value: 'other' } }, same, { tool: 'fail', input: { attempt: 1 } }, { tool: 'fail', input: { attempt: 2 } }, { text: 'ok' }];
+      const script = [
+        same,
+        { tool: 'echo', input: { value: 'other' } },
+        same,
+        { tool: 'fail', input: { attempt: 1 } },
+        { tool: 'fail', input: { attempt: 2 } },
+        { text: 'ok' },
+      ];
       const { sessionId } = await h.producer.start({ agent: 'looper', input: scripted('Almost loop.', script) });
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
       const { warnings, detected } = await loopEvents(h, sessionId);
@@ -152,7 +162,9 @@ describe('loop detection', () => {
       const { sessionId } = await h.producer.start({ agent: 'looper', input, limits: { loop: { strikes: 2 } } });
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
       const { warnings, detected } = await loopEvents(h, sessionId);
-      console.log(`persisting loop: status ${result.status}, tool runs ${calls.lookup.length}, warnings ${warnings.length}, stops ${detected.length}, steps ${result.steps}`);
+      console.log(
+        `persisting loop: status ${result.status}, tool runs ${calls.lookup.length}, warnings ${warnings.length}, stops ${detected.length}, steps ${result.steps}`,
+      );
       expect(result.status).toBe('loop_detected');
       expect(result.error?.code).toBe('loop_detected');
       expect(result.error?.details).toMatchObject({ kind: 'repeat', tool: 'lookup', input: { id: 42 }, signature: toolSignature('lookup', { id: 42 }) });

@@ -1,4 +1,5 @@
-import { createStores, defineAgent, defineTool, Keys, type Redis, type Session } from '@agentq/shared';
+import { createStores, defineAgent, defineTool, type Redis, type Session } from '@agentq/shared';
+import { Keys } from '@agentq/shared/internal';
 import { z } from 'zod';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted, startHarness } from './support/harness.js';
@@ -34,7 +35,12 @@ const agent = defineAgent({
 });
 
 describe('retention of finished sessions', () => {
-  test('a completed session: data keys expire after the session TTL, the result after the result TTL, checkpoints sooner', async ({ redisUrl, redis, queueName, prefix }) => {
+  test('a completed session: data keys expire after the session TTL, the result after the result TTL, checkpoints sooner', async ({
+    redisUrl,
+    redis,
+    queueName,
+    prefix,
+  }) => {
     await withRetentionEnv(async () => {
       const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent] });
       try {
@@ -71,7 +77,7 @@ describe('retention of finished sessions', () => {
       const { keys, sessions: store } = createStores(redis, prefix);
       const session = newSession('running-1', 'running');
       await store.create(session, [{ step: 0, message: { role: 'user', content: 'go' } }]);
-      await store.putCheckpoint(session.sessionId, 0, 'model', '{}');
+      await store.checkpoints.pinBudgetDay(session.sessionId, 0, '2026-01-01');
       expect(await store.commitStep(session.sessionId, 0, [{ step: 0, message: { role: 'assistant', content: 'ok' } }])).toBe(1);
       expect(await redis.pttl(keys.session(session.sessionId))).toBe(-1);
       expect(await redis.pttl(keys.history(session.sessionId))).toBe(-1);

@@ -72,10 +72,20 @@ async function checkpointsWith(redis: Redis, prefix: string, sessionId: string, 
 }
 
 describe('working memory: token window and rolling summary', () => {
-  test('a long session with a small window and parallel calls: pairs never split, the task stays pinned, prompts stay bounded', async ({ redisUrl, redis, queueName, prefix }) => {
+  test('a long session with a small window and parallel calls: pairs never split, the task stays pinned, prompts stay bounded', async ({
+    redisUrl,
+    redis,
+    queueName,
+    prefix,
+  }) => {
     const windowTokens = 2500;
     const summaryMaxTokens = 300;
-    const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent({ maxSteps: 100, loop: { threshold: 50 }, memory: { windowTokens, summaryMaxTokens } })] });
+    const h = await startHarness({
+      redisUrl,
+      queueName,
+      prefix,
+      agents: [makeAgent({ maxSteps: 100, loop: { threshold: 50 }, memory: { windowTokens, summaryMaxTokens } })],
+    });
     try {
       const steps = 60;
       const input = scripted('Read every page and report.', longScript(steps, 2048));
@@ -138,7 +148,12 @@ describe('working memory: token window and rolling summary', () => {
   });
 
   test('the pinned task survives 200 steps', async ({ redisUrl, queueName, prefix }) => {
-    const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent({ maxSteps: 250, loop: { threshold: 50 }, memory: { windowTokens: 4000 } })] });
+    const h = await startHarness({
+      redisUrl,
+      queueName,
+      prefix,
+      agents: [makeAgent({ maxSteps: 250, loop: { threshold: 50 }, memory: { windowTokens: 4000 } })],
+    });
     try {
       const input = scripted('Read two hundred pages.', longScript(200, 2048));
       const { sessionId } = await h.producer.start({ agent: 'reader', input });
@@ -161,7 +176,12 @@ describe('working memory: token window and rolling summary', () => {
       queueName,
       prefix,
       agents: [makeAgent({ maxSteps: 60, loop: { threshold: 50 }, memory: { windowTokens: 2000 } })],
-      mock: { failNext: [{ status: 500, model: SUMMARY_MODEL }, { status: 529, model: SUMMARY_MODEL }] },
+      mock: {
+        failNext: [
+          { status: 500, model: SUMMARY_MODEL },
+          { status: 529, model: SUMMARY_MODEL },
+        ],
+      },
     });
     try {
       const { sessionId } = await h.producer.start({ agent: 'reader', input: scripted('Read pages despite a flaky summariser.', longScript(40, 2048)) });
@@ -186,11 +206,23 @@ describe('working memory: token window and rolling summary', () => {
     }
   });
 
-  test('a retried step reuses its checkpointed summary: one summary call and one usage count per folding step', async ({ redisUrl, redis, queueName, prefix }) => {
-    const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent({ maxSteps: 60, loop: { threshold: 50 }, memory: { windowTokens: 2000 } })] });
+  test('a retried step reuses its checkpointed summary: one summary call and one usage count per folding step', async ({
+    redisUrl,
+    redis,
+    queueName,
+    prefix,
+  }) => {
+    const h = await startHarness({
+      redisUrl,
+      queueName,
+      prefix,
+      agents: [makeAgent({ maxSteps: 60, loop: { threshold: 50 }, memory: { windowTokens: 2000 } })],
+    });
     try {
       // Every turn's model call fails once with 529, so every step (and so every folding step) runs twice.
-      const script = longScript(30, 2048).map((entry) => (Array.isArray(entry) ? { error: { status: 529 }, then: entry } : { ...(entry as object), error: { status: 529 } }));
+      const script = longScript(30, 2048).map((entry) =>
+        Array.isArray(entry) ? { error: { status: 529 }, then: entry } : { ...(entry as object), error: { status: 529 } },
+      );
       const { sessionId } = await h.producer.start({ agent: 'reader', input: scripted('Read pages on a flaky model.', script) });
       const result = await h.producer.wait(sessionId, { timeoutMs: 90_000 });
       expect(result.status, JSON.stringify(result.error)).toBe('completed');
@@ -199,7 +231,9 @@ describe('working memory: token window and rolling summary', () => {
       const summaryRequests = requests.filter((r) => r.model === SUMMARY_MODEL).length;
       const events = await h.producer.events(sessionId);
       const summarySteps = await checkpointsWith(redis, prefix, sessionId, 'summary');
-      console.log(`overloaded=${overloaded} summaryRequests=${summaryRequests} summary_created=${count(events, 'summary_created')} checkpointed=${summarySteps}`);
+      console.log(
+        `overloaded=${overloaded} summaryRequests=${summaryRequests} summary_created=${count(events, 'summary_created')} checkpointed=${summarySteps}`,
+      );
       expect(overloaded).toBe(31);
       expect(summaryRequests).toBeGreaterThan(0);
       expect(summaryRequests).toBe(summarySteps);
@@ -214,7 +248,12 @@ describe('working memory: token window and rolling summary', () => {
 
   test('with memory.countTokens the window is sized by count_tokens and stays bounded', async ({ redisUrl, queueName, prefix }) => {
     const windowTokens = 2000;
-    const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent({ maxSteps: 60, loop: { threshold: 50 }, memory: { windowTokens, summaryMaxTokens: 300, countTokens: true } })] });
+    const h = await startHarness({
+      redisUrl,
+      queueName,
+      prefix,
+      agents: [makeAgent({ maxSteps: 60, loop: { threshold: 50 }, memory: { windowTokens, summaryMaxTokens: 300, countTokens: true } })],
+    });
     try {
       const { sessionId } = await h.producer.start({ agent: 'reader', input: scripted('Read pages, counting tokens.', longScript(25, 2048)) });
       const result = await h.producer.wait(sessionId, { timeoutMs: 60_000 });

@@ -1,13 +1,14 @@
-import { type AgentEvent, stepJobId } from '@agentq/shared';
+import { type AgentEvent, isEventOf, stepJobId } from '@agentq/shared';
 import { classifyModelError } from '@agentq/worker';
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, test } from './support/fixtures.js';
+import { until } from './fixtures/crash-process.js';
 import { freePort } from './support/redis-server.js';
 import { scripted, startHarness } from './support/harness.js';
 import { echoAgent } from './support/rate-limit-agent.js';
 
 function errorsOf(events: AgentEvent[]) {
-  return events.filter((e) => e.type === 'model_error').map((e) => e.data as { status: number | null; reason: string; waitMs: number | null });
+  return events.filter(isEventOf('model_error')).map((e) => e.data);
 }
 
 describe('model call failures are retried, paused or final by class', () => {
@@ -22,8 +23,14 @@ describe('model call failures are retried, paused or final by class', () => {
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
       const errors = errorsOf(await h.producer.events(sessionId));
       const queue = h.workers[0]!.queue;
+      // The session ends inside step 1's job, just before BullMQ completes that job (and counts its attempt).
+      await until('step 1 job completed', async () => (await queue.getJobState(stepJobId(sessionId, 1))) === 'completed' || undefined, 5_000, 20).catch(
+        () => undefined,
+      );
       const [s0, s1] = await Promise.all([queue.getJob(stepJobId(sessionId, 0)), queue.getJob(stepJobId(sessionId, 1))]);
-      console.log(`errors ${errors.map((e) => e.status).join(',')}, attempts s0 ${s0?.attemptsMade} s1 ${s1?.attemptsMade}, requests ${h.mock.requests().length}`);
+      console.log(
+        `errors ${errors.map((e) => e.status).join(',')}, attempts s0 ${s0?.attemptsMade} s1 ${s1?.attemptsMade}, requests ${h.mock.requests().length}`,
+      );
       expect(result.status).toBe('completed');
       expect(result.output).toBe('recovered');
       expect(errors.map((e) => [e.status, e.reason])).toEqual([
@@ -43,7 +50,10 @@ describe('model call failures are retried, paused or final by class', () => {
   test('a step that stays overloaded fails the session after its bounded attempts with code model_overloaded', async ({ redisUrl, queueName, prefix }) => {
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [echoAgent()], worker: { step: { stepAttempts: 3, stepBackoffMs: 20 } } });
     try {
-      const script = [{ tool: 'echo', input: { value: 'x' } }, { error: { status: 529, times: 10 }, then: { text: 'never' } }];
+      const script = [
+        { tool: 'echo', input: { value: 'x' } },
+        { error: { status: 529, times: 10 }, then: { text: 'never' } },
+      ];
       const { sessionId } = await h.producer.start({ agent: 'rl', input: scripted('Always overloaded.', script) });
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
       expect(result.status).toBe('failed');
@@ -68,10 +78,15 @@ describe('model call failures are retried, paused or final by class', () => {
       const started = await h.producer.startBatch(
         cases.map((c) => ({
           agent: 'rl',
-          input: scripted(`Case ${c.status}.`, [{ error: { status: c.status, message: `api says ${c.status}: fix the request`, times: 5 }, then: { text: 'no' } }]),
+          input: scripted(`Case ${c.status}.`, [
+            { error: { status: c.status, message: `api says ${c.status}: fix the request`, times: 5 }, then: { text: 'no' } },
+          ]),
         })),
       );
-      const results = await h.producer.waitAll(started.map((s) => s.sessionId), { timeoutMs: 20_000 });
+      const results = await h.producer.waitAll(
+        started.map((s) => s.sessionId),
+        { timeoutMs: 20_000 },
+      );
       expect(results.map((r) => [r.status, r.error?.code])).toEqual(cases.map((c) => ['failed', c.code]));
       results.forEach((r, i) => expect(r.error?.message).toContain(`api says ${cases[i]!.status}: fix the request`));
       // No retries: exactly one request per session.
@@ -123,12 +138,18 @@ describe('model call failures are retried, paused or final by class', () => {
       [apiError(429, { type: 'rate_limit_error', message: 'ramp', details: { error_code: 'ramp_limit_exceeded' } }), 'model_rate_limited', undefined],
       [apiError(402, { type: 'billing_error', message: 'credit balance too low' }), 'model_spend_limit', undefined],
       // An overload that arrives mid-stream is a plain APIError with no status.
-      [new Anthropic.APIError(undefined, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, 'Overloaded', undefined), 'model_overloaded', undefined],
+      [
+        new Anthropic.APIError(undefined, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, 'Overloaded', undefined),
+        'model_overloaded',
+        undefined,
+      ],
       [apiError(529, { type: 'overloaded_error', message: 'Overloaded' }), 'model_overloaded', undefined],
       [apiError(503, { type: 'api_error', message: 'unavailable' }), 'model_server_error', undefined],
       [new Anthropic.APIConnectionTimeoutError(), 'model_timeout', undefined],
       [new Anthropic.APIConnectionError({ message: 'ECONNRESET' }), 'model_network_error', undefined],
     ];
-    expect(cases.map(([error]) => [classifyModelError(error).code, classifyModelError(error).retryAfterMs])).toEqual(cases.map(([, code, wait]) => [code, wait]));
+    expect(cases.map(([error]) => [classifyModelError(error).code, classifyModelError(error).retryAfterMs])).toEqual(
+      cases.map(([, code, wait]) => [code, wait]),
+    );
   });
 });

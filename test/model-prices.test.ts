@@ -23,8 +23,15 @@ describe('models without a price', () => {
       // What the answered calls cost at the highest rate of every kind, recomputed from the mock's record.
       const highest = { [model]: highestPrice(DEFAULT_PRICES) };
       const u = result.usage;
-      const atHighest = costMicroUsd(model, { inputTokens: u.inputTokens, outputTokens: u.outputTokens, cacheReadTokens: u.cacheReadTokens, cacheWriteTokens: u.cacheWriteTokens }, highest) / 1e6;
-      console.log(`status=${result.status} code=${result.error?.code} calls=${answered.length} costUsd=${u.costUsd} limit=${maxCostUsd} atHighestRateUsd=${atHighest}`);
+      const atHighest =
+        costMicroUsd(
+          model,
+          { inputTokens: u.inputTokens, outputTokens: u.outputTokens, cacheReadTokens: u.cacheReadTokens, cacheWriteTokens: u.cacheWriteTokens },
+          highest,
+        ) / 1e6;
+      console.log(
+        `status=${result.status} code=${result.error?.code} calls=${answered.length} costUsd=${u.costUsd} limit=${maxCostUsd} atHighestRateUsd=${atHighest}`,
+      );
       expect(result.status).toBe('budget_exceeded');
       expect(result.error?.code).toBe('max_cost');
       expect(u.costUsd).toBeLessThanOrEqual(maxCostUsd);
@@ -36,7 +43,13 @@ describe('models without a price', () => {
   });
 
   test('with AGENTQ_UNKNOWN_MODELS=refuse the call is never made and the session fails model_unpriced', async ({ redisUrl, queueName, prefix }) => {
-    const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent('claude-nova-1')], worker: { step: { stepBackoffMs: 50, unknownModels: 'refuse' } } });
+    const h = await startHarness({
+      redisUrl,
+      queueName,
+      prefix,
+      agents: [makeAgent('claude-nova-1')],
+      worker: { step: { stepBackoffMs: 50, unknownModels: 'refuse' } },
+    });
     try {
       const { sessionId } = await h.producer.start({ agent: 'spender', input: endless, limits: { loop: noLoops } });
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });

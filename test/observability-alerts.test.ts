@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AgentEvent, defineAgent, defineTool } from '@agentq/shared';
+import { type AgentEventType, defineAgent, defineTool, parseAgentEvent } from '@agentq/shared';
 import { Alerter, alertForEvent, type SlackPayload } from '@agentq/worker';
 import { z } from 'zod';
 import { describe, expect, test } from './support/fixtures.js';
@@ -33,7 +33,19 @@ async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
-const event = (type: AgentEvent['type'], data: Record<string, unknown>): AgentEvent => ({ sessionId: 'ses_x', step: 3, type, data, timestamp: Date.now(), agent: 'demo' });
+// Through the decoder, as an alerter sees events.
+const event = (type: AgentEventType, data: Record<string, unknown>) =>
+  parseAgentEvent({ sessionId: 'ses_x', step: 3, type, data, timestamp: Date.now(), agent: 'demo' });
+const approval = (tool: string, approvalId: string) => ({
+  approvalId,
+  tool,
+  toolUseId: 'toolu_1',
+  risk: 'high',
+  maxAutoRisk: 'low',
+  input: {},
+  requestedAt: 0,
+  expiresAt: 1,
+});
 
 describe('webhook alerts', () => {
   test('a failed session alerts through a receiver that fails first (retried), then the failure rate alerts', async ({ redisUrl, queueName, prefix }) => {
@@ -44,7 +56,12 @@ describe('webhook alerts', () => {
       queueName,
       prefix,
       agents: [defineAgent({ name: 'alerted', system: 'Alerted.', tools: [echo] })],
-      mock: { failNext: [{ status: 400, message: 'first bad request' }, { status: 400, message: 'second bad request' }] },
+      mock: {
+        failNext: [
+          { status: 400, message: 'first bad request' },
+          { status: 400, message: 'second bad request' },
+        ],
+      },
       worker: { alerts: { webhookUrl: receiver.url, backoffBaseMs: 20, failureRate: { threshold: 0.5, minSessions: 3, windowMs: 60_000 } } },
     });
     try {
@@ -79,16 +96,23 @@ describe('webhook alerts', () => {
   });
 
   test('loops, budget stops and approval requests each map to one alert kind; a dead receiver costs bounded retries', async () => {
-    expect(alertForEvent(event('session_failed', { status: 'loop_detected', error: { code: 'loop_detected', message: 'same call 3 times' } }))?.kind).toBe('loop_detected');
-    expect(alertForEvent(event('session_failed', { status: 'budget_exceeded', error: { code: 'max_cost', message: 'over $1' } }))?.kind).toBe('budget_exceeded');
-    expect(alertForEvent(event('approval_requested', { tool: 'process_payment', risk: 'high', approvalId: 'ap1' }))).toMatchObject({ kind: 'approval_requested', fields: { tool: 'process_payment', approval: 'ap1' } });
+    expect(alertForEvent(event('session_failed', { status: 'loop_detected', error: { code: 'loop_detected', message: 'same call 3 times' } }))?.kind).toBe(
+      'loop_detected',
+    );
+    expect(alertForEvent(event('session_failed', { status: 'budget_exceeded', error: { code: 'max_cost', message: 'over $1' } }))?.kind).toBe(
+      'budget_exceeded',
+    );
+    expect(alertForEvent(event('approval_requested', approval('process_payment', 'ap1')))).toMatchObject({
+      kind: 'approval_requested',
+      fields: { tool: 'process_payment', approval: 'ap1' },
+    });
     expect(alertForEvent(event('session_completed', { status: 'completed' }))).toBeUndefined();
     expect(alertForEvent(event('tool_result', { tool: 'x', isError: true }))).toBeUndefined();
 
     const receiver = await startReceiver([503, 503, 503, 503, 503, 503]);
     const alerter = new Alerter({ webhookUrl: receiver.url, maxAttempts: 3, backoffBaseMs: 10, failureRate: false });
     try {
-      alerter.observe(event('approval_requested', { tool: 'delete_record', risk: 'high' }));
+      alerter.observe(event('approval_requested', approval('delete_record', 'ap2')));
       // observe() returned without waiting for the receiver: nothing can have reached it yet.
       expect(receiver.requests.length).toBe(0);
       await until(() => alerter.sender.stats.dropped === 1);

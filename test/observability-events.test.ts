@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { type AgentEvent, createLogger, defineAgent, defineTool } from '@agentq/shared';
+import { type AgentEvent, createLogger, defineAgent, defineTool, isEventOf } from '@agentq/shared';
 import { z } from 'zod';
 import { eventsUntil } from './support/events.js';
 import { describe, expect, test } from './support/fixtures.js';
@@ -92,7 +92,12 @@ describe('events: every step-level event type, tagged and counted', () => {
         expect(event.workerId).toBe(h.workers[0]?.id);
       }
       const model = events.find((e) => e.type === 'model_call');
-      expect(model?.data).toMatchObject({ model: expect.any(String), latencyMs: expect.any(Number), stopReason: 'tool_use', usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number), costUsd: expect.any(Number) } });
+      expect(model?.data).toMatchObject({
+        model: expect.any(String),
+        latencyMs: expect.any(Number),
+        stopReason: 'tool_use',
+        usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number), costUsd: expect.any(Number) },
+      });
       const flaky = events.find((e) => e.type === 'tool_result' && e.data.tool === 'flaky');
       expect(flaky?.data).toMatchObject({ isError: false, attempts: 2, ran: true, durationMs: expect.any(Number) });
       const invalid = events.find((e) => e.type === 'tool_result' && e.data.ran === false);
@@ -100,7 +105,7 @@ describe('events: every step-level event type, tagged and counted', () => {
       const done = events.find((e) => e.type === 'session_completed');
       expect(done?.data).toMatchObject({ status: 'completed', steps: 4, usage: result.usage });
 
-      const login = events.find((e) => e.type === 'tool_call' && e.data.tool === 'login');
+      const login = events.filter(isEventOf('tool_call')).find((e) => e.data.tool === 'login');
       expect(login?.data.input).toEqual({ user: 'ada', password: '[redacted]', apiToken: '[redacted]' });
       const serialized = JSON.stringify(events);
       expect(serialized).not.toContain(SECRET);
@@ -125,7 +130,13 @@ describe('events: every step-level event type, tagged and counted', () => {
   });
 
   test('a failing session emits session_failed with the error, and a stale duplicate emits step_stale', async ({ redisUrl, queueName, prefix }) => {
-    const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent()], mock: { failNext: [{ status: 400, message: 'bad request from the test' }] } });
+    const h = await startHarness({
+      redisUrl,
+      queueName,
+      prefix,
+      agents: [makeAgent()],
+      mock: { failNext: [{ status: 400, message: 'bad request from the test' }] },
+    });
     try {
       const { sessionId } = await h.producer.start({ agent: 'observed', input: scripted('Fail.', [{ text: 'never' }]) });
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
@@ -149,7 +160,10 @@ describe('log redaction', () => {
   test('keys, auth headers, nested secrets, errors and message text are redacted', () => {
     const capture = captureLogger('info');
     const err = Object.assign(new Error(`401 from API with key ${SECRET}`), { headers: { 'x-api-key': SECRET } });
-    capture.logger.info({ apiKey: SECRET, config: { client: { headers: { 'X-Api-Key': SECRET, Authorization: `Bearer ${TOOL_SECRET}` } } }, err }, `calling with ${SECRET}`);
+    capture.logger.info(
+      { apiKey: SECRET, config: { client: { headers: { 'X-Api-Key': SECRET, Authorization: `Bearer ${TOOL_SECRET}` } } }, err },
+      `calling with ${SECRET}`,
+    );
     capture.logger.child({ sessionId: 's1' }).warn({ list: [{ password: TOOL_SECRET }], note: `Authorization: Bearer ${TOOL_SECRET}` }, 'child line');
     capture.logger.info({ inputTokens: 12, tokenizer: 'kept' }, 'not secrets');
     const raw = capture.lines.join('\n');

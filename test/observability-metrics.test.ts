@@ -31,7 +31,16 @@ async function scrape(url: string): Promise<string> {
 
 function makeAgent() {
   const echo = defineTool({ name: 'echo', description: 'Echo', input: z.object({ value: z.string() }), risk: 'safe', run: ({ value }) => value });
-  const broken = defineTool({ name: 'broken', description: 'Fails', input: z.object({}), risk: 'safe', retries: 1, run: () => { throw new Error('down'); } });
+  const broken = defineTool({
+    name: 'broken',
+    description: 'Fails',
+    input: z.object({}),
+    risk: 'safe',
+    retries: 1,
+    run: () => {
+      throw new Error('down');
+    },
+  });
   return defineAgent({ name: 'metered', system: 'Metered.', tools: [echo, broken] });
 }
 
@@ -44,14 +53,24 @@ describe('Prometheus metrics', () => {
       const before = await scrape(url);
       expect(sample(before, 'agentq_tool_calls_total', { tool: 'echo' })).toBe(0);
 
-      const script = [{ tool: 'echo', input: { value: 'a' } }, [{ tool: 'echo', input: { value: 'b' } }, { tool: 'broken', input: {} }], { text: 'done' }];
+      const script = [
+        { tool: 'echo', input: { value: 'a' } },
+        [
+          { tool: 'echo', input: { value: 'b' } },
+          { tool: 'broken', input: {} },
+        ],
+        { text: 'done' },
+      ];
       const { sessionId } = await h.producer.start({ agent: 'metered', input: scripted('Meter me.', script) });
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
       expect(result.status).toBe('completed');
       await eventsUntil(h, sessionId, 'session_completed');
       // the step timer stops after the session's last event is appended: poll until the third step is timed
       let after = await scrape(url);
-      for (const deadline = Date.now() + 10_000; sample(after, 'agentq_step_duration_seconds_count') - sample(before, 'agentq_step_duration_seconds_count') < 3 && Date.now() < deadline; ) {
+      for (
+        const deadline = Date.now() + 10_000;
+        sample(after, 'agentq_step_duration_seconds_count') - sample(before, 'agentq_step_duration_seconds_count') < 3 && Date.now() < deadline;
+      ) {
         await new Promise((r) => setTimeout(r, 20));
         after = await scrape(url);
       }
@@ -86,7 +105,7 @@ describe('Prometheus metrics', () => {
 
       const producerRegistry = createProducerMetrics(h.producer);
       let text = await producerRegistry.metrics();
-      for (const deadline = Date.now() + 10_000; sample(text, 'agentq_queue_jobs', { state: 'completed' }) < 3 && Date.now() < deadline; ) {
+      for (const deadline = Date.now() + 10_000; sample(text, 'agentq_queue_jobs', { state: 'completed' }) < 3 && Date.now() < deadline;) {
         await new Promise((r) => setTimeout(r, 20));
         text = await producerRegistry.metrics();
       }
@@ -105,7 +124,12 @@ describe('Prometheus metrics', () => {
   test('the alert rules file is valid YAML and every metric it uses is exported', async ({ redisUrl, queueName, prefix }) => {
     // No promtool here: parse the YAML and check every metric name it uses against the registries.
     const file = fileURLToPath(new URL('../deploy/prometheus/agentq-alerts.yml', import.meta.url));
-    const doc = parseYaml(readFileSync(file, 'utf8')) as { groups: Array<{ name: string; rules: Array<{ alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> }> }> };
+    const doc = parseYaml(readFileSync(file, 'utf8')) as {
+      groups: Array<{
+        name: string;
+        rules: Array<{ alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> }>;
+      }>;
+    };
     const rules = doc.groups.flatMap((g) => g.rules);
     expect(rules.map((r) => r.alert).sort()).toEqual([
       'AgentqApprovalPendingTooLong',
@@ -129,7 +153,12 @@ describe('Prometheus metrics', () => {
         expect(rule.annotations.summary).toBeTruthy();
         if (rule.for !== undefined) expect(rule.for).toMatch(/^\d+[smh]$/);
         // balanced brackets catch most typos promtool would
-        for (const [open, close] of [['(', ')'], ['{', '}'], ['[', ']']] as const) expect(rule.expr.split(open).length).toBe(rule.expr.split(close).length);
+        for (const [open, close] of [
+          ['(', ')'],
+          ['{', '}'],
+          ['[', ']'],
+        ] as const)
+          expect(rule.expr.split(open).length).toBe(rule.expr.split(close).length);
         const used = [...rule.expr.matchAll(/\bagentq_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, ''));
         expect(used.length).toBeGreaterThan(0);
         for (const name of used) expect(exported, `${rule.alert} uses ${name}`).toContain(name);

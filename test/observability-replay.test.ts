@@ -34,7 +34,11 @@ const SCRIPT = [
 ];
 
 describe('replay and fork', () => {
-  test('the timeline shows each step: model call, tool input/result/duration, the final state; the CLI prints it as table and JSON', async ({ redisUrl, queueName, prefix }) => {
+  test('the timeline shows each step: model call, tool input/result/duration, the final state; the CLI prints it as table and JSON', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const calls: string[] = [];
     const h = await startHarness({ redisUrl, queueName, prefix, agents: agents(calls) });
     try {
@@ -82,7 +86,9 @@ describe('replay and fork', () => {
       expect((await h.producer.wait(sessionId, { timeoutMs: 20_000 })).status).toBe('completed');
       const k = 2;
       const env = { ...process.env, REDIS_URL: redisUrl, AGENTQ_QUEUE: queueName, AGENTQ_PREFIX: prefix };
-      const out = JSON.parse((await run(process.execPath, [CLI, 'replay', sessionId, '--from-step', String(k), '--agent', 'editor', '--json'], { env })).stdout) as { sessionId: string };
+      const out = JSON.parse(
+        (await run(process.execPath, [CLI, 'replay', sessionId, '--from-step', String(k), '--agent', 'editor', '--json'], { env })).stdout,
+      ) as { sessionId: string };
       const forkId = out.sessionId;
       expect(forkId).not.toBe(sessionId);
       const forked = await h.producer.wait(forkId, { timeoutMs: 20_000 });

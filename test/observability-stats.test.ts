@@ -37,7 +37,10 @@ function makeAgents() {
     },
   });
   const ping = defineTool({ name: 'ping', description: 'Ping', input: z.object({}), risk: 'safe', run: () => 'pong' });
-  return [defineAgent({ name: 'alpha', system: 'Alpha.', tools: [echo, flaky, broken] }), defineAgent({ name: 'beta', system: 'Beta.', tools: [ping], maxLimits: { loop: { threshold: 50 } } })];
+  return [
+    defineAgent({ name: 'alpha', system: 'Alpha.', tools: [echo, flaky, broken] }),
+    defineAgent({ name: 'beta', system: 'Beta.', tools: [ping], maxLimits: { loop: { threshold: 50 } } }),
+  ];
 }
 
 describe('stats from the event stream', () => {
@@ -45,10 +48,20 @@ describe('stats from the event stream', () => {
     const since = Date.now();
     const h = await startHarness({ redisUrl, queueName, prefix, agents: makeAgents(), mock: { failNext: [{ status: 429, retryAfterSec: 1 }] } });
     try {
-      const s1 = await h.producer.start({ agent: 'alpha', input: scripted('One.', [{ tool: 'echo', input: { value: 'x' } }, { tool: 'flaky', input: {} }, { tool: 'broken', input: {} }, { text: 'ok' }]) });
+      const s1 = await h.producer.start({
+        agent: 'alpha',
+        input: scripted('One.', [{ tool: 'echo', input: { value: 'x' } }, { tool: 'flaky', input: {} }, { tool: 'broken', input: {} }, { text: 'ok' }]),
+      });
       const r1 = await h.producer.wait(s1.sessionId, { timeoutMs: 30_000 });
-      const s2 = await h.producer.start({ agent: 'alpha', input: scripted('Two.', [{ tool: 'echo', input: { value: 'y' } }, { tool: 'echo', input: { value: 3 } }, { text: 'ok' }]) });
-      const s3 = await h.producer.start({ agent: 'beta', input: scripted('Ping forever.', [{ tool: 'ping', input: {} }], { loop: true }), limits: { maxSteps: 2, loop: { threshold: 50, window: 60 } } });
+      const s2 = await h.producer.start({
+        agent: 'alpha',
+        input: scripted('Two.', [{ tool: 'echo', input: { value: 'y' } }, { tool: 'echo', input: { value: 3 } }, { text: 'ok' }]),
+      });
+      const s3 = await h.producer.start({
+        agent: 'beta',
+        input: scripted('Ping forever.', [{ tool: 'ping', input: {} }], { loop: true }),
+        limits: { maxSteps: 2, loop: { threshold: 50, window: 60 } },
+      });
       const [r2, r3] = await h.producer.waitAll([s2.sessionId, s3.sessionId], { timeoutMs: 30_000 });
       expect([r1.status, r2?.status, r3?.status]).toEqual(['completed', 'completed', 'budget_exceeded']);
       await eventsUntil(h, s1.sessionId, 'session_completed');

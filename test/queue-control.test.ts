@@ -31,7 +31,11 @@ describe('queue pauses are bounded and operators can lift them (issue 12, item 8
     }
   });
 
-  test('agentq queue status|pause|resume and the dashboard API hold and release the fleet, and lift a rate-limit pause', async ({ redisUrl, queueName, prefix }) => {
+  test('agentq queue status|pause|resume and the dashboard API hold and release the fleet, and lift a rate-limit pause', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     // The worker starts after the resume: a worker already waiting out a rate-limit pause wakes only when its
     // own wait ends (at most maxQueuePauseMs), as BullMQ keeps that wait in the process.
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [echoAgent()], workers: 0 });

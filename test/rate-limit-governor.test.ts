@@ -1,4 +1,5 @@
-import { createRedis, Keys } from '@agentq/shared';
+import { createRedis } from '@agentq/shared';
+import { Keys } from '@agentq/shared/internal';
 import { Governor, modelFamily, parseRateLimitHeaders, type Permit } from '@agentq/worker';
 import { describe, expect, test } from './support/fixtures.js';
 
@@ -95,7 +96,7 @@ describe('the rate-limit governor: Lua token buckets against real Redis', () => 
     expect(await redis.hget(gov.key(MODEL), 'r:limit')).toBe('100');
   });
 
-  test('a 429 gives the reservation back and lowers the bucket to the API\'s remaining exactly', async ({ redis, prefix }) => {
+  test("a 429 gives the reservation back and lowers the bucket to the API's remaining exactly", async ({ redis, prefix }) => {
     const gov = new Governor(redis, new Keys(prefix), { apiKey: 'k', limits: { requestsPerMinute: 600 }, maxInlineWaitMs: 0 });
     const permit = await grantedPermit(gov);
     const levels = await gov.settle(permit, {

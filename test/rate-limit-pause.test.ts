@@ -1,5 +1,6 @@
 import { type AgentEvent, stepJobId } from '@agentq/shared';
 import { describe, expect, test } from './support/fixtures.js';
+import { until } from './fixtures/crash-process.js';
 import { scripted, startHarness } from './support/harness.js';
 import { echoAgent } from './support/rate-limit-agent.js';
 
@@ -17,7 +18,9 @@ describe('a 429 pauses the whole fleet', () => {
       mock: { failNext: [{ status: 429, retryAfterSec: 2 }] },
     });
     try {
-      const started = await h.producer.startBatch(Array.from({ length: 8 }, (_, i) => ({ agent: 'rl', input: scripted(`Session ${i}.`, threeSteps(`s${i}`)) })));
+      const started = await h.producer.startBatch(
+        Array.from({ length: 8 }, (_, i) => ({ agent: 'rl', input: scripted(`Session ${i}.`, threeSteps(`s${i}`)) })),
+      );
       const ids = started.map((s) => s.sessionId);
       const results = await h.producer.waitAll(ids, { timeoutMs: 30_000 });
       const requests = h.mock.requests();
@@ -26,7 +29,12 @@ describe('a 429 pauses the whole fleet', () => {
       // Requests already in flight when the 429 came back may land a few ms later; nothing may start after.
       const duringPause = requests.filter((r) => r.at > t0 + 250 && r.at < t0 + 1900);
       const afterPause = requests.filter((r) => r.at >= t0 + 1900);
-      const jobs = await Promise.all(ids.flatMap((id) => [0, 1, 2].map((step) => h.workers[0]!.queue.getJob(stepJobId(id, step)))));
+      // A session ends inside its last step's job, just before BullMQ completes that job (and counts its attempt).
+      const queue = h.workers[0]!.queue;
+      const lastJobsCompleted = async () =>
+        (await Promise.all(ids.map((id) => queue.getJobState(stepJobId(id, 2))))).every((s) => s === 'completed') || undefined;
+      await until('last step jobs completed', lastJobsCompleted, 5_000, 20).catch(() => undefined);
+      const jobs = await Promise.all(ids.flatMap((id) => [0, 1, 2].map((step) => queue.getJob(stepJobId(id, step)))));
       const attemptsMade = jobs.reduce((sum, j) => sum + (j?.attemptsMade ?? 0), 0);
       const restarted = jobs.filter((j) => (j?.attemptsStarted ?? 0) > 1).length;
       const events = (await Promise.all(ids.map((id) => h.producer.events(id)))).flat() as AgentEvent[];

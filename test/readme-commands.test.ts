@@ -91,7 +91,14 @@ describe('README commands', () => {
     for (const [line, reason] of Object.entries(NOT_RUN)) expect(lines, `NOT_RUN lists "${line}" (${reason}) but the README no longer has it`).toContain(line);
 
     const demoDir = await mkdtemp(join(tmpdir(), 'agentq-readme-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redisUrl, AGENTQ_QUEUE: queueName, AGENTQ_PREFIX: prefix, AGENTQ_DEMO_DIR: demoDir, AGENTQ_LOG_LEVEL: 'warn' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      REDIS_URL: redisUrl,
+      AGENTQ_QUEUE: queueName,
+      AGENTQ_PREFIX: prefix,
+      AGENTQ_DEMO_DIR: demoDir,
+      AGENTQ_LOG_LEVEL: 'warn',
+    };
     delete env.ANTHROPIC_API_KEY;
     delete env.ANTHROPIC_BASE_URL;
     const producer = new AgentProducer({ connection: redisUrl, queueName, prefix });
@@ -175,7 +182,9 @@ describe('README commands', () => {
           // already gone
         }
       }
-      await Promise.all(services.map((s) => (s.child.exitCode !== null || s.child.signalCode !== null ? undefined : new Promise((r) => s.child.once('exit', r)))));
+      await Promise.all(
+        services.map((s) => (s.child.exitCode !== null || s.child.signalCode !== null ? undefined : new Promise((r) => s.child.once('exit', r)))),
+      );
       await producer.close();
       await rm(demoDir, { recursive: true, force: true });
     }

@@ -8,7 +8,11 @@ const reconciler = { everyMs: 200, graceMs: 300 };
 
 describe('the reconciler (issue 12, item 1)', () => {
   // Before it, nothing repaired a session whose job was gone: it stayed running, queued or parked for good.
-  test('repairs running/queued sessions with no step job, parked ones with nothing to decide, and approvals with no timeout job', async ({ redisUrl, queueName, prefix }) => {
+  test('repairs running/queued sessions with no step job, parked ones with nothing to decide, and approvals with no timeout job', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [refundAgent()], workers: 0 });
     try {
       // 1. queued with no job: the step jobs of 3 sessions are removed before any worker runs
@@ -36,7 +40,11 @@ describe('the reconciler (issue 12, item 1)', () => {
         },
         20_000,
       );
-      const trimmed = await until('the ghost index entry to be trimmed', async () => ((await h.producer.stores.redis.zscore(h.producer.stores.keys.sessionIndex(), 'ses_gone')) === null ? true : undefined), 20_000);
+      const trimmed = await until(
+        'the ghost index entry to be trimmed',
+        async () => ((await h.producer.stores.redis.zscore(h.producer.stores.keys.sessionIndex(), 'ses_gone')) === null ? true : undefined),
+        20_000,
+      );
       const repairs = (await h.producer.stores.events.since(0, { types: ['session_reconciled'] })).map((e) => e.data.action as string);
       console.log(`reconciler: results ${results.map((r) => r.status).join(',')}, timeout job ${timeoutState}, repairs ${JSON.stringify(repairs)}`);
       expect(results.map((r) => r.status)).toEqual(['completed', 'completed', 'completed', 'completed']);

@@ -25,9 +25,17 @@ describe('one scrubber for logs and events (issue 12, item 12)', () => {
       sessionId: 'ses_scrub',
       step: 0,
       type: 'tool_call',
-      data: { input: { request: { headers: { Authorization: 'Bearer abcdefgh12345678', 'X-Api-Key': 'plain-value-1234' } }, note: `use ${KEY} here` } },
+      data: {
+        tool: 'fetch',
+        toolUseId: 'toolu_1',
+        risk: 'safe',
+        input: { request: { headers: { Authorization: 'Bearer abcdefgh12345678', 'X-Api-Key': 'plain-value-1234' } }, note: `use ${KEY} here` },
+      },
     });
-    const raw = JSON.stringify([await redis.xrange(stores.keys.sessionEvents('ses_scrub'), '-', '+'), await redis.xrange(stores.keys.globalEvents(), '-', '+')]);
+    const raw = JSON.stringify([
+      await redis.xrange(stores.keys.sessionEvents('ses_scrub'), '-', '+'),
+      await redis.xrange(stores.keys.globalEvents(), '-', '+'),
+    ]);
     // An event written before the scrubber (straight into the streams) is scrubbed when read.
     const legacy = JSON.stringify({ input: { apiKey: 'legacy-secret-value', text: `key ${KEY}` } });
     for (const key of [stores.keys.sessionEvents('ses_scrub'), stores.keys.globalEvents()]) {

@@ -45,7 +45,18 @@ describe('the step loop, end to end with real Redis and the real SDK', () => {
       // The conversation carries a cache breakpoint, so the prompt is billed as cache writes and reads.
       expect(result.usage.inputTokens + result.usage.cacheWriteTokens + result.usage.cacheReadTokens).toBeGreaterThan(0);
       const history = await h.producer.history(sessionId);
-      expect(history.map((e) => e.message.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
+      expect(history.map((e) => e.message.role)).toEqual([
+        'user',
+        'assistant',
+        'user',
+        'assistant',
+        'user',
+        'assistant',
+        'user',
+        'assistant',
+        'user',
+        'assistant',
+      ]);
     } finally {
       await h.close();
     }
@@ -98,7 +109,14 @@ describe('the step loop, end to end with real Redis and the real SDK', () => {
     const calls: string[] = [];
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent(calls)] });
     try {
-      const input = scripted('Loop forever.', [{ tool: 'add', input: { a: 1, b: 1 } }, { tool: 'add', input: { a: 2, b: 2 } }], { loop: true });
+      const input = scripted(
+        'Loop forever.',
+        [
+          { tool: 'add', input: { a: 1, b: 1 } },
+          { tool: 'add', input: { a: 2, b: 2 } },
+        ],
+        { loop: true },
+      );
       const { sessionId } = await h.producer.start({ agent: 'tester', input, limits: { maxSteps: 4, loop: { threshold: 50, window: 60 } } });
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
       expect(result.status).toBe('budget_exceeded');

@@ -1,4 +1,4 @@
-import { defineAgent, defineTool } from '@agentq/shared';
+import { costMicroUsd, defineAgent, defineTool, isEventOf } from '@agentq/shared';
 import { z } from 'zod';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted, startHarness } from './support/harness.js';
@@ -36,8 +36,8 @@ describe('every stop reason has a defined outcome', () => {
     const withFallback = { ...makeAgent({ fallbackModel: FALLBACK }), name: 'fallback' };
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent(), withFallback] });
     try {
-      // The mock's script answers every model alike, so the fallback refuses too here: what is checked is that
-      // the fallback is asked once, counted, and named in the terminal error.
+      // Both models refuse here (the script has no per-model entry): the fallback is asked once, counted, and
+      // named in the terminal error.
       const input = scripted('refuse me', [{ text: 'I cannot help with that.', stop_reason: 'refusal' }]);
       const plain = await h.producer.start({ agent: 'stopper', input });
       const rPlain = await h.producer.wait(plain.sessionId, { timeoutMs: 20_000 });
@@ -60,8 +60,53 @@ describe('every stop reason has a defined outcome', () => {
     }
   });
 
+  // The mock used to answer every model alike, so no test saw a fallback succeed: the script now refuses on the primary only.
+  test('refusal: the primary refuses, the fallback answers, the session completes and each call is priced at its own model', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
+    const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent({ fallbackModel: FALLBACK })] });
+    try {
+      const refuseOnPrimary = { byModel: { [MODEL]: { text: 'I cannot help with that.', stop_reason: 'refusal' } } };
+      const script = [
+        { tool: 'read', input: { n: 1 }, ...refuseOnPrimary },
+        { text: 'page 1 read', ...refuseOnPrimary },
+      ];
+      const { sessionId } = await h.producer.start({ agent: 'stopper', input: scripted('Read page one.', script) });
+      const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
+      const events = await h.producer.events(sessionId);
+      const calls = events.filter(isEventOf('model_call')).map((e) => e.data);
+      console.log(
+        `fallback success: status=${result.status} steps=${result.steps} calls=${calls.map((c) => `${c.model}:${c.stopReason}:$${c.usage.costUsd}`).join(',')}`,
+      );
+      expect(result.status, JSON.stringify(result.error)).toBe('completed');
+      expect(result).toMatchObject({ output: 'page 1 read', steps: 2 });
+      // Each step: the primary refuses, then the fallback answers.
+      expect(calls.map((c) => [c.model, c.stopReason])).toEqual([
+        [MODEL, 'refusal'],
+        [FALLBACK, 'tool_use'],
+        [MODEL, 'refusal'],
+        [FALLBACK, 'end_turn'],
+      ]);
+      for (const call of calls) expect(Math.round(call.usage.costUsd * 1e6)).toBe(costMicroUsd(call.model, call.usage));
+      // The fallback (Opus 5) costs more per token than the primary (Sonnet 5.5): not one price for both.
+      expect(costMicroUsd(FALLBACK, calls[1]!.usage)).toBeGreaterThan(costMicroUsd(MODEL, calls[1]!.usage));
+      const record = await h.producer.get(sessionId);
+      const total = calls.reduce((sum, c) => sum + costMicroUsd(c.model, c.usage), 0);
+      expect(Math.round((record?.usage.costUsd ?? 0) * 1e6)).toBe(total);
+    } finally {
+      await h.close();
+    }
+  });
+
   test('model_context_window_exceeded: the window is folded to half and the step retried once', async ({ redisUrl, queueName, prefix }) => {
-    const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent({ limits: { loop: { threshold: 100 }, memory: { windowTokens: 100_000 } } })] });
+    const h = await startHarness({
+      redisUrl,
+      queueName,
+      prefix,
+      agents: [makeAgent({ limits: { loop: { threshold: 100 }, memory: { windowTokens: 100_000 } } })],
+    });
     try {
       const script = [...Array.from({ length: 8 }, (_, n) => ({ tool: 'read', input: { n } })), { text: 'read them all' }];
       // Each page is ~250 tokens: from about the fifth step the whole conversation no longer fits 1500 tokens.

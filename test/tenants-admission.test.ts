@@ -10,7 +10,14 @@ import { refusal } from './support/refusal.js';
 import { type Harness, scripted, startHarness } from './support/harness.js';
 
 const note = defineTool({ name: 'note', description: 'Write a note', input: z.object({ text: z.string() }), risk: 'safe', run: ({ text }) => `noted ${text}` });
-const erase = defineTool({ name: 'erase', description: 'Erase a note', input: z.object({ id: z.string() }), risk: 'high', idempotent: false, run: ({ id }) => `erased ${id}` });
+const erase = defineTool({
+  name: 'erase',
+  description: 'Erase a note',
+  input: z.object({ id: z.string() }),
+  risk: 'high',
+  idempotent: false,
+  run: ({ id }) => `erased ${id}`,
+});
 const agent = defineAgent({ name: 'notes', system: 'You keep notes.', tools: [note, erase] });
 
 async function queued(h: Harness): Promise<{ jobs: number; sessions: number }> {
@@ -35,7 +42,12 @@ describe('the agent registry', () => {
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent] });
     const early = new AgentProducer({ connection: redisUrl, queueName, prefix, allowUnregistered: true });
     try {
-      const error = await refusal(h.producer.startBatch([{ agent: 'notes', input: 'fine' }, { agent: 'nobody', input: 'who?' }]));
+      const error = await refusal(
+        h.producer.startBatch([
+          { agent: 'notes', input: 'fine' },
+          { agent: 'nobody', input: 'who?' },
+        ]),
+      );
       const afterRefusal = await queued(h);
       const accepted = await early.start({ agent: 'nobody', input: 'accepted for later' });
       console.log(`[registry] code=${error.code} field=${String(error.details?.field)} queuedAfterRefusal=${JSON.stringify(afterRefusal)}`);
@@ -49,13 +61,19 @@ describe('the agent registry', () => {
     }
   });
 
-  test('workers publish name, hash, limits and tools; agentq agents --json lists them and which workers serve them', async ({ redisUrl, queueName, prefix }) => {
+  test('workers publish name, hash, limits and tools; agentq agents --json lists them and which workers serve them', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent], workers: 2 });
     const env = { REDIS_URL: redisUrl, AGENTQ_QUEUE: queueName, AGENTQ_PREFIX: prefix };
     try {
       const listed = JSON.parse((await cli(env, ['agents', '--json'])).stdout) as RegisteredAgent[];
       const def = listed[0]?.definitions[0];
-      console.log(`[registry] agents=${listed.length} definitions=${listed[0]?.definitions.length} workers=${def?.workers.length} live=${def?.workers.filter((w) => w.live).length}`);
+      console.log(
+        `[registry] agents=${listed.length} definitions=${listed[0]?.definitions.length} workers=${def?.workers.length} live=${def?.workers.filter((w) => w.live).length}`,
+      );
       expect(listed.map((a) => a.name)).toEqual(['notes']);
       expect(listed[0]?.definitions).toHaveLength(1);
       expect(def?.hash).toMatch(/^[0-9a-f]{16}$/);
@@ -122,7 +140,11 @@ describe('input caps: one byte over any cap is invalid_payload with the field, a
   });
 
   // Bug: a session id used twice in one file was silently dropped.
-  test('a session id repeated in a batch or already taken is an error for that line; --skip-existing skips taken ids', async ({ redisUrl, queueName, prefix }) => {
+  test('a session id repeated in a batch or already taken is an error for that line; --skip-existing skips taken ids', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent], workers: 0 });
     const env = { REDIS_URL: redisUrl, AGENTQ_QUEUE: queueName, AGENTQ_PREFIX: prefix };
     try {
@@ -158,7 +180,9 @@ describe('tenant settings where operators work', () => {
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent], worker: { tenants: { fromenv: { weight: 2, share: 0.25 } } } });
     const env = { REDIS_URL: redisUrl, AGENTQ_QUEUE: queueName, AGENTQ_PREFIX: prefix };
     try {
-      const set = JSON.parse((await cli(env, ['tenants', 'set', 'acme', '--weight', '3', '--max-concurrency', '5', '--share', '0.5', '--json'])).stdout) as Record<string, unknown>;
+      const set = JSON.parse(
+        (await cli(env, ['tenants', 'set', 'acme', '--weight', '3', '--max-concurrency', '5', '--share', '0.5', '--json'])).stdout,
+      ) as Record<string, unknown>;
       expect(set).toEqual({ tenant: 'acme', weight: 3, maxConcurrency: 5, share: 0.5 });
       await cli(env, ['tenants', 'set', 'acme', '--share', 'none']);
       expect(await h.producer.tenants.settings('acme')).toEqual({ weight: 3, maxConcurrency: 5 });

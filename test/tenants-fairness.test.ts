@@ -22,7 +22,11 @@ const work = defineTool({
 const agent = defineAgent({ name: 'tenant-worker', system: 'You do work for tenants.', tools: [work] });
 
 /** A two-step session: one tool call, then the answer. */
-const twoSteps = (tenant: string, i: number, ms = 0) => ({ agent: 'tenant-worker', tenant, input: scripted(`${tenant} job ${i}`, [{ tool: 'work', input: { tenant, ms } }, { text: `${tenant} ${i} done` }]) });
+const twoSteps = (tenant: string, i: number, ms = 0) => ({
+  agent: 'tenant-worker',
+  tenant,
+  input: scripted(`${tenant} job ${i}`, [{ tool: 'work', input: { tenant, ms } }, { text: `${tenant} ${i} done` }]),
+});
 const oneStep = (tenant: string, i: number) => ({ agent: 'tenant-worker', tenant, input: scripted(`${tenant} job ${i}`, [{ text: `${tenant} ${i} done` }]) });
 
 async function sessions(h: Harness, ids: string[]): Promise<Session[]> {
@@ -31,7 +35,7 @@ async function sessions(h: Harness, ids: string[]): Promise<Session[]> {
 
 describe('fair, work-conserving scheduling across tenants', () => {
   // Bug: the queue was FIFO, so tenant B's one session finished with the last of tenant A's 2,000.
-  test('a tenant with one session is not held behind another tenant\'s backlog; the backlog still completes', async ({ redisUrl, queueName, prefix }) => {
+  test("a tenant with one session is not held behind another tenant's backlog; the backlog still completes", async ({ redisUrl, queueName, prefix }) => {
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent], worker: { concurrency: 10 }, mock: { latencyMs: 20 } });
     try {
       const a = (await h.producer.startBatch(Array.from({ length: 300 }, (_, i) => twoSteps('a', i)))).map((s) => s.sessionId);
@@ -39,7 +43,9 @@ describe('fair, work-conserving scheduling across tenants', () => {
       const resultB = await h.producer.wait(b as string, { timeoutMs: 60_000 });
       const aDoneWhenBDone = (await sessions(h, a)).filter((s) => s.status === 'completed').length;
       const resultsA = await h.producer.waitAll(a, { timeoutMs: 120_000 });
-      console.log(`[fairness] B ${resultB.status}; A completed when B completed: ${aDoneWhenBDone}/300; A completed in the end: ${resultsA.filter((r) => r.status === 'completed').length}/300`);
+      console.log(
+        `[fairness] B ${resultB.status}; A completed when B completed: ${aDoneWhenBDone}/300; A completed in the end: ${resultsA.filter((r) => r.status === 'completed').length}/300`,
+      );
       expect(resultB.status).toBe('completed');
       expect(aDoneWhenBDone).toBeLessThan(30); // under 10% of A's backlog
       expect(resultsA.filter((r) => r.status === 'completed')).toHaveLength(300);
@@ -60,7 +66,9 @@ describe('fair, work-conserving scheduling across tenants', () => {
       const done = await sessions(h, [...heavy, ...light]);
       const first100 = [...done].sort((x, y) => x.updatedAt - y.updatedAt || 0).slice(0, 100);
       const heavyShare = first100.filter((s) => s.tenant === 'heavy').length;
-      console.log(`[fairness] of the first 100 sessions completed, heavy (weight 3) had ${heavyShare}, light (weight 1) ${100 - heavyShare}; all completed: ${all.filter((r) => r.status === 'completed').length}/400`);
+      console.log(
+        `[fairness] of the first 100 sessions completed, heavy (weight 3) had ${heavyShare}, light (weight 1) ${100 - heavyShare}; all completed: ${all.filter((r) => r.status === 'completed').length}/400`,
+      );
       expect(heavyShare).toBeGreaterThanOrEqual(65);
       expect(heavyShare).toBeLessThanOrEqual(85);
       expect(all.filter((r) => r.status === 'completed')).toHaveLength(400);
@@ -111,7 +119,9 @@ describe('fair, work-conserving scheduling across tenants', () => {
       const events = (await Promise.all([...a, ...b].map((id) => h.producer.events(id)))).flat();
       const pauses = events.filter((e) => e.type === 'rate_limit_pause' && String(e.data.reason).includes('tenant')).length;
       const deferrals = events.filter((e) => e.type === 'step_deferred' && e.tenant === 'a').length;
-      console.log(`[fairness] B completed ${resultsB.filter((r) => r.status === 'completed').length}/2 with A still pending ${aPending}/6; queue-wide pauses for a tenant share: ${pauses}; A deferrals: ${deferrals}`);
+      console.log(
+        `[fairness] B completed ${resultsB.filter((r) => r.status === 'completed').length}/2 with A still pending ${aPending}/6; queue-wide pauses for a tenant share: ${pauses}; A deferrals: ${deferrals}`,
+      );
       expect(resultsB.map((r) => r.status)).toEqual(['completed', 'completed']);
       expect(aPending).toBeGreaterThan(0);
       expect(pauses).toBe(0);

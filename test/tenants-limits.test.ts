@@ -47,7 +47,7 @@ async function writeRaw(h: Harness, sessionId: string, input: string, limits: Se
   await enqueueStep(h.producer.queue, sessionId, 0);
 }
 
-describe('limits are ceilings: a session can only tighten its agent\'s limits', () => {
+describe("limits are ceilings: a session can only tighten its agent's limits", () => {
   // Bug: resolveLimits let the session win field by field, so `maxAutoRisk: high` ran a high-risk tool unapproved.
   test('looser overrides are refused at enqueue with limits_exceed_agent naming the field, and nothing is queued', async ({ redisUrl, queueName, prefix }) => {
     const runs: string[] = [];
@@ -63,7 +63,9 @@ describe('limits are ceilings: a session can only tighten its agent\'s limits', 
       ];
       const codes: string[] = [];
       for (const attack of attacks) {
-        const error = await refusal(h.producer.start({ agent: 'guarded', input: scripted('Wipe it.', [{ tool: 'wipe', input: { table: 'users' } }]), limits: attack.limits }));
+        const error = await refusal(
+          h.producer.start({ agent: 'guarded', input: scripted('Wipe it.', [{ tool: 'wipe', input: { table: 'users' } }]), limits: attack.limits }),
+        );
         codes.push(error.code);
         expect(error.details?.field).toBe(attack.field);
         expect(error.message).toContain(attack.field);
@@ -77,28 +79,43 @@ describe('limits are ceilings: a session can only tighten its agent\'s limits', 
       );
       const counts = await h.producer.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active');
       const sessions = await h.producer.stores.sessions.listIds();
-      console.log(`[limits] refused=${codes.length} codes=${[...new Set(codes)].join(',')} batchField=${String(batch.details?.field)} jobs=${JSON.stringify(counts)} sessions=${sessions.length}`);
+      console.log(
+        `[limits] refused=${codes.length} codes=${[...new Set(codes)].join(',')} batchField=${String(batch.details?.field)} jobs=${JSON.stringify(counts)} sessions=${sessions.length}`,
+      );
       expect(codes).toEqual(attacks.map(() => 'limits_exceed_agent'));
       expect(batch.message).toContain('session 1: limits.maxAutoRisk');
       expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(0);
       expect(sessions).toHaveLength(0);
       // Tightening is always allowed.
-      const { sessionId } = await h.producer.start({ agent: 'guarded', input: 'tight', limits: { maxSteps: 3, maxAutoRisk: 'safe', maxCostUsd: 0.5, loop: { threshold: 2, window: 20 } } });
+      const { sessionId } = await h.producer.start({
+        agent: 'guarded',
+        input: 'tight',
+        limits: { maxSteps: 3, maxAutoRisk: 'safe', maxCostUsd: 0.5, loop: { threshold: 2, window: 20 } },
+      });
       expect(sessionId).toMatch(/^ses_/);
     } finally {
       await h.close();
     }
   });
 
-  test('defence in depth: a session written with looser limits is clamped by the worker, parks its high-risk call and records limits_clamped', async ({ redisUrl, queueName, prefix }) => {
+  test('defence in depth: a session written with looser limits is clamped by the worker, parks its high-risk call and records limits_clamped', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const runs: string[] = [];
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent(runs)] });
     try {
-      await writeRaw(h, 'raw-risk', scripted('Wipe it.', [{ tool: 'wipe', input: { table: 'users' } }, { text: 'done' }]), { maxAutoRisk: 'high', maxCostUsd: 50 });
+      await writeRaw(h, 'raw-risk', scripted('Wipe it.', [{ tool: 'wipe', input: { table: 'users' } }, { text: 'done' }]), {
+        maxAutoRisk: 'high',
+        maxCostUsd: 50,
+      });
       const parked = await h.producer.wait('raw-risk', { timeoutMs: 20_000, untilParked: true });
       const clamped = (await h.producer.events('raw-risk')).filter((e) => e.type === 'limits_clamped');
       const fields = (clamped[0]?.data.fields as Array<{ field: string }> | undefined)?.map((f) => f.field);
-      console.log(`[limits] status=${parked.status} wipes=${runs.filter((r) => r.startsWith('wipe')).length} clampedEvents=${clamped.length} fields=${fields?.join(',')}`);
+      console.log(
+        `[limits] status=${parked.status} wipes=${runs.filter((r) => r.startsWith('wipe')).length} clampedEvents=${clamped.length} fields=${fields?.join(',')}`,
+      );
       expect(parked.status).toBe('awaiting_approval');
       expect(runs.filter((r) => r.startsWith('wipe'))).toHaveLength(0);
       expect(clamped.length).toBeGreaterThanOrEqual(1);
@@ -113,7 +130,14 @@ describe('limits are ceilings: a session can only tighten its agent\'s limits', 
     const runs: string[] = [];
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [makeAgent(runs)] });
     try {
-      const input = scripted('Ping both forever.', [{ tool: 'ping', input: { host: 'a' } }, { tool: 'ping', input: { host: 'b' } }], { loop: true });
+      const input = scripted(
+        'Ping both forever.',
+        [
+          { tool: 'ping', input: { host: 'a' } },
+          { tool: 'ping', input: { host: 'b' } },
+        ],
+        { loop: true },
+      );
       await writeRaw(h, 'raw-loop', input, { maxSteps: 40, loop: { threshold: 1000, window: 1000 } });
       const result = await h.producer.wait('raw-loop', { timeoutMs: 30_000 });
       console.log(`[limits] status=${result.status} steps=${result.steps} pings=${runs.length}`);
@@ -131,7 +155,9 @@ describe('limits are ceilings: a session can only tighten its agent\'s limits', 
       expect(error.code).toBe('invalid_payload');
       expect(error.details?.field).toBe('limits.approvalTimeoutMs');
       expect(() => defineAgent({ name: 'lax', system: 's', tools: [], limits: { approvalTimeoutMs: Number.MAX_SAFE_INTEGER } })).toThrow();
-      expect(() => defineAgent({ name: 'lax', system: 's', tools: [], limits: { maxSteps: 50 }, maxLimits: { maxSteps: 20 } })).toThrow(/limits.maxSteps 50 is past maxLimits 20/);
+      expect(() => defineAgent({ name: 'lax', system: 's', tools: [], limits: { maxSteps: 50 }, maxLimits: { maxSteps: 20 } })).toThrow(
+        /limits.maxSteps 50 is past maxLimits 20/,
+      );
       // An agent that says so explicitly lets its sessions go further.
       const open = defineAgent({ name: 'open', system: 's', tools: [], maxLimits: { maxAutoRisk: 'high', maxSteps: 100 } });
       expect(open.ceiling).toMatchObject({ maxAutoRisk: 'high', maxSteps: 100 });

@@ -22,7 +22,8 @@ function makeAgent(limits: Record<string, unknown>) {
 /** `steps` tool turns, each thinking first, then a final text. */
 function thinkingScript(steps: number, size: number): unknown[] {
   const script: unknown[] = [];
-  for (let i = 0; i < steps; i++) script.push({ thinking: `Page ${i} next; what I know so far shapes what I read.`, tool: 'fetch_page', input: { n: i, size } });
+  for (let i = 0; i < steps; i++)
+    script.push({ thinking: `Page ${i} next; what I know so far shapes what I read.`, tool: 'fetch_page', input: { n: i, size } });
   script.push({ thinking: 'I have read everything.', text: 'All pages read.' });
   return script;
 }
@@ -63,7 +64,7 @@ describe('thinking agents against the mock’s preserved-thinking rules', () => 
       const dropAsked = sent.filter((r) => r.body.thinking?.block_binding?.prefix_mismatch_behavior === 'drop_block').length;
       const thinkingSent = sent.reduce((n, r) => n + thinkingBlocksIn(r.body), 0);
       console.log(
-        `status=${result.status} error=${result.error?.code ?? "none"} steps=${result.steps} agentRequests=${sent.length} rejected=${rejected.length} summaries=${summaries} dropAsked=${dropAsked} thinkingBlocksSent=${thinkingSent}`,
+        `status=${result.status} error=${result.error?.code ?? 'none'} steps=${result.steps} agentRequests=${sent.length} rejected=${rejected.length} summaries=${summaries} dropAsked=${dropAsked} thinkingBlocksSent=${thinkingSent}`,
       );
       expect(rejected).toEqual([]);
       expect(result.status, JSON.stringify(result.error)).toBe('completed');

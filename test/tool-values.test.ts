@@ -46,7 +46,13 @@ describe('tool values that cannot be kept whole', () => {
     const counts = new Map<string, number>();
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [valuesAgent(counts)] });
     try {
-      const script = [[{ tool: 'pay', input: { amount: 5 } }, { tool: 'ledger', input: {} }], { text: 'done' }];
+      const script = [
+        [
+          { tool: 'pay', input: { amount: 5 } },
+          { tool: 'ledger', input: {} },
+        ],
+        { text: 'done' },
+      ];
       const { sessionId } = await h.producer.start({ agent: 'values', input: scripted('Pay.', script) });
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
       const sent = toolResultsSent(h.mock);
@@ -68,7 +74,13 @@ describe('tool values that cannot be kept whole', () => {
 
   // It broke: a 50 MB result was kept whole in the history and the checkpoint.
   test('a result over maxToolResultBytes is cut at the store with a note of what was cut', async ({ redisUrl, queueName, prefix, redis }) => {
-    const h = await startHarness({ redisUrl, queueName, prefix, agents: [valuesAgent(new Map())], worker: { step: { stepBackoffMs: 50, maxToolResultBytes: 10_000 } } });
+    const h = await startHarness({
+      redisUrl,
+      queueName,
+      prefix,
+      agents: [valuesAgent(new Map())],
+      worker: { step: { stepBackoffMs: 50, maxToolResultBytes: 10_000 } },
+    });
     try {
       const script = [{ tool: 'dump', input: { mb: 5 } }, { text: 'done' }];
       const { sessionId } = await h.producer.start({ agent: 'values', input: scripted('Dump.', script) });

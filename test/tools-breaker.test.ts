@@ -26,7 +26,11 @@ describe('fleet-wide circuit breaker', () => {
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent], workers: 0, worker: { concurrency: 1 } });
     const oneSession = async (label: string) => {
       const script = [{ tool: 'inventory_api', input: { sku: label } }, { text: `done ${label}` }];
-      const { sessionId } = await h.producer.start({ agent: 'shop', input: scripted(`Check ${label}.`, script), metadata: { expectWorker: label.split('-')[0] } });
+      const { sessionId } = await h.producer.start({
+        agent: 'shop',
+        input: scripted(`Check ${label}.`, script),
+        metadata: { expectWorker: label.split('-')[0] },
+      });
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
       expect(result.status).toBe('completed');
       return sessionId;
@@ -62,7 +66,9 @@ describe('fleet-wide circuit breaker', () => {
       expect(runsByWorker.get('B')).toBe(3);
       const all = await h.producer.stores.events.since(0, { types: ['circuit_opened', 'circuit_half_open', 'circuit_closed'] });
       expect(all.map((e) => e.type)).toEqual(['circuit_opened', 'circuit_half_open', 'circuit_closed']);
-      console.log(`breaker: runs A=${runsByWorker.get('A')} B=${runsByWorker.get('B')}, fast failures=${fastFail.length}, transitions=${all.map((e) => e.type).join(' → ')}`);
+      console.log(
+        `breaker: runs A=${runsByWorker.get('A')} B=${runsByWorker.get('B')}, fast failures=${fastFail.length}, transitions=${all.map((e) => e.type).join(' → ')}`,
+      );
     } finally {
       await h.close();
     }

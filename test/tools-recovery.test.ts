@@ -92,7 +92,11 @@ describe('tool recovery, end to end', () => {
     }
   });
 
-  test('a long tool rate limit puts the step back on the queue delayed; a non-idempotent tool then runs, not "unknown"', async ({ redisUrl, queueName, prefix }) => {
+  test('a long tool rate limit puts the step back on the queue delayed; a non-idempotent tool then runs, not "unknown"', async ({
+    redisUrl,
+    queueName,
+    prefix,
+  }) => {
     const starts: number[] = [];
     const charge = defineTool({
       name: 'charge_card',
@@ -107,9 +111,18 @@ describe('tool recovery, end to end', () => {
       },
     });
     const agent = defineAgent({ name: 'deferring', system: 's', tools: [charge] });
-    const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent], worker: { step: { stepBackoffMs: 50, maxInlineToolWaitMs: 100, stepAttempts: 5 } } });
+    const h = await startHarness({
+      redisUrl,
+      queueName,
+      prefix,
+      agents: [agent],
+      worker: { step: { stepBackoffMs: 50, maxInlineToolWaitMs: 100, stepAttempts: 5 } },
+    });
     try {
-      const { sessionId } = await h.producer.start({ agent: 'deferring', input: scripted('Charge.', [{ tool: 'charge_card', input: { cents: 100 } }, { text: 'charged' }]) });
+      const { sessionId } = await h.producer.start({
+        agent: 'deferring',
+        input: scripted('Charge.', [{ tool: 'charge_card', input: { cents: 100 } }, { text: 'charged' }]),
+      });
       expect((await h.producer.wait(sessionId, { timeoutMs: 20_000 })).status).toBe('completed');
       expect(starts).toHaveLength(2);
       expect((starts[1] as number) - (starts[0] as number)).toBeGreaterThanOrEqual(590);
@@ -132,7 +145,10 @@ describe('tool recovery, end to end', () => {
     const other = defineAgent({ name: 'wiper', system: 's', tools: [wipe] });
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [safeAgent, other] });
     try {
-      const { sessionId } = await h.producer.start({ agent: 'no-wipe', input: scripted('Wipe.', [{ tool: 'wipe_disk', input: {} }, { text: 'no such tool' }]) });
+      const { sessionId } = await h.producer.start({
+        agent: 'no-wipe',
+        input: scripted('Wipe.', [{ tool: 'wipe_disk', input: {} }, { text: 'no such tool' }]),
+      });
       const result = await h.producer.wait(sessionId, { timeoutMs: 20_000 });
       expect(result.status).toBe('completed');
       expect(wipes).toBe(0);
@@ -146,16 +162,37 @@ describe('tool recovery, end to end', () => {
 
   test("a tenant's allow and deny lists are enforced before a tool runs", async ({ redisUrl, queueName, prefix }) => {
     const runs: string[] = [];
-    const echo = defineTool({ name: 'echo', description: 'echo', input: z.object({ v: z.string() }), risk: 'safe', run: ({ v }) => (runs.push(`echo:${v}`), v) });
-    const add = defineTool({ name: 'add', description: 'add', input: z.object({ a: z.number(), b: z.number() }), risk: 'safe', run: ({ a, b }) => (runs.push('add'), String(a + b)) });
+    const echo = defineTool({
+      name: 'echo',
+      description: 'echo',
+      input: z.object({ v: z.string() }),
+      risk: 'safe',
+      run: ({ v }) => (runs.push(`echo:${v}`), v),
+    });
+    const add = defineTool({
+      name: 'add',
+      description: 'add',
+      input: z.object({ a: z.number(), b: z.number() }),
+      risk: 'safe',
+      run: ({ a, b }) => (runs.push('add'), String(a + b)),
+    });
     const agent = defineAgent({ name: 'tenanted', system: 's', tools: [echo, add], tenantPolicy: { acme: { deny: ['echo'] }, beta: { allow: ['add'] } } });
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent] });
     try {
-      const script = [[{ tool: 'echo', input: { v: 'hi' } }, { tool: 'add', input: { a: 1, b: 2 } }], { text: 'done' }];
+      const script = [
+        [
+          { tool: 'echo', input: { v: 'hi' } },
+          { tool: 'add', input: { a: 1, b: 2 } },
+        ],
+        { text: 'done' },
+      ];
       const started = await h.producer.startBatch(
         ['acme', 'beta', 'gamma'].map((tenant) => ({ agent: 'tenanted', tenant, input: scripted(`As ${tenant}.`, script) })),
       );
-      const results = await h.producer.waitAll(started.map((s) => s.sessionId), { timeoutMs: 20_000 });
+      const results = await h.producer.waitAll(
+        started.map((s) => s.sessionId),
+        { timeoutMs: 20_000 },
+      );
       expect(results.map((r) => r.status)).toEqual(['completed', 'completed', 'completed']);
       // acme: echo denied, add runs; beta: only add allowed; gamma: no policy, both run.
       expect(runs.filter((r) => r.startsWith('echo'))).toHaveLength(1);

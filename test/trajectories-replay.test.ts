@@ -50,7 +50,13 @@ interface Trajectory {
 // ---- loading ---------------------------------------------------------------------------------------------
 
 type V1Message = { role: string; content: string | null; tool_calls?: Array<{ function: { name: string; arguments: string } }> };
-type Tau2Message = { role: string; id?: string; content: string | null; error?: boolean; tool_calls?: Array<{ id: string; name: string; arguments: Record<string, unknown> }> | null };
+type Tau2Message = {
+  role: string;
+  id?: string;
+  content: string | null;
+  error?: boolean;
+  tool_calls?: Array<{ id: string; name: string; arguments: Record<string, unknown> }> | null;
+};
 
 function loadTrajectories(): Trajectory[] {
   const out: Trajectory[] = [];
@@ -66,7 +72,12 @@ function loadTrajectories(): Trajectory[] {
             m.tool_calls.map((call, j) => {
               const result = run.traj[i + 1 + j];
               const output = result?.role === 'tool' ? (result.content ?? '') : '';
-              return { name: call.function.name, args: JSON.parse(call.function.arguments) as Record<string, unknown>, output, isError: output.startsWith('Error') };
+              return {
+                name: call.function.name,
+                args: JSON.parse(call.function.arguments) as Record<string, unknown>,
+                output,
+                isError: output.startsWith('Error'),
+              };
             }),
           );
         });
@@ -99,7 +110,9 @@ function loadTrajectories(): Trajectory[] {
 /** Sorted-key JSON, written apart from the product's canonicalJson so the expectation is independent of it. */
 function sortedJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 }
 const keyOf = (name: string, args: unknown) => `${name} ${sortedJson(args)}`;
@@ -199,10 +212,7 @@ describe.skipIf(!present)('replay of the recorded agent runs', () => {
         trajectories.map((t) => ({
           sessionId: t.id,
           agent: 'replayer',
-          input: scripted(
-            `Replay ${t.id}.`,
-            [...t.turns.map((turn) => turn.map((c) => ({ tool: c.name, input: c.args }))), { text: 'replay done' }],
-          ),
+          input: scripted(`Replay ${t.id}.`, [...t.turns.map((turn) => turn.map((c) => ({ tool: c.name, input: c.args }))), { text: 'replay done' }]),
           limits: { maxSteps: 500 },
         })),
       );

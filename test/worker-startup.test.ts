@@ -10,7 +10,11 @@ import { describe, expect, test } from 'vitest';
 const run = promisify(execFile);
 const WORKER = fileURLToPath(new URL('../packages/worker/bin/agentq-worker.js', import.meta.url));
 
-async function worker(args: string[], cwd: string, extraEnv: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function worker(
+  args: string[],
+  cwd: string,
+  extraEnv: Record<string, string | undefined> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [WORKER, ...args], {
       cwd,
@@ -51,7 +55,12 @@ describe('agentq-worker start-up', () => {
   test('--help lists every environment variable the worker reads', async () => {
     const { code, stdout } = await worker(['--help'], process.cwd());
     expect(code).toBe(0);
-    const listed = stdout.slice(stdout.indexOf('Environment variables')).split('\n').slice(1).map((l) => l.trim()).filter(Boolean);
+    const listed = stdout
+      .slice(stdout.indexOf('Environment variables'))
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim())
+      .filter(Boolean);
     expect(listed).toEqual(Object.keys(WorkerEnv.shape));
     expect(listed).toContain('ANTHROPIC_API_KEY');
     expect(listed).toContain('AGENTQ_SHUTDOWN_GRACE_MS');

@@ -15,7 +15,9 @@ describe('workspace commands', () => {
   test('every bin points at a committed file, so a clean install links it before anything is built', async () => {
     const { stdout } = await run('git', ['ls-files', ...PACKAGES.map((p) => `${p}/bin`)], { cwd: root });
     const committed = new Set(stdout.split('\n').filter(Boolean));
-    const bins = PACKAGES.flatMap((dir) => Object.values(readJson(`${dir}/package.json`).bin as Record<string, string>).map((file) => `${dir}/${file.replace(/^\.\//, '')}`));
+    const bins = PACKAGES.flatMap((dir) =>
+      Object.values(readJson(`${dir}/package.json`).bin as Record<string, string>).map((file) => `${dir}/${file.replace(/^\.\//, '')}`),
+    );
     expect(bins).toHaveLength(3);
     for (const file of bins) expect(committed, file).toContain(file);
   });

@@ -9,7 +9,10 @@ import { BENCHMARKS } from './benchmarks/index.js';
 // Names are the bare words; `--flag value` pairs belong to the benchmarks (read from process.argv).
 const wanted = process.argv.slice(2).filter((a, i, all) => !a.startsWith('-') && !(all[i - 1]?.startsWith('--') && !all[i - 1]?.includes('=')));
 const names = wanted.length > 0 ? wanted : Object.keys(BENCHMARKS);
-const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
+// BENCH_RESULTS_DIR: somewhere else than bench/results/ (the CI run of a `--small` size writes there).
+const resultsDir = process.env.BENCH_RESULTS_DIR
+  ? `${process.env.BENCH_RESULTS_DIR.replace(/\/$/, '')}/`
+  : fileURLToPath(new URL('../results/', import.meta.url));
 mkdirSync(resultsDir, { recursive: true });
 const all: Record<string, unknown> = {};
 for (const name of names) {

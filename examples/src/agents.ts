@@ -1,6 +1,6 @@
 /**
  * The module `agentq-worker --agents <module>` loads: its default export is the list of agents the worker
- * serves. Importing it opens no connection and writes nothing; the first tool call prepares the demo data.
+ * serves (`demo`, and `status`, whose tool comes from the demo's stdio MCP server). Importing it opens no connection and writes nothing; the first tool call prepares the demo data.
  * Configured from the environment:
  *
  * - `REDIS_URL` (required, the worker's own Redis): where the demo tools keep their records and ledger.
@@ -15,6 +15,7 @@ import path from 'node:path';
 import { type Agent, createRedis, ENV, type Tool } from '@agentq/shared';
 import { createDemoAgent } from './demo-agent.js';
 import { seedSandbox } from './sandbox-seed.js';
+import { createStatusAgent } from './status/status-agent.js';
 import { seedRecords } from './tools/records.js';
 
 const redisUrl = process.env[ENV.REDIS_URL]?.trim();
@@ -56,5 +57,5 @@ function preparedFirst(tool: Tool): Tool {
 }
 
 const demo = createDemoAgent({ redis, prefix, sandboxDir, outboxDir });
-const agents: Agent[] = [Object.freeze({ ...demo, tools: new Map([...demo.tools].map(([name, tool]) => [name, preparedFirst(tool)])) })];
+const agents: Agent[] = [Object.freeze({ ...demo, tools: new Map([...demo.tools].map(([name, tool]) => [name, preparedFirst(tool)])) }), createStatusAgent()];
 export default agents;

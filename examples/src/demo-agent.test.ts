@@ -26,31 +26,33 @@ describe('createDemoAgent', () => {
       delete_record: 'high',
       process_payment: 'high',
     });
-    expect(createDemoAgent({ redis, prefix, sandboxDir: '/tmp', outboxDir: '/tmp', model: 'claude-haiku-4-5' }).model).toBe(
-      'claude-haiku-4-5',
-    );
+    expect(createDemoAgent({ redis, prefix, sandboxDir: '/tmp', outboxDir: '/tmp', model: 'claude-haiku-4-5' }).model).toBe('claude-haiku-4-5');
   });
 });
 
 describe('agents module', () => {
   // Importing the module used to connect to Redis (defaulting to port 6379) and write the demo data at once.
-  test('default-exports the demo agent; importing it touches nothing, the first tool call prepares the data', async ({ redis, redisUrl, prefix }) => {
+  test('default-exports the demo and status agents; importing it touches nothing, the first tool call prepares the data', async ({
+    redis,
+    redisUrl,
+    prefix,
+  }) => {
     const demoDir = path.join(await mkdtemp(path.join(os.tmpdir(), 'agentq-agents-')), 'demo');
     const saved = { ...process.env };
     Object.assign(process.env, { REDIS_URL: redisUrl, AGENTQ_PREFIX: prefix, AGENTQ_DEMO_DIR: demoDir });
     try {
       vi.resetModules();
       const { default: agents } = (await import('./agents.js')) as { default: Agent[] };
-      expect(agents.map((a) => a.name)).toEqual(['demo']);
+      expect(agents.map((a) => a.name)).toEqual(['demo', 'status']);
+      // The status agent's only tools come from the demo's MCP server, which each worker starts over stdio.
+      expect(agents[1]?.mcpServers.map((m) => [m.name, m.transport.type])).toEqual([['status', 'stdio']]);
       expect(existsSync(demoDir)).toBe(false);
       expect(await redis.exists(recordsKey(prefix, 'customers'))).toBe(0);
 
       const search = agents[0]?.tools.get('search_web');
       await search?.run({ query: 'BullMQ rate limit' }, createTestToolContext());
       expect((await readdir(demoDir)).sort()).toEqual(['outbox', 'sandbox']);
-      expect(await readdir(path.join(demoDir, 'sandbox'), { recursive: true })).toEqual(
-        expect.arrayContaining(Object.keys(SANDBOX_FILES)),
-      );
+      expect(await readdir(path.join(demoDir, 'sandbox'), { recursive: true })).toEqual(expect.arrayContaining(Object.keys(SANDBOX_FILES)));
       expect(await redis.hexists(recordsKey(prefix, 'customers'), 'cus_1003')).toBe(1);
     } finally {
       process.env = saved;

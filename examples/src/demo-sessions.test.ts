@@ -7,9 +7,7 @@ import type { Approval, Redis } from '@agentq/shared';
 import { decide } from './demo/operator-policy.js';
 
 // Only the tools' schemas are used here; nothing reaches Redis.
-const tools = new Map(
-  createDemoTools({ redis: {} as Redis, prefix: 'unused', sandboxDir: '/nonexistent', outboxDir: '/nonexistent' }).map((t) => [t.name, t]),
-);
+const tools = new Map(createDemoTools({ redis: {} as Redis, prefix: 'unused', sandboxDir: '/nonexistent', outboxDir: '/nonexistent' }).map((t) => [t.name, t]));
 const APPROVAL_TOOLS = new Set(['send_email', 'delete_record', 'process_payment']);
 
 const scriptOf = (input: string): ScriptTurn[] => {
@@ -72,7 +70,10 @@ describe('demoSessions', () => {
       for (const call of scriptToolCalls(script)) expect(['search_web', 'read_file', 'write_file']).toContain(call.tool);
     }
     for (const s of byKind('approval')) {
-      expect(scriptToolCalls(scriptOf(s.input)).some((c) => APPROVAL_TOOLS.has(c.tool)), s.metadata.scenario).toBe(true);
+      expect(
+        scriptToolCalls(scriptOf(s.input)).some((c) => APPROVAL_TOOLS.has(c.tool)),
+        s.metadata.scenario,
+      ).toBe(true);
     }
     const approvalTools = new Set(byKind('approval').flatMap((s) => scriptToolCalls(scriptOf(s.input)).map((c) => c.tool)));
     for (const t of APPROVAL_TOOLS) expect(approvalTools).toContain(t);

@@ -115,7 +115,9 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
     script: [
       read('notes/todo.md'),
       { tool: 'delete_record', input: { table: 'customers', id: 'cus_1003' } },
-      done('The operator denied deleting cus_1003 (customer records are kept for audit), so the stale test customer is still there; it can be archived instead.'),
+      done(
+        'The operator denied deleting cus_1003 (customer records are kept for audit), so the stale test customer is still there; it can be archived instead.',
+      ),
     ],
   },
   {
@@ -152,7 +154,7 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
     name: 'missing-file-recovered',
     kind: 'auto',
     shows: 'read_file of a missing file returns the folder listing; the model picks the right file',
-    prompt: 'Summarise the notes about last March\'s incident.',
+    prompt: "Summarise the notes about last March's incident.",
     script: [
       read('incident.md'),
       read('incidents/2025-03-queue-backlog.md'),
@@ -166,10 +168,7 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
     prompt: 'Combine the workspace README and the TODO list into a one-page overview.',
     script: [
       [read('README.md'), read('notes/todo.md')],
-      write(
-        'notes/overview.md',
-        '# Overview\n\nShared ops workspace. Open items: summarise BullMQ rate limiting; review stale test accounts.\n',
-      ),
+      write('notes/overview.md', '# Overview\n\nShared ops workspace. Open items: summarise BullMQ rate limiting; review stale test accounts.\n'),
       done('Wrote notes/overview.md from the README and the TODO list.'),
     ],
   },
@@ -187,7 +186,9 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
           body: 'Hello Linus, our integration endpoint will be in maintenance tomorrow from 02:00 to 03:00 UTC. Requests in that window will be queued.',
         },
       },
-      done('Sending to linus@partner.example.net was denied (external email needs a signed-off template), so the partner has not been told about the maintenance window yet.'),
+      done(
+        'Sending to linus@partner.example.net was denied (external email needs a signed-off template), so the partner has not been told about the maintenance window yet.',
+      ),
     ],
   },
   {
@@ -198,10 +199,7 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
     script: [
       search('exponential backoff jitter'),
       search('429 retry-after header'),
-      write(
-        'notes/retry-guideline.md',
-        '# Retrying after 429\n\n1. Honour retry-after when present.\n2. Otherwise exponential backoff with full jitter.\n',
-      ),
+      write('notes/retry-guideline.md', '# Retrying after 429\n\n1. Honour retry-after when present.\n2. Otherwise exponential backoff with full jitter.\n'),
       done('Wrote notes/retry-guideline.md: honour retry-after, else exponential backoff with jitter.'),
     ],
   },
@@ -262,7 +260,11 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
         write('notes/incident-review.md', '# Incident review\n\nMarch backlog review done. Action items tracked in notes/todo.md.\n'),
         {
           tool: 'send_email',
-          input: { to: 'team@example.com', subject: 'Incident review done', body: 'The March backlog incident review is written up in notes/incident-review.md.' },
+          input: {
+            to: 'team@example.com',
+            subject: 'Incident review done',
+            body: 'The March backlog incident review is written up in notes/incident-review.md.',
+          },
         },
       ],
       done('Wrote notes/incident-review.md and emailed the team.'),
@@ -292,10 +294,7 @@ export const DEMO_SCENARIOS: readonly DemoScenario[] = [
     script: [
       read('incidents/2025-03-queue-backlog.md'),
       search('exponential backoff jitter'),
-      write(
-        'notes/incident-followup.md',
-        '# Follow-up: March backlog\n\nAdd full jitter to step retries so workers stop retrying in lockstep.\n',
-      ),
+      write('notes/incident-followup.md', '# Follow-up: March backlog\n\nAdd full jitter to step retries so workers stop retrying in lockstep.\n'),
       done('Added notes/incident-followup.md recommending jittered retries.'),
     ],
   },
@@ -337,5 +336,24 @@ export function batchLaneSession(): DemoSessionStart {
     input: scriptedInput(scenario.prompt, scenario.script),
     urgency: 'batch',
     metadata: { scenario: scenario.name, kind: scenario.kind, shows: scenario.shows },
+  };
+}
+
+/** The `status` agent's session in the demo: its one tool call goes to the demo's stdio MCP server. */
+export const MCP_SESSION_TOOL = 'status_service_status';
+
+/**
+ * One session of the `status` agent, whose only tool comes from the demo's status-page MCP server: the worker
+ * discovers the server's tools on the session's first step, saves the list with the session, and the call runs
+ * like any agentq tool call (checkpointed, loop-checked, risk-gated by the tool's MCP annotations).
+ */
+export function mcpSession(): StartSessionInput & { agent: 'status'; input: string; metadata: { scenario: string; shows: string } } {
+  return {
+    agent: 'status',
+    input: scriptedInput('Is anything degraded right now? Check the workers.', [
+      { tool: MCP_SESSION_TOOL, input: { service: 'workers' } },
+      { text: 'The workers are degraded: 1 of 3 worker pods is restarting after a deploy. The API and Redis were not reported degraded.' },
+    ]),
+    metadata: { scenario: 'mcp-status-check', shows: 'a tool from an MCP server (stdio), discovered once and saved with the session' },
   };
 }

@@ -1,15 +1,9 @@
 export { createDemoAgent, type DemoAgentOptions } from './demo-agent.js';
 export { parseScript, scriptedInput, scriptToolCalls, type ScriptToolCall, type ScriptTurn } from './demo-script.js';
-export {
-  DEMO_SCENARIOS,
-  demoScenarioNames,
-  demoSessions,
-  type DemoScenario,
-  type DemoSessionStart,
-  type ScenarioKind,
-} from './demo-sessions.js';
+export { DEMO_SCENARIOS, demoScenarioNames, demoSessions, type DemoScenario, type DemoSessionStart, type ScenarioKind } from './demo-sessions.js';
 export { createDemoTools, DEMO_TOOL_NAMES, type DemoToolDeps, type DemoToolName } from './demo-tools.js';
 export { SANDBOX_FILES, seedSandbox } from './sandbox-seed.js';
+export { createStatusAgent, STATUS_SERVER } from './status/status-agent.js';
 export { createDeleteRecordTool, type DeleteRecordToolOptions } from './tools/delete-record.js';
 export {
   createProcessPaymentTool,

@@ -72,7 +72,7 @@ describe('process_payment', () => {
     expect(ledger).toHaveLength(1);
     expect(ledger[0]).toMatchObject({ ...payment, idempotencyKey: ctx.idempotencyKey, sessionId: ctx.sessionId });
     expect(await redis.exists(ledgerGuardKey(prefix, ctx.idempotencyKey))).toBe(1);
-    expect(ledgerGuardKey(prefix, 'k')).toBe(`${prefix}:app:ledger:idem:k`);
+    expect(ledgerGuardKey(prefix, 'k')).toBe(`${prefix}:app:{ledger}:idem:k`);
   });
 
   test('a retry with different input still reports the payment that was made', async ({ redis, prefix }) => {

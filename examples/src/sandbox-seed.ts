@@ -3,12 +3,7 @@ import path from 'node:path';
 
 /** Files the demo's `read_file` sessions expect to find in the sandbox. */
 export const SANDBOX_FILES: Readonly<Record<string, string>> = {
-  'README.md': [
-    '# Ops workspace',
-    '',
-    'Shared folder of the operations assistant. Notes go under notes/, runbooks at the top level.',
-    '',
-  ].join('\n'),
+  'README.md': ['# Ops workspace', '', 'Shared folder of the operations assistant. Notes go under notes/, runbooks at the top level.', ''].join('\n'),
   'runbook.md': [
     '# Queue backlog runbook',
     '',

@@ -27,7 +27,9 @@ export async function startFaultStack(
   });
   const start = async (n: number, lookups = 2) => {
     const script = (i: number) => [...Array.from({ length: lookups }, (_, k) => ({ tool: 'lookup', input: { q: `${k}-${i}` } })), { text: `done ${i}` }];
-    return (await h.producer.startBatch(Array.from({ length: n }, (_, i) => ({ agent: name, input: scripted(`${name} session ${i}`, script(i)) })))).map((r) => r.sessionId);
+    return (await h.producer.startBatch(Array.from({ length: n }, (_, i) => ({ agent: name, input: scripted(`${name} session ${i}`, script(i)) })))).map(
+      (r) => r.sessionId,
+    );
   };
   return { h, start };
 }

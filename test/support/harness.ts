@@ -1,4 +1,5 @@
-import { type Agent, AgentRegistry, Keys, type Redis } from '@agentq/shared';
+import { type Agent, AgentRegistry, type Redis, type RedisTarget } from '@agentq/shared';
+import { Keys } from '@agentq/shared/internal';
 import { startMockAnthropic, type MockOptions, type MockServer } from '@agentq/mock-anthropic';
 import { AgentProducer } from '@agentq/producer';
 import { type AgentqWorker, type StartWorkerOptions, startWorker } from '@agentq/worker';
@@ -17,7 +18,10 @@ export const testLogger = pino({ level: process.env.AGENTQ_TEST_LOGS ? 'debug' :
 
 /** A mock model, a producer and in-process workers on the test's own queue and key prefix. */
 export async function startHarness(options: {
-  redisUrl: string;
+  /** A Redis URL, or `{ cluster: nodes }` for a Redis Cluster. */
+  redisUrl: RedisTarget;
+  /** Queue shards of the producer and the workers. @defaultValue 1 */
+  shards?: number;
   redis?: Redis;
   queueName: string;
   prefix: string;
@@ -27,12 +31,14 @@ export async function startHarness(options: {
   worker?: Partial<StartWorkerOptions>;
 }): Promise<Harness> {
   const mock = await startMockAnthropic(options.mock ?? {});
-  const producer = new AgentProducer({ connection: options.redisUrl, queueName: options.queueName, prefix: options.prefix, stepBackoffMs: 50 });
+  const shards = options.shards ?? 1;
+  const producer = new AgentProducer({ connection: options.redisUrl, queueName: options.queueName, prefix: options.prefix, stepBackoffMs: 50, shards });
   const workers: AgentqWorker[] = [];
   const start = async (overrides: Partial<StartWorkerOptions> = {}) => {
     const worker = await startWorker({
       agents: options.agents,
       connection: options.redisUrl,
+      shards,
       queueName: options.queueName,
       prefix: options.prefix,
       concurrency: 5,
@@ -49,7 +55,8 @@ export async function startHarness(options: {
   };
   for (let i = 0; i < (options.workers ?? 1); i++) await start();
   // Tests that enqueue before any worker runs still enqueue agents the fleet serves.
-  if ((options.workers ?? 1) === 0) await new AgentRegistry(producer.redis, new Keys(options.prefix), options.queueName).publish('test-harness', options.agents);
+  if ((options.workers ?? 1) === 0)
+    await new AgentRegistry(producer.redis, new Keys(options.prefix), options.queueName).publish('test-harness', options.agents);
   return {
     mock,
     producer,

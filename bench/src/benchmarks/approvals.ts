@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AgentProducer } from '@agentq/producer';
-import { type Approval, approvalIdFor, createRedis, createStores, runScript, type Session, stepJobId } from '@agentq/shared';
+import { type Approval, approvalIdFor, createRedis, createStores, type Session, stepJobId } from '@agentq/shared';
+import { BreakerState } from '@agentq/worker';
 import { benchRedis } from '../bench-redis.js';
 
 /**
@@ -67,8 +68,7 @@ export async function approvals(): Promise<Record<string, unknown>> {
     const running = (await stores.sessions.getMany(sessions.map((s) => s.sessionId))).filter((s) => s?.status === 'running').length;
 
     const calls = Math.min(n, 2000);
-    const breakerKey = stores.keys.breaker('bench_tool');
-    const failuresKey = stores.keys.breakerFailures('bench_tool');
+    const breaker = new BreakerState(redis, stores.keys);
     const pingStart = performance.now();
     for (let i = 0; i < calls; i++) {
       await redis.ping();
@@ -77,8 +77,8 @@ export async function approvals(): Promise<Record<string, unknown>> {
     const pingMs = performance.now() - pingStart;
     const breakerStart = performance.now();
     for (let i = 0; i < calls; i++) {
-      await runScript(redis, 'checkBreaker', [breakerKey], [Date.now(), 30_000, 10_000]);
-      await runScript(redis, 'recordBreaker', [breakerKey, failuresKey], [Date.now(), '0', 5, 60_000, `m${i}`]);
+      await breaker.check('bench_tool', { now: Date.now(), cooldownMs: 30_000, trialLeaseMs: 10_000 });
+      await breaker.record('bench_tool', { now: Date.now(), failed: false, openAfter: 5, windowMs: 60_000, callId: `m${i}` });
     }
     const breakerMs = performance.now() - breakerStart;
 
@@ -86,7 +86,12 @@ export async function approvals(): Promise<Record<string, unknown>> {
       sessions: n,
       resumed,
       runningAfter: running,
-      decide: { totalMs: round(decideMs), perSecond: round((n / decideMs) * 1000), baselineEnqueueMs: round(enqueueMs), ratioVsEnqueue: round(decideMs / enqueueMs) },
+      decide: {
+        totalMs: round(decideMs),
+        perSecond: round((n / decideMs) * 1000),
+        baselineEnqueueMs: round(enqueueMs),
+        ratioVsEnqueue: round(decideMs / enqueueMs),
+      },
       breaker: { calls, perCallMs: round(breakerMs / calls, 3), baselineTwoPingsMs: round(pingMs / calls, 3), ratioVsTwoPings: round(breakerMs / pingMs) },
     };
   } finally {

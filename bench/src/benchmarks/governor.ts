@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { type MockServer, type RecordedRequest, startMockAnthropic } from '@agentq/mock-anthropic';
 import { AgentProducer } from '@agentq/producer';
-import { createRedis, Keys } from '@agentq/shared';
+import { createRedis } from '@agentq/shared';
+import { Keys } from '@agentq/shared/internal';
 import { Governor } from '@agentq/worker';
 import Anthropic from '@anthropic-ai/sdk';
 import { benchRedis } from '../bench-redis.js';
@@ -189,7 +190,9 @@ async function runFleet(redisUrl: string, config: Config, limits: Limits) {
       store.disconnect();
     }
     const started = performance.now();
-    const ids = (await producer.startBatch(Array.from({ length: config.sessions }, (_, i) => ({ agent: 'bench', input: sessionScript(i) })))).map((s) => s.sessionId);
+    const ids = (await producer.startBatch(Array.from({ length: config.sessions }, (_, i) => ({ agent: 'bench', input: sessionScript(i) })))).map(
+      (s) => s.sessionId,
+    );
     const results = await producer.waitAll(ids, { timeoutMs: 20 * 60_000 });
     const wallMs = performance.now() - started;
     return measure(mock.requests(), config, wallMs, results.filter((r) => r.status === 'completed').length, 0);
@@ -204,7 +207,14 @@ async function runFleet(redisUrl: string, config: Config, limits: Limits) {
 async function runNaive(config: Config, limits: Limits) {
   const mock = await startMock(config, limits);
   const clients = Array.from({ length: config.workerProcesses }, () => new Anthropic({ apiKey: 'bench-key', baseURL: mock.url, maxRetries: 2 }));
-  const tools = [{ name: noteTool.name, description: noteTool.description, input_schema: noteTool.inputSchema as Anthropic.Tool.InputSchema, cache_control: { type: 'ephemeral' as const } }];
+  const tools = [
+    {
+      name: noteTool.name,
+      description: noteTool.description,
+      input_schema: noteTool.inputSchema as Anthropic.Tool.InputSchema,
+      cache_control: { type: 'ephemeral' as const },
+    },
+  ];
   await drainMock(mock);
   let next = 0;
   let completed = 0;
@@ -237,9 +247,7 @@ async function runNaive(config: Config, limits: Limits) {
   };
   const started = performance.now();
   try {
-    await Promise.all(
-      clients.flatMap((client) => Array.from({ length: config.concurrencyPerProcess }, () => loop(client))),
-    );
+    await Promise.all(clients.flatMap((client) => Array.from({ length: config.concurrencyPerProcess }, () => loop(client))));
     return measure(mock.requests(), config, performance.now() - started, completed, 0);
   } finally {
     await mock.close();

@@ -54,7 +54,16 @@ export async function memory(): Promise<Record<string, unknown>> {
     const bound = fixedPart + windowTokens + summaryMaxTokens;
     const ratio = windowed.totalInputTokens / unbounded.totalInputTokens;
     return {
-      config: { steps, resultBytes, windowTokens, summaryMaxTokens, foldTo: 0.5, agentModel: AGENT_MODEL, summaryModel: SUMMARY_MODEL, tokenizer: 'mock: 4 characters a token' },
+      config: {
+        steps,
+        resultBytes,
+        windowTokens,
+        summaryMaxTokens,
+        foldTo: 0.5,
+        agentModel: AGENT_MODEL,
+        summaryModel: SUMMARY_MODEL,
+        tokenizer: 'mock: 4 characters a token',
+      },
       unbounded: strip(unbounded),
       windowed: strip(windowed),
       largestPromptBound: { tokens: bound, pinnedTaskAndFixedPrefix: fixedPart, windowTokens, summaryMaxTokens },
@@ -142,7 +151,10 @@ async function runSession(
     lastPromptTokens: agentCalls.at(-1)?.inputTokens ?? 0,
     totalInputTokens: tokens(requests),
     summaryInputTokens: tokens(summaryCalls),
-    cacheReadShare: round(result.usage.cacheReadTokens / Math.max(1, result.usage.inputTokens + result.usage.cacheWriteTokens + result.usage.cacheReadTokens), 4),
+    cacheReadShare: round(
+      result.usage.cacheReadTokens / Math.max(1, result.usage.inputTokens + result.usage.cacheWriteTokens + result.usage.cacheReadTokens),
+      4,
+    ),
     session: result.usage,
     footprint: await footprint(redis, sessionId),
   };

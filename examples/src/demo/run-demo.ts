@@ -1,17 +1,18 @@
 /**
  * `pnpm demo`: the whole system on one machine. Starts a private redis-server (unless REDIS_URL is set) and
- * mock-anthropic (unless ANTHROPIC_API_KEY is set), two worker processes, enqueues the demo sessions, plays
- * the operator who approves or denies the risky calls, prints a summary and stops everything it started.
+ * mock-anthropic (unless ANTHROPIC_API_KEY is set), two worker processes (each starts the demo's status-page
+ * MCP server over stdio when a session first needs it), enqueues the demo sessions, plays the operator who
+ * approves or denies the risky calls, prints a summary and stops everything it started.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type MockServer, startMockAnthropic } from '@agentq/mock-anthropic';
 import { AgentProducer } from '@agentq/producer';
-import { type Approval, isTerminal, type SessionResult } from '@agentq/shared';
+import { type Approval, isEventOf, isTerminal, type SessionResult } from '@agentq/shared';
 import { RedisServer } from '@agentq/shared/testing';
 import cliProgress from 'cli-progress';
-import { batchLaneSession, demoSessions } from '../demo-sessions.js';
+import { batchLaneSession, demoSessions, MCP_SESSION_TOOL, mcpSession } from '../demo-sessions.js';
 import { decide, type Decision } from './operator-policy.js';
 import { printSummary } from './print-summary.js';
 import { spawnWorker, type WorkerProcess } from './fleet.js';
@@ -96,12 +97,14 @@ async function main(): Promise<number> {
     ids.push(sessionId);
     await firstModelCall(producer, sessionId, Date.now() + TIMEOUT_MS);
   }
-  // One more session goes through the batch lane; it is reported on its own line, apart from the summary.
-  const startedRest = await producer.startBatch([...rest, batchLaneSession()]);
+  // One more session goes through the batch lane, and one uses the demo's MCP server; each is reported on its
+  // own line, apart from the summary.
+  const startedRest = await producer.startBatch([...rest, batchLaneSession(), mcpSession()]);
+  const mcpId = (startedRest.pop() as { sessionId: string }).sessionId;
   const batchId = (startedRest.pop() as { sessionId: string }).sessionId;
   ids.push(...startedRest.map((s) => s.sessionId));
   const scenarioOf = new Map(ids.map((id, i) => [id, inputs[i]?.metadata.scenario ?? '']));
-  log(`enqueued ${ids.length} sessions, and ${batchId} in the batch lane\n`);
+  log(`enqueued ${ids.length} sessions, ${batchId} in the batch lane, and ${mcpId} using the MCP server\n`);
 
   const bar = new cliProgress.SingleBar(
     { format: '  sessions [{bar}] {value}/{total} terminal | {parked} parked | {decided} decided', hideCursor: true, noTTYOutput: true, notTTYSchedule: 1000 },
@@ -125,7 +128,8 @@ async function main(): Promise<number> {
     const parked = sessions.filter((s) => s?.status === 'awaiting_approval').length;
     bar.update(done, { parked, decided: decisions.size });
     const batchDone = isTerminal((await producer.get(batchId))?.status ?? 'failed');
-    if (done === ids.length && batchDone) {
+    const mcpDone = isTerminal((await producer.get(mcpId))?.status ?? 'failed');
+    if (done === ids.length && batchDone && mcpDone) {
       results = sessions.map((s) => ({
         sessionId: s?.sessionId ?? '',
         status: s?.status ?? 'failed',
@@ -145,13 +149,16 @@ async function main(): Promise<number> {
   }
   bar.stop();
   printSummary({ results, scenarioOf, decisions: [...decisions.values()], wallMs: Date.now() - started, queueName });
-  const batchCalls = (await producer.events(batchId)).filter((e) => e.type === 'model_call' && e.data.lane === 'batch');
-  const saved = batchCalls.reduce((n, e) => n + (typeof e.data.savedUsd === 'number' ? e.data.savedUsd : 0), 0);
+  const batchCalls = (await producer.events(batchId)).filter(isEventOf('model_call')).filter((e) => e.data.lane === 'batch');
+  const saved = batchCalls.reduce((n, e) => n + (e.data.savedUsd ?? 0), 0);
   const batchResult = await producer.get(batchId);
   log(
     `  batch lane ${batchCalls.length} model calls through the Message Batches API for ${batchId} (${batchResult?.status}), $${(batchResult?.usage.costUsd ?? 0).toFixed(6)} at the batch rate, $${saved.toFixed(6)} saved`,
   );
-  return results.every((r) => isTerminal(r.status)) ? 0 : 1;
+  const mcpCalls = (await producer.events(mcpId)).filter((e) => e.type === 'tool_call' && e.data.tool === MCP_SESSION_TOOL).length;
+  const mcpResult = await producer.get(mcpId);
+  log(`  mcp        ${mcpCalls} call of ${MCP_SESSION_TOOL} from the demo's stdio MCP server: ${mcpResult?.status} after ${mcpResult?.step} steps`);
+  return results.every((r) => isTerminal(r.status)) && mcpResult?.status === 'completed' ? 0 : 1;
 }
 
 /** Resolves once the session's first step is past its model call (or the session is parked or over). */

@@ -47,7 +47,11 @@ const worker = await startWorker({ agents: [agent], connection: redisUrl, model:
 cleanups.push(() => worker.close());
 const producer = new AgentProducer({ connection: redisUrl });
 cleanups.push(() => producer.close());
-const dashboard = await startDashboard({ producer, port: Number(process.env.AGENTQ_DASHBOARD_PORT ?? 0), auth: { token: randomBytes(18).toString('base64url') } });
+const dashboard = await startDashboard({
+  producer,
+  port: Number(process.env.AGENTQ_DASHBOARD_PORT ?? 0),
+  auth: { token: randomBytes(18).toString('base64url') },
+});
 cleanups.push(() => dashboard.close());
 const site = await startLiveExample({ producer, dashboardUrl: dashboard.url });
 cleanups.push(() => site.close());

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { defineTool, Keys, type Redis } from '@agentq/shared';
+import { defineTool, type Redis } from '@agentq/shared';
+import { Keys } from '@agentq/shared/internal';
 import { z } from 'zod';
 
 /** Options of {@link createProcessPaymentTool}. */
 export interface ProcessPaymentToolOptions {
   redis: Redis;
-  /** Key prefix; the ledger is the list `<prefix>:app:ledger`. */
+  /** Key prefix; the ledger is the list `<prefix>:app:{ledger}`. */
   prefix: string;
 }
 
@@ -52,12 +53,14 @@ end
 return redis.call('GET', KEYS[1])
 `;
 
+// The ledger and its guards share the hash tag `{ledger}`: the append-once script touches both, and on a
+// Redis Cluster a script may touch one slot only.
 export function ledgerKey(prefix: string): string {
-  return new Keys(prefix).appData('ledger');
+  return new Keys(prefix).appData('{ledger}');
 }
 
 export function ledgerGuardKey(prefix: string, idempotencyKey: string): string {
-  return new Keys(prefix).appData(`ledger:idem:${idempotencyKey}`);
+  return new Keys(prefix).appData(`{ledger}:idem:${idempotencyKey}`);
 }
 
 /** `process_payment`: settles a payment into a Redis ledger, exactly once per idempotency key. */

@@ -21,8 +21,7 @@ export function createReadFileTool(options: ReadFileToolOptions) {
   const maxChars = options.maxChars ?? 20_000;
   return defineTool({
     name: 'read_file',
-    description:
-      'Read a UTF-8 text file from the sandbox folder. Paths are relative to that folder; absolute paths and ".." are refused.',
+    description: 'Read a UTF-8 text file from the sandbox folder. Paths are relative to that folder; absolute paths and ".." are refused.',
     input: ReadFileInput,
     risk: 'safe',
     timeoutMs: 5_000,
@@ -49,10 +48,7 @@ async function readFailure(sandboxDir: string, relPath: string, error: unknown):
   if (code === 'ENOENT' || code === 'ENOTDIR') {
     const dir = path.dirname(relPath);
     const siblings = await listDir(path.join(sandboxDir, dir));
-    const hint =
-      siblings.length > 0
-        ? ` Files in "${dir === '.' ? '' : `${dir}/`}": ${siblings.join(', ')}.`
-        : ' That folder is empty or does not exist.';
+    const hint = siblings.length > 0 ? ` Files in "${dir === '.' ? '' : `${dir}/`}": ${siblings.join(', ')}.` : ' That folder is empty or does not exist.';
     return new AgentqError('tool_failed', `File not found: "${relPath}".${hint}`, { cause: error, details: { path: relPath } });
   }
   if (code === 'EISDIR') {

@@ -1,4 +1,5 @@
-import { Keys, type Redis } from '@agentq/shared';
+import { type Redis } from '@agentq/shared';
+import { Keys } from '@agentq/shared/internal';
 
 /** Hash holding one demo table: field = record id, value = record JSON. */
 export function recordsKey(prefix: string, table: string): string {
@@ -41,15 +42,17 @@ export async function seedRecords(redis: Redis, prefix: string, options: SeedRec
     const first = await redis.set(marker, new Date().toISOString(), 'NX');
     if (first === null) return 0;
   }
-  const tx = redis.multi();
+  // One HSET per table, sent together: the tables are keys in different cluster slots, so no MULTI (the
+  // marker above already makes a second seeding a no-op).
   let written = 0;
+  const writes: Array<Promise<unknown>> = [];
   for (const [table, rows] of Object.entries(SEED_RECORDS)) {
-    for (const [id, row] of Object.entries(rows)) {
-      tx.hset(recordsKey(prefix, table), id, JSON.stringify(row));
-      written++;
-    }
+    const fields = Object.fromEntries(Object.entries(rows).map(([id, row]) => [id, JSON.stringify(row)]));
+    if (Object.keys(fields).length === 0) continue;
+    written += Object.keys(fields).length;
+    writes.push(redis.hset(recordsKey(prefix, table), fields));
   }
-  if (options.force) tx.set(marker, new Date().toISOString());
-  await tx.exec();
+  if (options.force) writes.push(redis.set(marker, new Date().toISOString()));
+  await Promise.all(writes);
   return written;
 }

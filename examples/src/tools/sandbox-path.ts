@@ -16,14 +16,10 @@ export async function resolveSandboxPath(sandboxDir: string, relPath: string): P
   }
   // Backslashes and drive letters are checked too: a path that is harmless on Linux may not be elsewhere.
   if (path.isAbsolute(relPath) || path.win32.isAbsolute(relPath) || /^[A-Za-z]:/.test(relPath)) {
-    throw new ToolPermissionError(
-      `Path refused: "${relPath}" is absolute. Only paths relative to the sandbox folder are allowed, e.g. "notes/todo.md".`,
-    );
+    throw new ToolPermissionError(`Path refused: "${relPath}" is absolute. Only paths relative to the sandbox folder are allowed, e.g. "notes/todo.md".`);
   }
   if (relPath.split(/[\\/]+/).includes('..')) {
-    throw new ToolPermissionError(
-      `Path refused: "${relPath}" contains a ".." segment. Files outside the sandbox folder cannot be accessed.`,
-    );
+    throw new ToolPermissionError(`Path refused: "${relPath}" contains a ".." segment. Files outside the sandbox folder cannot be accessed.`);
   }
 
   const root = await realpath(sandboxDir);

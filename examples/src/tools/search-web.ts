@@ -21,9 +21,7 @@ const SearchWebInput = z.object({
 const TITLE_WEIGHT = 3;
 
 // Words that match nearly every document and would drown the terms that matter.
-const STOPWORDS = new Set(
-  'a an and are as at be by can do for from how i in is it of on or the to what when where which who why with'.split(' '),
-);
+const STOPWORDS = new Set('a an and are as at be by can do for from how i in is it of on or the to what when where which who why with'.split(' '));
 
 export function tokenize(text: string): string[] {
   return (text.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((t) => !STOPWORDS.has(t));
@@ -77,9 +75,7 @@ export function createSearchWebTool(options: SearchWebToolOptions = {}) {
     timeoutMs: 5_000,
     run: ({ query, maxResults }) => {
       const results = searchCorpus(corpus, query, maxResults ?? 5);
-      return results.length > 0
-        ? { query, results }
-        : { query, results, note: 'No results. Try fewer or more general search terms.' };
+      return results.length > 0 ? { query, results } : { query, results, note: 'No results. Try fewer or more general search terms.' };
     },
   });
 }

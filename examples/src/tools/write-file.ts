@@ -20,12 +20,14 @@ const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC |
 export function createWriteFileTool(options: WriteFileToolOptions) {
   const WriteFileInput = z.object({
     path: z.string().min(1).max(512).describe('Path relative to the sandbox folder, e.g. "notes/bullmq.md"'),
-    content: z.string().max(options.maxChars ?? 100_000).describe('Full text of the file; replaces any existing content'),
+    content: z
+      .string()
+      .max(options.maxChars ?? 100_000)
+      .describe('Full text of the file; replaces any existing content'),
   });
   return defineTool({
     name: 'write_file',
-    description:
-      'Create or overwrite a UTF-8 text file in the sandbox folder. Paths are relative to that folder; absolute paths and ".." are refused.',
+    description: 'Create or overwrite a UTF-8 text file in the sandbox folder. Paths are relative to that folder; absolute paths and ".." are refused.',
     input: WriteFileInput,
     risk: 'low',
     timeoutMs: 5_000,

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { defaultErrorMessage, defaultErrorType, errorBody, invalidRequest, MockApiError } from './api-error.js';
 import { newRequestId } from './ids.js';
-import type { BatchAnswer } from './messages-handler.js';
+import type { buildMessage } from './message-builder.js';
 import type { BatchFailSpec } from './options.js';
+
+/** What one request of a Message Batch comes to: a message, or the error the same request would get from `/v1/messages`. */
+export type BatchAnswer =
+  { ok: true; message: ReturnType<typeof buildMessage>; inputTokens: number; outputTokens: number } | { ok: false; error: MockApiError };
 
 /** The API's limits on one batch: requests per batch and the `custom_id` rule. */
 export const MAX_BATCH_REQUESTS = 100_000;
@@ -11,10 +15,7 @@ const CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 const EXPIRES_AFTER_MS = 24 * 3600 * 1000;
 
 export type BatchItemResult =
-  | { type: 'succeeded'; message: unknown }
-  | { type: 'errored'; error: ReturnType<typeof errorBody> }
-  | { type: 'canceled' }
-  | { type: 'expired' };
+  { type: 'succeeded'; message: unknown } | { type: 'errored'; error: ReturnType<typeof errorBody> } | { type: 'canceled' } | { type: 'expired' };
 
 interface StoredBatch {
   id: string;

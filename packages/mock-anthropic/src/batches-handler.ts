@@ -75,7 +75,14 @@ function listPage(req: IncomingMessage, state: MockState, now: number) {
   const after = query.get('after_id');
   const before = query.get('before_id');
   if (after) all = all.slice(all.findIndex((b) => b.id === after) + 1);
-  if (before) all = all.slice(0, Math.max(0, all.findIndex((b) => b.id === before)));
+  if (before)
+    all = all.slice(
+      0,
+      Math.max(
+        0,
+        all.findIndex((b) => b.id === before),
+      ),
+    );
   const page = all.slice(0, limit).map((b) => state.batches.toWire(b, now, baseUrl(req)));
   return { data: page, has_more: all.length > limit, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null };
 }

@@ -75,7 +75,10 @@ describe('/v1/messages/batches', () => {
       requests: [
         { custom_id: 'exp', params: params('a') },
         { custom_id: 'err', params: params('b') },
-        { custom_id: 'bad', params: { model: MODEL, messages: [{ role: 'user', content: 'no max_tokens' }] } as unknown as Anthropic.MessageCreateParamsNonStreaming },
+        {
+          custom_id: 'bad',
+          params: { model: MODEL, messages: [{ role: 'user', content: 'no max_tokens' }] } as unknown as Anthropic.MessageCreateParamsNonStreaming,
+        },
         { custom_id: 'ok', params: params('c') },
       ],
     });
@@ -90,7 +93,9 @@ describe('/v1/messages/batches', () => {
   it('a refused fault answers the next create as a whole, then batches are created again', async () => {
     mock.setOptions({ batchFailNext: [{ result: 'refused', status: 529 }] });
     await expect(client.messages.batches.create({ requests: [{ custom_id: 'x', params: params('x') }] })).rejects.toBeInstanceOf(Anthropic.InternalServerError);
-    await expect(client.messages.batches.create({ requests: [{ custom_id: 'x', params: params('x') }] })).resolves.toMatchObject({ request_counts: { succeeded: 1 } });
+    await expect(client.messages.batches.create({ requests: [{ custom_id: 'x', params: params('x') }] })).resolves.toMatchObject({
+      request_counts: { succeeded: 1 },
+    });
   });
 
   it('refuses a bad custom_id, a repeated custom_id and an empty batch as a whole (400)', async () => {

@@ -119,9 +119,7 @@ describe('scripted conversation', () => {
   });
 
   it('loops a script when asked to', async () => {
-    const history: Anthropic.MessageParam[] = [
-      { role: 'user', content: mockScript([{ tool: 'list_dir', input: { dir: '.' } }], { loop: true }) },
-    ];
+    const history: Anthropic.MessageParam[] = [{ role: 'user', content: mockScript([{ tool: 'list_dir', input: { dir: '.' } }], { loop: true }) }];
     for (let turn = 0; turn < 4; turn++) {
       const answer = await ask(history);
       expect(answer.stop_reason).toBe('tool_use');

@@ -56,9 +56,7 @@ function toolResultText(block: RawBlock): string {
   const content = block.content;
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content
-    .map((c: unknown) => (typeof c === 'object' && c !== null ? blockText(c as RawBlock) : undefined) ?? '')
-    .join(' ');
+  return content.map((c: unknown) => (typeof c === 'object' && c !== null ? blockText(c as RawBlock) : undefined) ?? '').join(' ');
 }
 
 /** The words of the latest user turn, falling back to tool results when it has no text. */

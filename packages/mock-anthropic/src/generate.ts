@@ -1,6 +1,7 @@
 import { lastUserText } from './conversation.js';
 import { toolUseId } from './ids.js';
 import { stepForTurn, type Script, type ScriptAnswer } from './script.js';
+import { declaresServerTool, serverToolResult, serverToolUseId } from './server-tools.js';
 import { signThinking } from './thinking.js';
 import { outputTokens, tokensOf } from './token-count.js';
 import type { OutputBlock, RefusalStopDetails, StopReason } from './wire-types.js';
@@ -26,7 +27,7 @@ export function answerForTurn(req: ValidRequest, script: Script | undefined, k: 
     const echo = Array.from(lastUserText(req.turns).trim()).slice(0, ECHO_CHARS).join('');
     return { blocks: [{ kind: 'text', text: `Mock reply to: ${echo}` }] };
   }
-  const step = stepForTurn(script, k);
+  const step = stepForTurn(script, k, req.model);
   return step ? step.answer : { blocks: [{ kind: 'text', text: SCRIPT_FINISHED }] };
 }
 
@@ -80,23 +81,24 @@ function applyMaxTokens(blocks: OutputBlock[], maxTokens: number): { blocks: Out
 /** Turns a script answer into content blocks, stop reason and usage for turn `k` of `conversation`. */
 export function generate(answer: ScriptAnswer, req: ValidRequest, conversation: string, k: number): Generated {
   let toolIndex = 0;
-  const full: OutputBlock[] = answer.blocks.map((b) =>
-    b.kind === 'text'
-      ? { type: 'text', text: b.text, citations: null }
-      : { type: 'tool_use', id: toolUseId(conversation, k, toolIndex++), name: b.name, input: b.input, caller: { type: 'direct' } },
-  );
+  let serverIndex = 0;
+  const full: OutputBlock[] = answer.blocks.flatMap((b): OutputBlock[] => {
+    if (b.kind === 'text') return [{ type: 'text', text: b.text, citations: null }];
+    if (b.kind === 'tool') return [{ type: 'tool_use', id: toolUseId(conversation, k, toolIndex++), name: b.name, input: b.input, caller: { type: 'direct' } }];
+    // A server tool the request did not declare (left out, e.g. gated by risk) is not used.
+    if (!declaresServerTool(req.tools, b.name)) return [];
+    const id = serverToolUseId(conversation, k, serverIndex++);
+    return [{ type: 'server_tool_use', id, name: b.name, input: b.input, caller: { type: 'direct' } }, serverToolResult(b.name, id, b.input)];
+  });
   const stopped = applyStopSequences(full, req.stopSequences);
   const limited = applyMaxTokens(stopped.blocks, req.maxTokens);
   const natural: StopReason = limited.blocks.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn';
-  const stopReason: StopReason = limited.truncated
-    ? 'max_tokens'
-    : stopped.sequence !== undefined
-      ? 'stop_sequence'
-      : (answer.stopReason ?? natural);
+  const stopReason: StopReason = limited.truncated ? 'max_tokens' : stopped.sequence !== undefined ? 'stop_sequence' : (answer.stopReason ?? natural);
   // Thinking comes first and bills as output; its signature binds it to the request it answers.
   const thought = req.thinking.on && req.maxTokens > 0 ? (answer.thinking ?? `Working out turn ${k + 1}.`) : undefined;
   const thinkingTokens = thought === undefined ? 0 : tokensOf(thought.length);
-  const content: OutputBlock[] = thought === undefined ? limited.blocks : [{ type: 'thinking', thinking: thought, signature: signThinking(req.prefix, thought) }, ...limited.blocks];
+  const content: OutputBlock[] =
+    thought === undefined ? limited.blocks : [{ type: 'thinking', thinking: thought, signature: signThinking(req.prefix, thought) }, ...limited.blocks];
   const tokens = req.maxTokens === 0 ? 0 : Math.min(req.maxTokens, outputTokens(limited.blocks) + thinkingTokens);
   return {
     thinkingTokens,

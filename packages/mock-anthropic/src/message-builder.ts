@@ -1,8 +1,9 @@
 import type { Generated } from './generate.js';
 import type { CacheUsage } from './prompt-cache.js';
+import { containerFor, serverToolUsage } from './server-tools.js';
 import type { Message, Usage } from './wire-types.js';
 
-export function buildUsage(cache: CacheUsage, outputTokens: number, thinkingTokens = 0): Usage {
+export function buildUsage(cache: CacheUsage, outputTokens: number, thinkingTokens = 0, serverTools: Usage['server_tool_use'] = null): Usage {
   return {
     input_tokens: cache.inputTokens,
     cache_creation_input_tokens: cache.cacheCreation,
@@ -10,7 +11,7 @@ export function buildUsage(cache: CacheUsage, outputTokens: number, thinkingToke
     cache_creation: { ephemeral_5m_input_tokens: cache.creation5m, ephemeral_1h_input_tokens: cache.creation1h },
     output_tokens: outputTokens,
     output_tokens_details: thinkingTokens > 0 ? { thinking_tokens: thinkingTokens } : null,
-    server_tool_use: null,
+    server_tool_use: serverTools,
     service_tier: 'standard',
     inference_geo: null,
     speed: 'standard',
@@ -18,7 +19,14 @@ export function buildUsage(cache: CacheUsage, outputTokens: number, thinkingToke
 }
 
 /** The non-streaming response body, field for field as the SDK's `Message` type declares it. */
-export function buildMessage(id: string, model: string, generated: Generated, cache: CacheUsage, dropped: Message['input_transformations'] = []): Message {
+export function buildMessage(
+  id: string,
+  model: string,
+  generated: Generated,
+  cache: CacheUsage,
+  dropped: Message['input_transformations'] = [],
+  conversation = '',
+): Message {
   return {
     id,
     type: 'message',
@@ -28,9 +36,9 @@ export function buildMessage(id: string, model: string, generated: Generated, ca
     stop_reason: generated.stopReason,
     stop_sequence: generated.stopSequence,
     stop_details: generated.stopDetails,
-    container: null,
+    container: containerFor(generated.content, conversation, Date.now()),
     diagnostics: null,
-    usage: buildUsage(cache, generated.outputTokens, generated.thinkingTokens),
+    usage: buildUsage(cache, generated.outputTokens, generated.thinkingTokens, serverToolUsage(generated.content)),
     ...(dropped.length > 0 ? { input_transformations: dropped } : {}),
   };
 }

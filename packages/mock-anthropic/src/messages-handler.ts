@@ -8,6 +8,7 @@ import { canWrite, MAX_BODY_BYTES, readBody, sendError, sendJson } from './http-
 import { conversationKey, newMessageId } from './ids.js';
 import { buildMessage } from './message-builder.js';
 import type { CachePlan } from './prompt-cache.js';
+import type { BatchAnswer } from './batch-store.js';
 import type { MockState } from './mock-state.js';
 import { parseScript, stepForTurn, type ScriptAnswer } from './script.js';
 import { streamMessage } from './sse.js';
@@ -28,11 +29,7 @@ function hasCredentials(req: IncomingMessage): boolean {
 }
 
 /** Reads, authenticates, parses and validates a Messages request; throws a MockApiError on the way out. */
-async function readRequest(
-  req: IncomingMessage,
-  kind: RequestKind,
-  onBody: (body: unknown) => void,
-): Promise<ValidRequest> {
+async function readRequest(req: IncomingMessage, kind: RequestKind, onBody: (body: unknown) => void): Promise<ValidRequest> {
   const raw = await readBody(req, MAX_BODY_BYTES);
   if (raw.tooLarge) {
     throw new MockApiError(413, 'Request exceeds the maximum allowed number of bytes.', 'request_too_large');
@@ -77,7 +74,7 @@ function scriptedTurn(valid: ValidRequest) {
   const conversation = conversationKey(firstText);
   const script = parseScript(firstText);
   const k = resolveTurn(valid.turns, conversation);
-  const step = script ? stepForTurn(script, k) : undefined;
+  const step = script ? stepForTurn(script, k, valid.model) : undefined;
   return { segments, conversation, script, k, step };
 }
 
@@ -97,11 +94,6 @@ function prepare(valid: ValidRequest, state: MockState): Prepared {
   };
 }
 
-/** What one request of a Message Batch comes to: a message, or the error the same request would get from `/v1/messages`. */
-export type BatchAnswer =
-  | { ok: true; message: ReturnType<typeof buildMessage>; inputTokens: number; outputTokens: number }
-  | { ok: false; error: MockApiError };
-
 /**
  * Answers one `params` of a Message Batch with the same validation and scripted generation as `/v1/messages`
  * (a scripted error on the turn becomes the item's error). Batches bypass the rate limits, latency and the
@@ -119,7 +111,7 @@ export function answerBatchRequest(params: unknown, state: MockState): BatchAnsw
     const plan = state.cache.plan(valid.model, segments, Date.now());
     plan.commit(Date.now());
     const generated = generate(answerForTurn(valid, script, k), valid, conversation, k);
-    const message = buildMessage(newMessageId(), valid.model, generated, plan);
+    const message = buildMessage(newMessageId(), valid.model, generated, plan, [], conversation);
     message.usage.service_tier = 'batch';
     return { ok: true, message, inputTokens: totalTokens(segments), outputTokens: generated.outputTokens };
   } catch (err) {
@@ -133,12 +125,7 @@ export function answerBatchRequest(params: unknown, state: MockState): BatchAnsw
  * faults, then rate limits, then latency, then answer as JSON or SSE. Every
  * request is recorded, whatever it was answered.
  */
-export async function handleMessages(
-  req: IncomingMessage,
-  res: ServerResponse,
-  state: MockState,
-  requestId: string,
-): Promise<void> {
+export async function handleMessages(req: IncomingMessage, res: ServerResponse, state: MockState, requestId: string): Promise<void> {
   const at = Date.now();
   const seq = state.log.arrive();
   let body: unknown = null;
@@ -194,7 +181,7 @@ export async function handleMessages(
     plan.commit(Date.now());
     generated = generate(answer, valid, conversation, k);
     outputTokens = generated.outputTokens;
-    const message = buildMessage(newMessageId(), valid.model, generated, plan, valid.droppedThinking);
+    const message = buildMessage(newMessageId(), valid.model, generated, plan, valid.droppedThinking, conversation);
     if (!valid.stream) {
       sendJson(res, 200, message, headers());
       return record(200);

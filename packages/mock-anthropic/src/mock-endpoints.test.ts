@@ -61,9 +61,7 @@ describe('/_mock endpoints', () => {
     const res = await post('/_mock/options', JSON.stringify({ failNext: [{ status: 529 }] }), {});
     expect(res.status).toBe(200);
     expect(((await res.json()) as { failNext: unknown[] }).failNext).toEqual([{ status: 529 }]);
-    await expect(client.messages.create({ model: MODEL, max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
-      OverloadedError,
-    );
+    await expect(client.messages.create({ model: MODEL, max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OverloadedError);
     const bad = await post('/_mock/options', JSON.stringify({ rpm: -1 }), {});
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toContain('rpm');
@@ -103,8 +101,7 @@ describe('token counting and prompt caching', () => {
     const counted = await client.messages.countTokens(request);
     const created = await client.messages.create({ ...request, max_tokens: 10 });
     expect(counted.input_tokens).toBe(created.usage.input_tokens);
-    const expected =
-      Math.ceil(JSON.stringify(tools[0]).length / 4) + Math.ceil(system.length / 4) + Math.ceil('count me, please'.length / 4);
+    const expected = Math.ceil(JSON.stringify(tools[0]).length / 4) + Math.ceil(system.length / 4) + Math.ceil('count me, please'.length / 4);
     expect(counted.input_tokens).toBe(expected);
   });
 

@@ -193,18 +193,7 @@ export function defaultOptions(): ResolvedOptions {
 }
 
 type NumericKey =
-  | 'port'
-  | 'latencyMs'
-  | 'jitterMs'
-  | 'chunkDelayMs'
-  | 'rpm'
-  | 'itpm'
-  | 'otpm'
-  | 'failRate'
-  | 'overloadRate'
-  | 'seed'
-  | 'maxRecorded'
-  | 'batchDelayMs';
+  'port' | 'latencyMs' | 'jitterMs' | 'chunkDelayMs' | 'rpm' | 'itpm' | 'otpm' | 'failRate' | 'overloadRate' | 'seed' | 'maxRecorded' | 'batchDelayMs';
 
 interface NumberRule {
   integer: boolean;
@@ -245,8 +234,7 @@ export const NUMBER_RULES: Record<NumericKey, NumberRule> = {
 /** Returns why `value` is not acceptable for `key`, or undefined when it is. */
 export function checkNumber(key: NumericKey, value: number): string | undefined {
   const rule = NUMBER_RULES[key];
-  const ok =
-    Number.isFinite(value) && (!rule.integer || Number.isInteger(value)) && value >= rule.min && value <= rule.max;
+  const ok = Number.isFinite(value) && (!rule.integer || Number.isInteger(value)) && value >= rule.min && value <= rule.max;
   return ok ? undefined : `must be ${rule.describe}`;
 }
 

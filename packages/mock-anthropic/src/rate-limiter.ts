@@ -100,9 +100,7 @@ export class RateLimiter {
     };
     for (const [name, bucket] of this.buckets) describe(name, bucket);
     // `tokens-*` reports whichever token limit is closest to refusing a request.
-    const tokenBuckets = [this.buckets.get('input-tokens'), this.buckets.get('output-tokens')].filter(
-      (b): b is TokenBucket => b !== undefined,
-    );
+    const tokenBuckets = [this.buckets.get('input-tokens'), this.buckets.get('output-tokens')].filter((b): b is TokenBucket => b !== undefined);
     const tightest = tokenBuckets.sort((a, b) => a.available(now) - b.available(now))[0];
     if (tightest) describe('tokens', tightest);
     return headers;

@@ -6,12 +6,21 @@ export interface ScriptToolCall {
   input?: Record<string, unknown>;
 }
 
-/** One turn's answer: text, a tool call, or text followed by a tool call. */
+/** A server tool the model uses in the turn (it must be declared in the request): the mock answers its result block. */
+export interface ScriptServerToolUse {
+  tool: 'web_search' | 'web_fetch' | 'code_execution';
+  input?: Record<string, unknown>;
+}
+
+/** One turn's answer: server tool uses, then text, then a tool call; `byModel` answers differently per model id. */
 export interface ScriptAnswerEntry {
   text?: string;
   tool?: string;
   input?: Record<string, unknown>;
   stop_reason?: StopReason;
+  thinking?: string;
+  server?: ScriptServerToolUse | ScriptServerToolUse[];
+  byModel?: Record<string, ScriptAnswerEntry | ScriptErrorEntry>;
 }
 
 /** A turn that fails `times` times (default 1) before answering `then` (default text "OK"). */

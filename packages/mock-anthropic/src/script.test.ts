@@ -27,8 +27,18 @@ describe('script extraction', () => {
     expect(script?.loop).toBe(true);
     expect(script?.steps.map((s) => s.answer)).toEqual([
       { blocks: [{ kind: 'tool', name: 'ls', input: { dir: '/' } }] },
-      { blocks: [{ kind: 'tool', name: 'cat', input: { f: 'a' } }, { kind: 'tool', name: 'cat', input: {} }] },
-      { blocks: [{ kind: 'text', text: 'looking' }, { kind: 'tool', name: 'ls', input: {} }] },
+      {
+        blocks: [
+          { kind: 'tool', name: 'cat', input: { f: 'a' } },
+          { kind: 'tool', name: 'cat', input: {} },
+        ],
+      },
+      {
+        blocks: [
+          { kind: 'text', text: 'looking' },
+          { kind: 'tool', name: 'ls', input: {} },
+        ],
+      },
       { blocks: [{ kind: 'text', text: 'cut' }], stopReason: 'max_tokens' },
       { blocks: [{ kind: 'text', text: 'ok now' }] },
       { blocks: [{ kind: 'text', text: 'OK' }] },

@@ -1,9 +1,14 @@
 import { MockApiError } from './api-error.js';
 import { STOP_REASONS, type StopReason } from './wire-types.js';
 
+/** The server tools a script can have the model use; the mock runs them as Anthropic would, on its side. */
+export const SERVER_TOOLS = ['web_search', 'web_fetch', 'code_execution'] as const;
+export type ServerToolName = (typeof SERVER_TOOLS)[number];
+
 export type ScriptBlock =
   | { kind: 'text'; text: string }
-  | { kind: 'tool'; name: string; input: Record<string, unknown> };
+  | { kind: 'tool'; name: string; input: Record<string, unknown> }
+  | { kind: 'server'; name: ServerToolName; input: Record<string, unknown> };
 
 /** What one turn answers. */
 export interface ScriptAnswer {
@@ -27,6 +32,8 @@ export interface ScriptError {
 export interface ScriptStep {
   answer: ScriptAnswer;
   error?: ScriptError;
+  /** What the turn answers instead when the request names one of these models (a refusal on one model only). */
+  byModel?: Record<string, ScriptStep>;
 }
 
 export interface Script {
@@ -68,7 +75,7 @@ export function extractScriptJson(text: string): string | undefined {
   throw scriptError('unterminated {"script": ...} object');
 }
 
-const ENTRY_KEYS = new Set(['text', 'tool', 'input', 'stop_reason', 'error', 'then', 'thinking']);
+const ENTRY_KEYS = new Set(['text', 'tool', 'input', 'stop_reason', 'error', 'then', 'thinking', 'server']);
 const ERROR_KEYS = new Set(['status', 'type', 'message', 'times', 'retryAfterSec', 'midStream']);
 
 function parseBlocks(entry: Record<string, unknown>, where: string): ScriptAnswer {
@@ -76,6 +83,8 @@ function parseBlocks(entry: Record<string, unknown>, where: string): ScriptAnswe
     if (!ENTRY_KEYS.has(key)) throw scriptError(`${where} has unknown key "${key}"`);
   }
   const blocks: ScriptBlock[] = [];
+  // The model uses its server tools before it writes the text that draws on their results.
+  if (entry.server !== undefined) blocks.push(...parseServer(entry.server, `${where}.server`));
   if (entry.text !== undefined) {
     if (typeof entry.text !== 'string') throw scriptError(`${where}.text must be a string`);
     blocks.push({ kind: 'text', text: entry.text });
@@ -102,13 +111,27 @@ function parseBlocks(entry: Record<string, unknown>, where: string): ScriptAnswe
   return answer;
 }
 
+function parseServer(value: unknown, where: string): ScriptBlock[] {
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) throw scriptError(`${where} is an empty list`);
+  return list.map((use: unknown, i) => {
+    const at = Array.isArray(value) ? `${where}[${i}]` : where;
+    if (!isObject(use)) throw scriptError(`${at} must be an object`);
+    for (const key of Object.keys(use)) if (key !== 'tool' && key !== 'input') throw scriptError(`${at} has unknown key "${key}"`);
+    if (!SERVER_TOOLS.includes(use.tool as ServerToolName)) throw scriptError(`${at}.tool must be one of ${SERVER_TOOLS.join(', ')}`);
+    const input = use.input ?? {};
+    if (!isObject(input)) throw scriptError(`${at}.input must be an object`);
+    return { kind: 'server', name: use.tool as ServerToolName, input };
+  });
+}
+
 function parseAnswer(entry: unknown, where: string): ScriptAnswer {
   if (Array.isArray(entry)) {
     if (entry.length === 0) throw scriptError(`${where} is an empty list`);
     const blocks = entry.flatMap((e: unknown, i) => {
       const at = `${where}[${i}]`;
       if (!isObject(e)) throw scriptError(`${at} must be an object`);
-      if (e.error !== undefined || e.then !== undefined || e.stop_reason !== undefined || e.thinking !== undefined) {
+      if (e.error !== undefined || e.then !== undefined || e.stop_reason !== undefined || e.thinking !== undefined || e.byModel !== undefined) {
         throw scriptError(`${at}: a parallel entry holds only "tool"/"input" or "text"`);
       }
       return parseBlocks(e, at).blocks;
@@ -151,7 +174,21 @@ function parseError(value: unknown, where: string): ScriptError {
   };
 }
 
+function parseByModel(value: unknown, where: string): Record<string, ScriptStep> {
+  if (!isObject(value) || Object.keys(value).length === 0) throw scriptError(`${where} must map model ids to entries`);
+  const out: Record<string, ScriptStep> = {};
+  for (const [model, entry] of Object.entries(value)) {
+    if (isObject(entry) && entry.byModel !== undefined) throw scriptError(`${where}.${model} cannot hold "byModel"`);
+    out[model] = parseStep(entry, `${where}.${model}`);
+  }
+  return out;
+}
+
 function parseStep(entry: unknown, where: string): ScriptStep {
+  if (isObject(entry) && entry.byModel !== undefined) {
+    const { byModel, ...rest } = entry;
+    return { ...parseStep(rest, where), byModel: parseByModel(byModel, `${where}.byModel`) };
+  }
   if (!isObject(entry) || entry.error === undefined) return { answer: parseAnswer(entry, where) };
   const error = parseError(entry.error, `${where}.error`);
   const { error: _error, then, ...rest } = entry;
@@ -183,7 +220,8 @@ export function parseScript(text: string): Script | undefined {
   }
   if (value.loop !== undefined && typeof value.loop !== 'boolean') throw scriptError('"loop" must be a boolean');
   const window = value.contextWindow;
-  if (window !== undefined && (typeof window !== 'number' || !Number.isInteger(window) || window < 1)) throw scriptError('"contextWindow" must be a positive integer');
+  if (window !== undefined && (typeof window !== 'number' || !Number.isInteger(window) || window < 1))
+    throw scriptError('"contextWindow" must be a positive integer');
   return {
     steps: value.script.map((entry: unknown, i) => parseStep(entry, `script[${i}]`)),
     loop: value.loop === true,
@@ -191,9 +229,14 @@ export function parseScript(text: string): Script | undefined {
   };
 }
 
-/** The step answering turn `k`, or undefined past the end of a script that does not loop. */
-export function stepForTurn(script: Script, k: number): ScriptStep | undefined {
+/**
+ * The step answering turn `k` for `model` (its `byModel` entry when it has one for that model, matched by id or
+ * by the id without a date suffix), or undefined past the end of a script that does not loop.
+ */
+export function stepForTurn(script: Script, k: number, model?: string): ScriptStep | undefined {
   const n = script.steps.length;
   if (n === 0) return undefined;
-  return script.loop ? script.steps[k % n] : script.steps[k];
+  const step = script.loop ? script.steps[k % n] : script.steps[k];
+  if (!step?.byModel || model === undefined) return step;
+  return step.byModel[model] ?? step.byModel[model.replace(/-\d{8}$/, '')] ?? step;
 }

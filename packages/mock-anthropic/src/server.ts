@@ -32,8 +32,7 @@ function urlHost(host: string): string {
 
 async function handleSetOptions(req: IncomingMessage, res: ServerResponse, state: MockState, requestId: string): Promise<void> {
   const raw = await readBody(req, 1024 * 1024);
-  const fail = (message: string): void =>
-    sendJson(res, 400, errorBody('invalid_request_error', message, requestId), { 'request-id': requestId });
+  const fail = (message: string): void => sendJson(res, 400, errorBody('invalid_request_error', message, requestId), { 'request-id': requestId });
   if (raw.tooLarge) return fail('options body too large');
   let patch: unknown;
   try {

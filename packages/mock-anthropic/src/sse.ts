@@ -22,14 +22,20 @@ function chunks(text: string, size: number): string[] {
 function startBlock(block: OutputBlock): OutputBlock {
   if (block.type === 'text') return { ...block, text: '' };
   if (block.type === 'thinking') return { ...block, thinking: '', signature: '' };
-  return { ...block, input: {} };
+  if (block.type === 'tool_use' || block.type === 'server_tool_use') return { ...block, input: {} };
+  // A server tool's result arrives whole in its content_block_start.
+  return block;
 }
 
 function deltas(block: OutputBlock): Record<string, unknown>[] {
+  if (block.type !== 'text' && block.type !== 'thinking' && block.type !== 'tool_use' && block.type !== 'server_tool_use') return [];
   if (block.type === 'text') return chunks(block.text, TEXT_CHUNK).map((text) => ({ type: 'text_delta', text }));
   if (block.type === 'thinking') {
     // The API streams the thinking text, then the whole signature in one signature_delta.
-    return [...chunks(block.thinking, TEXT_CHUNK).map((thinking) => ({ type: 'thinking_delta', thinking })), { type: 'signature_delta', signature: block.signature }];
+    return [
+      ...chunks(block.thinking, TEXT_CHUNK).map((thinking) => ({ type: 'thinking_delta', thinking })),
+      { type: 'signature_delta', signature: block.signature },
+    ];
   }
   // The API opens a tool block's input with an empty partial_json.
   return ['', ...chunks(JSON.stringify(block.input), JSON_CHUNK)].map((partial_json) => ({
@@ -94,7 +100,7 @@ export async function streamMessage(res: ServerResponse, message: Message, opts:
       stop_reason: message.stop_reason,
       stop_sequence: message.stop_sequence,
       stop_details: message.stop_details,
-      container: null,
+      container: message.container,
     },
     usage: {
       input_tokens: usage.input_tokens,
@@ -102,7 +108,7 @@ export async function streamMessage(res: ServerResponse, message: Message, opts:
       cache_read_input_tokens: usage.cache_read_input_tokens,
       output_tokens: usage.output_tokens,
       output_tokens_details: null,
-      server_tool_use: null,
+      server_tool_use: usage.server_tool_use,
     },
   });
   send('message_stop', { type: 'message_stop' });

@@ -69,7 +69,9 @@ describe('thinking in the mock', () => {
     const { history } = await twoTurns();
     const assistant = history[1] as { role: 'assistant'; content: Anthropic.ContentBlock[] };
     const edited = assistant.content.map((b) => (b.type === 'thinking' ? { ...b, thinking: `${b.thinking} (edited)` } : b));
-    const err = await client.messages.create(params([history[0] as Anthropic.MessageParam, { role: 'assistant', content: edited }, history[2] as Anthropic.MessageParam])).catch((e: unknown) => e);
+    const err = await client.messages
+      .create(params([history[0] as Anthropic.MessageParam, { role: 'assistant', content: edited }, history[2] as Anthropic.MessageParam]))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadRequestError);
     expect((err as BadRequestError).message).toContain('Invalid `signature` in `thinking` block');
   });
@@ -78,7 +80,9 @@ describe('thinking in the mock', () => {
     const { history } = await twoTurns();
     const assistant = history[1] as { role: 'assistant'; content: Anthropic.ContentBlock[] };
     const stripped = assistant.content.filter((b) => b.type !== 'thinking');
-    const err = await client.messages.create(params([history[0] as Anthropic.MessageParam, { role: 'assistant', content: stripped }, history[2] as Anthropic.MessageParam])).catch((e: unknown) => e);
+    const err = await client.messages
+      .create(params([history[0] as Anthropic.MessageParam, { role: 'assistant', content: stripped }, history[2] as Anthropic.MessageParam]))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadRequestError);
     expect((err as BadRequestError).message).toContain('must start with a thinking block');
   });
@@ -105,9 +109,13 @@ describe('thinking in the mock', () => {
   });
 
   it('checks budget_tokens against max_tokens', async () => {
-    const err = await client.messages.create(params([{ role: 'user', content: TASK }], { max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 2000 } })).catch((e: unknown) => e);
+    const err = await client.messages
+      .create(params([{ role: 'user', content: TASK }], { max_tokens: 2000, thinking: { type: 'enabled', budget_tokens: 2000 } }))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadRequestError);
-    const ok = await client.messages.create(params([{ role: 'user', content: TASK }], { max_tokens: 3000, thinking: { type: 'enabled', budget_tokens: 2000 } }));
+    const ok = await client.messages.create(
+      params([{ role: 'user', content: TASK }], { max_tokens: 3000, thinking: { type: 'enabled', budget_tokens: 2000 } }),
+    );
     expect(ok.content[0]?.type).toBe('thinking');
   });
 });

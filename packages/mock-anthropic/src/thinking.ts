@@ -47,7 +47,9 @@ export function parseThinking(value: unknown, maxTokens: number, kind: 'create' 
   if (!isObject(value)) throw invalidRequest('thinking: Input should be a valid dictionary');
   const type = value.type;
   if (type !== 'enabled' && type !== 'adaptive' && type !== 'disabled') {
-    throw invalidRequest(`thinking.type: Input tag '${String(type)}' found using 'type' does not match any of the expected tags: 'enabled', 'disabled', 'adaptive'`);
+    throw invalidRequest(
+      `thinking.type: Input tag '${String(type)}' found using 'type' does not match any of the expected tags: 'enabled', 'disabled', 'adaptive'`,
+    );
   }
   let mismatch: ThinkingRequest['mismatch'] = 'error';
   const binding = value.block_binding;
@@ -65,7 +67,9 @@ export function parseThinking(value: unknown, maxTokens: number, kind: 'create' 
   if (typeof budget !== 'number' || !Number.isInteger(budget)) throw invalidRequest('thinking.enabled.budget_tokens: Input should be a valid integer');
   if (budget < 1024) throw invalidRequest('thinking.enabled.budget_tokens: Input should be greater than or equal to 1024');
   if (kind === 'create' && budget >= maxTokens) {
-    throw invalidRequest('`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size');
+    throw invalidRequest(
+      '`max_tokens` must be greater than `thinking.budget_tokens`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#max-tokens-and-context-window-size',
+    );
   }
   return { on: true, budgetTokens: budget, mismatch };
 }
@@ -94,7 +98,10 @@ export interface PrefixSource {
  */
 export function prefixHash(req: PrefixSource, message: number, block = 0): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify(canonical(req.system))).update('\u0000').update(JSON.stringify(canonical(req.tools)));
+  hash
+    .update(JSON.stringify(canonical(req.system)))
+    .update('\u0000')
+    .update(JSON.stringify(canonical(req.tools)));
   for (let i = 0; i < message && i < req.messages.length; i++) {
     const m = req.messages[i] as RawMessage;
     hash.update(`\u0000${m.role}:`).update(JSON.stringify(canonical(contentBlocks(m.content))));

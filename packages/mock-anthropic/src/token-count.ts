@@ -61,12 +61,19 @@ export function promptSegments(req: ValidRequest): PromptSegment[] {
 }
 
 export function totalTokens(segments: readonly PromptSegment[]): number {
-  return Math.max(1, segments.reduce((sum, s) => sum + s.tokens, 0));
+  return Math.max(
+    1,
+    segments.reduce((sum, s) => sum + s.tokens, 0),
+  );
 }
 
-/** Output tokens of generated content: its text plus the JSON of tool inputs. */
+/** Output tokens of generated content: its text plus the JSON of tool inputs (a server tool's result is not the model's output). */
 export function outputTokens(blocks: readonly OutputBlock[]): number {
   let chars = 0;
-  for (const b of blocks) chars += b.type === 'text' ? b.text.length : b.type === 'thinking' ? b.thinking.length : JSON.stringify(b.input).length;
+  for (const b of blocks) {
+    if (b.type === 'text') chars += b.text.length;
+    else if (b.type === 'thinking') chars += b.thinking.length;
+    else if (b.type === 'tool_use' || b.type === 'server_tool_use') chars += JSON.stringify(b.input).length;
+  }
   return Math.max(1, tokensOf(chars));
 }

@@ -109,9 +109,7 @@ function checkBlock(raw: unknown, role: string, where: string): RawBlock {
   }
   const type = raw.type;
   if (typeof type !== 'string' || !(BLOCK_TYPES as readonly string[]).includes(type)) {
-    throw invalidRequest(
-      `${where}.type: Input tag '${String(type)}' found using 'type' does not match any of the expected tags: ${quoteList(BLOCK_TYPES)}`,
-    );
+    throw invalidRequest(`${where}.type: Input tag '${String(type)}' found using 'type' does not match any of the expected tags: ${quoteList(BLOCK_TYPES)}`);
   }
   switch (type) {
     case 'text':
@@ -153,9 +151,7 @@ function checkMessages(value: unknown): RawMessage[] {
     const where = `messages.${i}`;
     if (!isObject(m)) throw invalidRequest(`${where}: Input should be a valid dictionary`);
     if (m.role === 'system') {
-      throw invalidRequest(
-        'Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.',
-      );
+      throw invalidRequest('Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.');
     }
     if (m.role === undefined) throw invalidRequest(`${where}.role: Field required`);
     if (m.role !== 'user' && m.role !== 'assistant') {
@@ -166,17 +162,13 @@ function checkMessages(value: unknown): RawMessage[] {
     const isFinalAssistant = i === value.length - 1 && m.role === 'assistant';
     if (typeof content === 'string') {
       if (content === '' && !isFinalAssistant) {
-        throw invalidRequest(
-          `${where}: all messages must have non-empty content except for the optional final assistant message`,
-        );
+        throw invalidRequest(`${where}: all messages must have non-empty content except for the optional final assistant message`);
       }
       return { role: m.role, content };
     }
     if (!Array.isArray(content)) throw invalidRequest(`${where}.content: Input should be a valid string or a valid list`);
     if (content.length === 0 && !isFinalAssistant) {
-      throw invalidRequest(
-        `${where}: all messages must have non-empty content except for the optional final assistant message`,
-      );
+      throw invalidRequest(`${where}: all messages must have non-empty content except for the optional final assistant message`);
     }
     return { role: m.role, content: content.map((b: unknown, j) => checkBlock(b, m.role as string, `${where}.content.${j}`)) };
   });
@@ -297,9 +289,7 @@ function checkToolPairing(turns: readonly Turn[]): void {
       }
       const next = turns[t + 1];
       if (!next) return; // a final assistant turn is prefill
-      const answered = new Set(
-        next.blocks.filter(({ block }) => block.type === 'tool_result').map(({ block }) => block.tool_use_id as string),
-      );
+      const answered = new Set(next.blocks.filter(({ block }) => block.type === 'tool_result').map(({ block }) => block.tool_use_id as string));
       const missing = [...toolUseIds(turn)].filter(([id]) => !answered.has(id));
       const first = missing[0];
       if (first) {

@@ -76,10 +76,15 @@ describe('request validation', () => {
   });
 
   it('rejects a system role inside messages', async () => {
-    const message = await badRequest({ model: MODEL, max_tokens: 100, messages: [{ role: 'system', content: 'be nice' }, { role: 'user', content: 'hi' }] });
-    expect(message).toBe(
-      'Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.',
-    );
+    const message = await badRequest({
+      model: MODEL,
+      max_tokens: 100,
+      messages: [
+        { role: 'system', content: 'be nice' },
+        { role: 'user', content: 'hi' },
+      ],
+    });
+    expect(message).toBe('Unexpected role "system". The Messages API accepts a top-level `system` parameter, not "system" as an input message role.');
   });
 
   it('requires model, max_tokens and messages', async () => {
@@ -112,9 +117,9 @@ describe('request validation', () => {
     expect(await badRequest({ model: MODEL, max_tokens: 10, messages: [{ role: 'assistant', content: 'hi' }] })).toBe(
       'messages: first message must use the "user" role',
     );
-    expect(
-      await badRequest({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'video', url: 'x' }] }] }),
-    ).toMatch(/^messages\.0\.content\.0\.type: Input tag 'video' found using 'type' does not match any of the expected tags: 'text', 'image', 'document'/);
+    expect(await badRequest({ model: MODEL, max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'video', url: 'x' }] }] })).toMatch(
+      /^messages\.0\.content\.0\.type: Input tag 'video' found using 'type' does not match any of the expected tags: 'text', 'image', 'document'/,
+    );
     expect(
       await badRequest({
         model: MODEL,
@@ -127,12 +132,12 @@ describe('request validation', () => {
         ],
       }),
     ).toMatch(/^messages\.2\.content\.1: `tool_result` blocks must come first/);
-    expect(
-      await badRequest({ model: MODEL, max_tokens: 10, tools: [{ name: 'x' }], messages: [{ role: 'user', content: 'hi' }] }),
-    ).toBe('tools.0.input_schema: Field required');
-    expect(
-      await badRequest({ model: MODEL, max_tokens: 10, system: [{ type: 'image' }], messages: [{ role: 'user', content: 'hi' }] }),
-    ).toBe("system.0.type: Input should be 'text'");
+    expect(await badRequest({ model: MODEL, max_tokens: 10, tools: [{ name: 'x' }], messages: [{ role: 'user', content: 'hi' }] })).toBe(
+      'tools.0.input_schema: Field required',
+    );
+    expect(await badRequest({ model: MODEL, max_tokens: 10, system: [{ type: 'image' }], messages: [{ role: 'user', content: 'hi' }] })).toBe(
+      "system.0.type: Input should be 'text'",
+    );
   });
 
   it('accepts every documented block shape', async () => {
@@ -156,11 +161,7 @@ describe('request validation', () => {
         task,
         {
           role: 'assistant',
-          content: [
-            { type: 'thinking', thinking: 'hmm', signature },
-            { type: 'redacted_thinking', data: 'xyz' },
-            toolUse('toolu_a'),
-          ],
+          content: [{ type: 'thinking', thinking: 'hmm', signature }, { type: 'redacted_thinking', data: 'xyz' }, toolUse('toolu_a')],
         },
         {
           role: 'user',
@@ -169,7 +170,10 @@ describe('request validation', () => {
               type: 'tool_result',
               tool_use_id: 'toolu_a',
               is_error: true,
-              content: [{ type: 'text', text: 'failed' }, { type: 'image', source: { type: 'url', url: 'https://x/y.png' } }],
+              content: [
+                { type: 'text', text: 'failed' },
+                { type: 'image', source: { type: 'url', url: 'https://x/y.png' } },
+              ],
             },
           ],
         },

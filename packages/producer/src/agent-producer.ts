@@ -4,8 +4,11 @@ import {
   AgentqError,
   type AgentEvent,
   AgentRegistry,
-  createRedis,
   createStores,
+  openRedis,
+  queueShards,
+  type RedisConnection,
+  shardCountFromEnv,
   dropApprovals,
   type HistoryEntry,
   isParked,
@@ -20,6 +23,8 @@ import {
   type StartSessionInput,
   enqueueStep,
   stepJob,
+  addJobs,
+  STEP_RETRY,
   stepJobId,
   type SchedulingMode,
   type StepJobSettings,
@@ -29,6 +34,7 @@ import {
   tenantOf,
   toSessionResult,
 } from '@agentq/shared';
+import { isCluster } from '@agentq/shared/internal';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { admitBatch } from './admission/admit-batch.js';
 import { type InputCaps, resolveInputCaps } from './admission/input-caps.js';
@@ -37,14 +43,24 @@ import { ApprovalsApi } from './approvals/approvals-api.js';
 import { createStreamToken, type LiveEvent, type StreamToken, type StreamTokenOptions, subscribeSession, type SubscribeOptions } from './live/index.js';
 import { createFork, type ForkOptions } from './replay/fork-session.js';
 import { buildTimeline, type Timeline } from './replay/timeline.js';
+import { type ProducerShard, ShardRouter } from './shards/shard-router.js';
 import { type CollectStatsOptions, collectStats } from './stats/collect-stats.js';
 import type { Stats } from './stats/compute-stats.js';
 
 export interface AgentProducerOptions {
-  /** Redis URL or an ioredis connection. @defaultValue process.env.REDIS_URL or redis://127.0.0.1:6379 */
-  connection?: string | Redis;
+  /**
+   * Redis URL, `{ cluster: ['host:port', …] }` for a Redis Cluster, or an open ioredis connection (a `Cluster`
+   * passed as one too).
+   * @defaultValue REDIS_CLUSTER_NODES, else REDIS_URL, else redis://127.0.0.1:6379
+   */
+  connection?: RedisConnection;
   /** @defaultValue 'agentq' */
   queueName?: string;
+  /**
+   * Queue shards of the fleet (see queue-shards.ts): the same number as the workers'. A new session goes to
+   * the shard a stable hash of its id picks, and stays there. @defaultValue AGENTQ_QUEUE_SHARDS, else 1
+   */
+  shards?: number;
   /** Prefix of agentq's own Redis keys. @defaultValue 'aq' */
   prefix?: string;
   /** Attempts of each step job before its session fails. @defaultValue 5 */
@@ -88,8 +104,12 @@ const BATCH_CHUNK = 500;
 
 /** Starts agent sessions and reads, waits on, cancels and decides them. */
 export class AgentProducer {
+  /** Shard 0's queue (the only one unless the fleet runs several shards); {@link queues} lists every shard's. */
   readonly queue: Queue;
+  /** Shard 0's stores; per-session keys and the fleet-wide keys (tenants, registry) are the same in every shard's. */
   readonly stores: Stores;
+  /** Every shard, and which one a session is on. */
+  readonly router: ShardRouter;
   /** Per-tenant budgets, weights, concurrency caps and rate-limit shares, stored in Redis and read by every worker. */
   readonly tenants: TenantControls;
   /** The agents this queue's workers have published. */
@@ -105,22 +125,39 @@ export class AgentProducer {
   private readonly jobSettings: Required<StepJobSettings>;
 
   constructor(options: AgentProducerOptions = {}) {
-    this.ownsConnection = typeof options.connection !== 'object';
-    const redis =
-      typeof options.connection === 'object'
-        ? options.connection
-        : createRedis(typeof options.connection === 'string' ? options.connection : (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'));
-    this.stores = createStores(redis, options.prefix ?? 'aq');
-    this.tenants = new TenantControls(this.stores.redis, this.stores.keys);
+    const { redis, owned } = openRedis(options.connection);
+    this.ownsConnection = owned;
     const queueName = options.queueName ?? 'agentq';
-    this.queue = new Queue(queueName, { connection: redis as unknown as ConnectionOptions, ...(options.tracing ? { telemetry: new BullMQOtel() } : {}) });
+    const prefix = options.prefix ?? 'aq';
+    const telemetry = options.tracing ? { telemetry: new BullMQOtel() } : {};
+    this.router = new ShardRouter(
+      queueShards(queueName, { count: options.shards ?? shardCountFromEnv(), cluster: isCluster(redis) }).map((shard): ProducerShard => {
+        const stores = createStores(redis, prefix, undefined, shard.tag);
+        return {
+          shard,
+          stores,
+          queue: new Queue(shard.queueName, { connection: redis as unknown as ConnectionOptions, ...telemetry }),
+          // Tenant backlogs and caps are fleet-wide, counted under the base name whatever the shard.
+          scheduler: new TenantScheduler(redis, stores.keys, queueName),
+        };
+      }),
+    );
+    this.stores = this.router.first.stores;
+    this.queue = this.router.first.queue;
+    this.tenants = new TenantControls(this.stores.redis, this.stores.keys);
+    // The registry is the fleet's, under the queue's base name: every shard's workers publish there.
     this.registry = new AgentRegistry(this.stores.redis, this.stores.keys, queueName);
-    this.scheduler = new TenantScheduler(this.stores.redis, this.stores.keys, queueName);
+    this.scheduler = this.router.first.scheduler;
     this.inputCaps = resolveInputCaps(options.inputCaps);
     this.allowUnregistered = options.allowUnregistered ?? false;
     this.scheduling = options.scheduling ?? 'fair';
-    this.jobSettings = { stepAttempts: options.stepAttempts ?? 5, stepBackoffMs: options.stepBackoffMs ?? 1000 };
-    this.approvals = new ApprovalsApi(this.stores, this.queue, this.jobSettings);
+    this.jobSettings = { stepAttempts: options.stepAttempts ?? STEP_RETRY.attempts, stepBackoffMs: options.stepBackoffMs ?? STEP_RETRY.backoffMs };
+    this.approvals = new ApprovalsApi(this.router, this.jobSettings);
+  }
+
+  /** Every shard's queue, in shard order. */
+  get queues(): Queue[] {
+    return this.router.shards.map((s) => s.queue);
   }
 
   get redis(): Redis {
@@ -152,35 +189,47 @@ export class AgentProducer {
     for (let offset = 0; offset < admitted.length; offset += BATCH_CHUNK) {
       const chunk = admitted.slice(offset, offset + BATCH_CHUNK);
       const now = Date.now();
-      const sessions: Session[] = chunk.map(({ input }) => ({
-        sessionId: input.sessionId ?? newSessionId(),
-        agent: input.agent,
-        status: 'queued',
-        step: 0,
-        // The session record keeps the task's text; history entry 0 keeps it as sent (blocks included).
-        input: inputText(input.input),
-        ...(input.tenant ? { tenant: input.tenant } : {}),
-        ...(input.urgency ? { urgency: input.urgency } : {}),
-        metadata: input.metadata ?? {},
-        limits: input.limits ?? {},
-        createdAt: now,
-        updatedAt: now,
-        usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
-      }));
-      const kept = sessions.flatMap((session, i) => (chunk[i]?.skip ? [] : [{ session, sent: chunk[i]?.input.input ?? session.input }]));
-      const toCreate = kept.map((k) => k.session);
-      const created = await this.stores.sessions.createMany(
-        toCreate,
-        kept.map((k) => [{ step: 0, message: { role: 'user', content: k.sent } }] satisfies HistoryEntry[]),
+      const sessions: Session[] = chunk.map(({ input }) =>
+        withShard(this.router, {
+          sessionId: input.sessionId ?? newSessionId(),
+          agent: input.agent,
+          status: 'queued',
+          step: 0,
+          // The session record keeps the task's text; history entry 0 keeps it as sent (blocks included).
+          input: inputText(input.input),
+          ...(input.tenant ? { tenant: input.tenant } : {}),
+          ...(input.urgency ? { urgency: input.urgency } : {}),
+          metadata: input.metadata ?? {},
+          limits: input.limits ?? {},
+          createdAt: now,
+          updatedAt: now,
+          usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
+        }),
       );
-      await this.enqueueFirstSteps(toCreate.filter((_, i) => created[i]));
+      const kept = sessions.flatMap((session, i) => (chunk[i]?.skip ? [] : [{ session, sent: chunk[i]?.input.input ?? session.input }]));
+      // Each shard's sessions go into its own session index and queue.
+      await Promise.all(
+        this.router.shards.map(async (shard) => {
+          const mine = kept.filter((k) => (k.session.shard ?? 0) === shard.shard.index);
+          if (mine.length === 0) return;
+          const toCreate = mine.map((k) => k.session);
+          const created = await shard.stores.sessions.createMany(
+            toCreate,
+            mine.map((k) => [{ step: 0, message: { role: 'user', content: k.sent } }] satisfies HistoryEntry[]),
+          );
+          await this.enqueueFirstSteps(
+            shard,
+            toCreate.filter((_, i) => created[i]),
+          );
+        }),
+      );
       out.push(...sessions.map((s) => ({ sessionId: s.sessionId })));
     }
     return out;
   }
 
-  /** Queues step 0 of new sessions, each with the priority its tenant's backlog gives it. */
-  private async enqueueFirstSteps(sessions: Session[]): Promise<void> {
+  /** Queues step 0 of one shard's new sessions, each with the priority its tenant's backlog gives it. */
+  private async enqueueFirstSteps(shard: ProducerShard, sessions: Session[]): Promise<void> {
     const byTenant = new Map<string, Session[]>();
     for (const s of sessions) {
       const group = byTenant.get(tenantOf(s));
@@ -191,13 +240,13 @@ export class AgentProducer {
       await Promise.all(
         [...byTenant].map(async ([tenant, group]) => {
           const jobIds = group.map((s) => stepJobId(s.sessionId, 0));
-          const priorities = this.scheduling === 'fair' ? await this.scheduler.schedule(tenant, jobIds) : [];
-          if (this.scheduling === 'fifo') await Promise.all(jobIds.map((id) => this.scheduler.noteQueued(tenant, id)));
-          return group.map((s, i) => stepJob(s.sessionId, 0, this.jobSettings, priorities[i] ? { priority: priorities[i] } : {}));
+          const priorities = this.scheduling === 'fair' ? await shard.scheduler.schedule(tenant, jobIds) : [];
+          if (this.scheduling === 'fifo') await Promise.all(jobIds.map((id) => shard.scheduler.noteQueued(tenant, id)));
+          return group.map((s, i) => stepJob(s.sessionId, 0, this.jobSettings, { tenant, ...(priorities[i] ? { priority: priorities[i] } : {}) }));
         }),
       )
     ).flat();
-    if (jobs.length > 0) await this.queue.addBulk(jobs);
+    if (jobs.length > 0) await addJobs(shard.queue, jobs);
   }
 
   async get(sessionId: string): Promise<Session | undefined> {
@@ -249,12 +298,18 @@ export class AgentProducer {
    * step is brought forward so the cancel is seen now. Returns the status the session has after the call.
    */
   async cancel(sessionId: string): Promise<SessionStatus | 'cancel_requested'> {
-    const result = await this.stores.sessions.requestCancel(sessionId);
+    const { stores, queue } = await this.router.forSession(sessionId);
+    const result = await stores.sessions.requestCancel(sessionId);
     if (!result) throw new AgentqError('session_not_found', `no session ${sessionId}`);
     if (result === 'cancelled') {
       // A parked session has nothing left to decide: its pending approvals are dropped.
-      await dropApprovals(this.stores, sessionId, 'session cancelled');
-      await this.stores.events.append({ sessionId, step: (await this.get(sessionId))?.step ?? 0, type: 'session_cancelled', data: { reason: 'cancelled by request' } });
+      await dropApprovals(stores, sessionId, 'session cancelled');
+      await stores.events.append({
+        sessionId,
+        step: (await this.get(sessionId))?.step ?? 0,
+        type: 'session_cancelled',
+        data: { reason: 'cancelled by request' },
+      });
       return 'cancelled';
     }
     if (result !== 'cancel_requested') return result as SessionStatus;
@@ -264,7 +319,7 @@ export class AgentProducer {
     if (session) {
       const noted = await this.stores.sessions.notedJob(sessionId);
       for (const jobId of new Set([stepJobId(sessionId, session.step), ...(noted ? [noted] : [])])) {
-        const job = await this.queue.getJob(jobId);
+        const job = await queue.getJob(jobId);
         if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
       }
     }
@@ -294,7 +349,8 @@ export class AgentProducer {
    * session that is mid-turn or ended otherwise.
    */
   async send(sessionId: string, message: string, options: SendOptions = {}): Promise<SendOutcome> {
-    return sendMessage(this.stores, this.queue, sessionId, message, options, this.jobSettings);
+    const { stores, queue } = await this.router.forSession(sessionId);
+    return sendMessage(stores, queue, sessionId, message, options, this.jobSettings);
   }
 
   /**
@@ -313,12 +369,22 @@ export class AgentProducer {
   async list(options: { status?: SessionStatus; agent?: string; tenant?: string; limit?: number } = {}): Promise<Session[]> {
     const limit = options.limit ?? 100;
     const out: Session[] = [];
-    let offset = 0;
     const page = 500;
-    while (out.length < limit) {
-      const ids = await this.stores.sessions.listIds({ offset, limit: page });
-      if (ids.length === 0) break;
-      const sessions = await this.stores.sessions.getMany(ids);
+    // Every shard's index, merged newest first, read a page of records at a time.
+    const ids = this.router.sessionIds(page);
+    let done = false;
+    while (out.length < limit && !done) {
+      const batch: string[] = [];
+      while (batch.length < page) {
+        const next = await ids.next();
+        if (next.done) {
+          done = true;
+          break;
+        }
+        batch.push(next.value);
+      }
+      if (batch.length === 0) break;
+      const sessions = await this.stores.sessions.getMany(batch);
       for (const s of sessions) {
         if (!s) continue;
         if (options.status && s.status !== options.status) continue;
@@ -327,8 +393,8 @@ export class AgentProducer {
         out.push(s);
         if (out.length >= limit) break;
       }
-      offset += page;
     }
+    await ids.return();
     return out;
   }
 
@@ -344,20 +410,30 @@ export class AgentProducer {
    * history before that step is copied and step `fromStep` runs again.
    */
   async fork(sourceId: string, options: ForkOptions): Promise<{ sessionId: string }> {
-    const session = await createFork(this.stores, sourceId, options.sessionId ?? newSessionId(), options);
-    await enqueueStep(this.queue, session.sessionId, session.step, this.jobSettings);
+    const forkId = options.sessionId ?? newSessionId();
+    const shard = this.router.forNew(forkId);
+    const session = await createFork(shard.stores, sourceId, forkId, options, this.router.recordsShard ? shard.shard.index : undefined);
+    await enqueueStep(shard.queue, session.sessionId, session.step, this.jobSettings);
     return { sessionId: session.sessionId };
   }
 
-  /** Per-tool, per-agent, loop, approval and rate-limit numbers from the global event stream. */
+  /** Per-tool, per-agent, loop, approval and rate-limit numbers from every shard's global event stream. */
   async stats(options: CollectStatsOptions): Promise<Stats> {
-    return collectStats(this.stores, options);
+    return collectStats(
+      this.router.shards.map((s) => s.stores),
+      options,
+    );
   }
 
   async close(): Promise<void> {
-    await this.queue.close();
+    await Promise.all(this.queues.map((q) => q.close()));
     if (this.ownsConnection) await this.stores.redis.quit().catch(() => this.stores.redis.disconnect());
   }
+}
+
+/** Puts a new session on its shard, recording the shard when the fleet has more than the unsharded one. */
+function withShard(router: ShardRouter, session: Session): Session {
+  return router.recordsShard ? { ...session, shard: router.forNew(session.sessionId).shard.index } : session;
 }
 
 /** Session ids: URL-safe, never all digits, no `:` (BullMQ job ids embed them). */

@@ -20,8 +20,21 @@ export interface Stores {
   questions: QuestionStore;
 }
 
-export function createStores(redis: Redis, prefix = 'aq', eventOptions?: EventLogOptions): Stores {
+/**
+ * The stores over one connection. `shardTag` is the queue shard's hash tag (see queue-shards.ts): its
+ * global keys (event stream, session index, pending approvals) are the shard's own; per-session keys are
+ * the same for every shard.
+ */
+export function createStores(redis: Redis, prefix = 'aq', eventOptions?: EventLogOptions, shardTag?: string): Stores {
   defineScripts(redis);
-  const keys = new Keys(prefix);
-  return { redis, keys, sessions: new SessionStore(redis, keys), events: new EventLog(redis, keys, eventOptions), approvals: new ApprovalStore(redis, keys), deltas: new DeltaChannel(redis, keys), questions: new QuestionStore(redis, keys) };
+  const keys = new Keys(prefix, shardTag);
+  return {
+    redis,
+    keys,
+    sessions: new SessionStore(redis, keys),
+    events: new EventLog(redis, keys, eventOptions),
+    approvals: new ApprovalStore(redis, keys),
+    deltas: new DeltaChannel(redis, keys),
+    questions: new QuestionStore(redis, keys),
+  };
 }

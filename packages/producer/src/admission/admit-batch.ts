@@ -1,4 +1,14 @@
-import { AgentqError, type AgentRegistry, type ErrorCode, limitViolations, type PublishedAgent, StartSessionInput, type Stores, unstorableJson } from '@agentq/shared';
+import {
+  AgentqError,
+  type AgentRegistry,
+  type ErrorCode,
+  limitViolations,
+  type PublishedAgent,
+  StartSessionInput,
+  type Stores,
+  unstorableJson,
+} from '@agentq/shared';
+import { pipelineBySlot } from '@agentq/shared/internal';
 import type { z } from 'zod';
 import { capViolation, type InputCaps } from './input-caps.js';
 
@@ -59,7 +69,12 @@ export async function admitBatch(raw: readonly unknown[], options: AdmitOptions)
     const result = StartSessionInput.safeParse(item);
     if (!result.success) {
       const issue = result.error.issues[0];
-      add(index, 'invalid_payload', issue?.path.join('.') || '(input)', result.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; '));
+      add(
+        index,
+        'invalid_payload',
+        issue?.path.join('.') || '(input)',
+        result.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; '),
+      );
       return undefined;
     }
     // Values JSON cannot store faithfully (BigInt, cycles, too deep) are refused here, not at the worker.
@@ -90,14 +105,24 @@ export async function admitBatch(raw: readonly unknown[], options: AdmitOptions)
     const defs = definitions.get(input.agent) ?? [];
     if (defs.length === 0) {
       if (!options.allowUnregistered) {
-        add(index, 'unknown_agent', 'agent', `no worker on queue "${options.registry.queueName}" has published an agent named "${input.agent}" (start a worker first, or allow unregistered agents)`);
+        add(
+          index,
+          'unknown_agent',
+          'agent',
+          `no worker on queue "${options.registry.queueName}" has published an agent named "${input.agent}" (start a worker first, or allow unregistered agents)`,
+        );
       }
       return;
     }
     for (const def of defs) {
       const [violation] = limitViolations(input.limits, def.ceiling);
       if (violation) {
-        add(index, 'limits_exceed_agent', `limits.${violation.field}`, `${JSON.stringify(violation.requested)} goes past agent "${def.name}"'s ceiling ${JSON.stringify(violation.ceiling ?? null)}`);
+        add(
+          index,
+          'limits_exceed_agent',
+          `limits.${violation.field}`,
+          `${JSON.stringify(violation.requested)} goes past agent "${def.name}"'s ceiling ${JSON.stringify(violation.ceiling ?? null)}`,
+        );
         break;
       }
     }
@@ -106,9 +131,10 @@ export async function admitBatch(raw: readonly unknown[], options: AdmitOptions)
   const withIds = parsed.flatMap((input, index) => (input?.sessionId ? [{ index, id: input.sessionId }] : []));
   const taken = new Set<number>();
   if (withIds.length > 0) {
-    const pipeline = options.stores.redis.pipeline();
-    for (const { id } of withIds) pipeline.exists(options.stores.keys.session(id));
-    const replies = (await pipeline.exec()) ?? [];
+    const key = ({ id }: { id: string }) => options.stores.keys.session(id);
+    const replies = await pipelineBySlot<(typeof withIds)[number], number>(options.stores.redis, withIds, key, (pipeline, entry) =>
+      pipeline.exists(key(entry)),
+    );
     withIds.forEach(({ index, id }, i) => {
       if (replies[i]?.[1] !== 1) return;
       taken.add(index);

@@ -1,6 +1,6 @@
 import { AgentqError, type Approval, type ApprovalDecision, decideApproval, type Stores } from '@agentq/shared';
 import { z } from 'zod';
-import type { Queue } from 'bullmq';
+import type { ShardRouter } from '../shards/shard-router.js';
 
 export interface ListApprovalsOptions {
   /** Only this session's approvals. */
@@ -39,14 +39,29 @@ export interface DenyOptions {
  */
 export class ApprovalsApi {
   constructor(
-    private readonly stores: Stores,
-    private readonly queue: Queue,
+    private readonly router: ShardRouter,
     private readonly settings: { stepAttempts: number; stepBackoffMs: number },
   ) {}
 
+  /** Approval records live with their session, the same in every shard's stores. */
+  private get stores(): Stores {
+    return this.router.first.stores;
+  }
+
   /** Pending approvals, soonest expiry first. */
   async list(options: ListApprovalsOptions = {}): Promise<Approval[]> {
-    return this.stores.approvals.listPending(options);
+    if (this.router.shards.length === 1 || options.sessionId) {
+      const { stores } = options.sessionId ? await this.router.forSession(options.sessionId) : this.router.first;
+      return stores.approvals.listPending(options);
+    }
+    // Every shard's pending index, merged soonest expiry first.
+    const limit = options.limit ?? 100;
+    const offset = options.offset ?? 0;
+    const perShard = await Promise.all(this.router.shards.map((s) => s.stores.approvals.listPending({ limit: offset + limit })));
+    return perShard
+      .flat()
+      .sort((a, b) => a.expiresAt - b.expiresAt)
+      .slice(offset, offset + limit);
   }
 
   /** One approval in any state, or undefined. */
@@ -69,15 +84,31 @@ export class ApprovalsApi {
     return this.decide(approvalId, 'denied', options.by, options.reason);
   }
 
-  private async decide(approvalId: string, decision: 'approved' | 'denied', by: string, reason: string | undefined, editedInput?: unknown): Promise<ApprovalDecision> {
+  private async decide(
+    approvalId: string,
+    decision: 'approved' | 'denied',
+    by: string,
+    reason: string | undefined,
+    editedInput?: unknown,
+  ): Promise<ApprovalDecision> {
     if (!by.trim()) throw new TypeError('approvals: `by` must name who decides');
-    return decideApproval(this.stores, this.queue, approvalId, { decision, by, ...(reason ? { reason } : {}), ...(editedInput !== undefined ? { editedInput } : {}) }, this.settings);
+    const sessionId = await this.stores.approvals.sessionOf(approvalId);
+    // An unknown id is refused by decideApproval itself, on any shard.
+    const { stores, queue } = sessionId ? await this.router.forSession(sessionId) : this.router.first;
+    return decideApproval(
+      stores,
+      queue,
+      approvalId,
+      { decision, by, ...(reason ? { reason } : {}), ...(editedInput !== undefined ? { editedInput } : {}) },
+      this.settings,
+    );
   }
 }
 
 /** An approver's edit must fit the tool's input schema, as recorded with the request. */
 function checkEdit(approval: Approval, input: unknown): void {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new AgentqError('invalid_payload', 'approve: the edited input must be an object');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new AgentqError('invalid_payload', 'approve: the edited input must be an object');
   if (!approval.inputSchema) return;
   const result = z.fromJSONSchema(approval.inputSchema as Parameters<typeof z.fromJSONSchema>[0]).safeParse(input);
   if (!result.success) {

@@ -1,3 +1,4 @@
+import { redisTargetOf } from '@agentq/shared';
 import { AgentProducer } from '../agent-producer.js';
 import { type ProducerEnv, readProducerEnv } from '../config/producer-env.js';
 
@@ -12,7 +13,8 @@ export class CliContext {
 
   get producer(): AgentProducer {
     this.producerInstance ??= new AgentProducer({
-      connection: this.env.REDIS_URL,
+      connection: redisTargetOf(this.env),
+      shards: this.env.AGENTQ_QUEUE_SHARDS,
       queueName: this.env.AGENTQ_QUEUE,
       prefix: this.env.AGENTQ_PREFIX,
       ...(this.env.AGENTQ_STEP_ATTEMPTS ? { stepAttempts: this.env.AGENTQ_STEP_ATTEMPTS } : {}),

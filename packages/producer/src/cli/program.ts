@@ -7,6 +7,7 @@ import { registerCancel } from './commands/cancel.js';
 import { registerDashboard } from './commands/dashboard.js';
 import { registerDeny } from './commands/deny.js';
 import { registerEnqueue } from './commands/enqueue.js';
+import { registerMetrics } from './commands/metrics.js';
 import { registerQueue } from './commands/queue.js';
 import { registerReplay } from './commands/replay.js';
 import { registerSend } from './commands/send.js';
@@ -32,6 +33,7 @@ export function buildProgram(): { program: Command; close: () => Promise<void> }
   registerStats(program, ctx);
   registerQueue(program, ctx);
   registerDashboard(program, ctx);
+  registerMetrics(program, ctx);
   registerAgents(program, ctx);
   registerTenants(program, ctx);
   return { program, close: async () => context?.close() };

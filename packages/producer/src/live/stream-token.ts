@@ -23,7 +23,8 @@ const MAX_TTL_MS = 24 * 3600 * 1000;
  */
 export async function createStreamToken(stores: Stores, sessionId: string, options: StreamTokenOptions = {}): Promise<StreamToken> {
   const ttlMs = options.ttlMs ?? 900_000;
-  if (!Number.isInteger(ttlMs) || ttlMs <= 0 || ttlMs > MAX_TTL_MS) throw new AgentqError('invalid_payload', `streamToken: ttlMs must be an integer in 1..${MAX_TTL_MS}`);
+  if (!Number.isInteger(ttlMs) || ttlMs <= 0 || ttlMs > MAX_TTL_MS)
+    throw new AgentqError('invalid_payload', `streamToken: ttlMs must be an integer in 1..${MAX_TTL_MS}`);
   if (!(await stores.sessions.get(sessionId))) throw new AgentqError('session_not_found', `no session ${sessionId}`);
   const token = `aqst_${randomBytes(24).toString('base64url')}`;
   await stores.redis.set(stores.keys.streamToken(hashToken(token)), sessionId, 'PX', ttlMs);

@@ -1,4 +1,5 @@
-import { type SessionStatus, SessionStatus as SessionStatusSchema } from '@agentq/shared';
+import { registerQueueGauges, type SessionStatus, SessionStatus as SessionStatusSchema } from '@agentq/shared';
+import { pipelineBySlot } from '@agentq/shared/internal';
 import { Gauge, Registry } from 'prom-client';
 import type { AgentProducer } from '../agent-producer.js';
 
@@ -11,10 +12,8 @@ export interface ProducerMetricsOptions {
   defaultLabels?: Record<string, string>;
 }
 
-const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed'] as const;
-
 /**
- * A registry the producer's HTTP server mounts at `/metrics`: queue depth by state, live workers, pending
+ * A registry the producer's HTTP server mounts at `/metrics`: queue depth by state, the runnable backlog, live workers, pending
  * approvals and their oldest age, and sessions by status. Every gauge is read from Redis at scrape time, so
  * any number of producer processes report the same numbers.
  */
@@ -24,26 +23,17 @@ export function createProducerMetrics(producer: AgentProducer, options: Producer
   const registers = [registry];
   const scanLimit = options.sessionScanLimit ?? 10_000;
   const approvalLimit = options.approvalScanLimit ?? 1000;
-  const queueLabel = producer.queue.name;
 
-  new Gauge({
-    name: 'agentq_queue_jobs',
-    help: 'Step and approval-timeout jobs in the queue, by state.',
-    labelNames: ['queue', 'state'],
-    registers,
-    async collect() {
-      const counts = await producer.queue.getJobCounts(...JOB_STATES);
-      this.reset();
-      for (const state of JOB_STATES) this.set({ queue: queueLabel, state }, counts[state] ?? 0);
-    },
-  });
+  // One series per shard's queue (a single-queue fleet has one).
+  registerQueueGauges(registry, () => producer.queues);
   new Gauge({
     name: 'agentq_workers',
     help: 'Workers connected to the queue.',
     labelNames: ['queue'],
     registers,
     async collect() {
-      this.set({ queue: queueLabel }, await producer.queue.getWorkersCount());
+      const counts = await Promise.all(producer.queues.map((q) => q.getWorkersCount()));
+      producer.queues.forEach((q, i) => this.set({ queue: q.name }, counts[i] ?? 0));
     },
   });
   new Gauge({
@@ -51,7 +41,8 @@ export function createProducerMetrics(producer: AgentProducer, options: Producer
     help: 'Tool calls waiting for a human decision.',
     registers,
     async collect() {
-      this.set(await producer.redis.zcard(producer.stores.keys.pendingApprovals()));
+      const counts = await Promise.all(producer.router.shards.map((s) => s.stores.redis.zcard(s.stores.keys.pendingApprovals())));
+      this.set(counts.reduce((a, b) => a + b, 0));
     },
   });
   new Gauge({
@@ -59,7 +50,7 @@ export function createProducerMetrics(producer: AgentProducer, options: Producer
     help: 'Age of the oldest pending approval (0 when none).',
     registers,
     async collect() {
-      const pending = await producer.stores.approvals.listPending({ limit: approvalLimit });
+      const pending = await producer.approvals.list({ limit: approvalLimit });
       const oldest = pending.reduce((min, a) => Math.min(min, a.requestedAt), Date.now());
       this.set((Date.now() - oldest) / 1000);
     },
@@ -82,18 +73,35 @@ async function countStatuses(producer: AgentProducer, limit: number): Promise<Pa
   const counts: Partial<Record<SessionStatus, number>> = {};
   const { redis, keys } = producer.stores;
   const page = 1000;
-  for (let offset = 0; offset < limit; offset += page) {
-    const ids = await redis.zrevrange(keys.sessionIndex(), offset, Math.min(limit, offset + page) - 1);
-    if (ids.length === 0) break;
-    const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.hget(keys.session(id), 'status');
-    for (const [err, status] of (await pipeline.exec()) ?? []) {
+  // The newest `limit` sessions over every shard's index; each record is read in its own slot.
+  const ids = producer.router.sessionIds(page);
+  let seen = 0;
+  let done = false;
+  while (!done && seen < limit) {
+    const batch: string[] = [];
+    while (batch.length < page && seen + batch.length < limit) {
+      const next = await ids.next();
+      if (next.done) {
+        done = true;
+        break;
+      }
+      batch.push(next.value);
+    }
+    if (batch.length === 0) break;
+    seen += batch.length;
+    const replies = await pipelineBySlot<string, string | null>(
+      redis,
+      batch,
+      (id) => keys.session(id),
+      (pipeline, id) => pipeline.hget(keys.session(id), 'status'),
+    );
+    for (const [err, status] of replies) {
       if (!err && typeof status === 'string') {
         const parsed = SessionStatusSchema.safeParse(status);
         if (parsed.success) counts[parsed.data] = (counts[parsed.data] ?? 0) + 1;
       }
     }
-    if (ids.length < page) break;
   }
+  await ids.return();
   return counts;
 }

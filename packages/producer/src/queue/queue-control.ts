@@ -29,7 +29,13 @@ export class QueueControl {
       queue: this.queue.name,
       paused,
       rateLimitPauseMs: Math.max(0, ttl),
-      counts: { waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0, prioritized: counts.prioritized ?? 0, failed: counts.failed ?? 0 },
+      counts: {
+        waiting: counts.waiting ?? 0,
+        active: counts.active ?? 0,
+        delayed: counts.delayed ?? 0,
+        prioritized: counts.prioritized ?? 0,
+        failed: counts.failed ?? 0,
+      },
     };
   }
 
@@ -45,4 +51,15 @@ export class QueueControl {
     await this.queue.removeRateLimitKey();
     return this.status();
   }
+}
+
+/**
+ * The controls of every shard's queue, or of one (`--shard`). A fleet with one queue reads exactly as
+ * before: one status, not a list of one.
+ */
+export function queueControls(queues: readonly Queue[], shard?: number): QueueControl[] {
+  if (shard === undefined) return queues.map((q) => new QueueControl(q));
+  const queue = queues[shard];
+  if (!queue) throw new RangeError(`shard ${shard} is not one of 0..${queues.length - 1}`);
+  return [new QueueControl(queue)];
 }

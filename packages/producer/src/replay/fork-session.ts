@@ -18,14 +18,24 @@ export interface ForkOptions {
  * every history entry of steps before k are copied, the new session sits at step k, `queued`, with
  * `forkedFrom` set. Checkpoints are not copied, so step k calls the model afresh.
  */
-export async function createFork(stores: Stores, sourceId: string, newSessionId: string, options: ForkOptions): Promise<Session> {
+export async function createFork(
+  stores: Stores,
+  sourceId: string,
+  newSessionId: string,
+  options: ForkOptions,
+  /** The queue shard recorded on the fork (its `stores` are that shard's). @defaultValue none recorded */
+  shard?: number,
+): Promise<Session> {
   const source = await stores.sessions.get(sourceId);
   if (!source) throw new AgentqError('session_not_found', `no session ${sourceId}`);
   // A completed session's last step holds the final answer; forking after it would leave nothing to ask.
   const maxStep = source.status === 'completed' ? source.step - 1 : source.step;
   const k = options.fromStep;
   if (!Number.isInteger(k) || k < 0 || k > maxStep) {
-    throw new AgentqError('invalid_payload', `--from-step must be a whole number from 0 to ${Math.max(0, maxStep)} for session ${sourceId} (${source.status} at step ${source.step})`);
+    throw new AgentqError(
+      'invalid_payload',
+      `--from-step must be a whole number from 0 to ${Math.max(0, maxStep)} for session ${sourceId} (${source.status} at step ${source.step})`,
+    );
   }
   const history = await stores.sessions.history(sourceId);
   // Entry 0 is the task (tagged step 0); it is kept even when forking from step 0.
@@ -44,6 +54,7 @@ export async function createFork(stores: Stores, sourceId: string, newSessionId:
     updatedAt: now,
     usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
     forkedFrom: { sessionId: sourceId, step: k },
+    ...(shard !== undefined ? { shard } : {}),
   };
   const created = await stores.sessions.create(session, kept);
   if (!created) throw new AgentqError('invalid_payload', `session ${newSessionId} already exists`);

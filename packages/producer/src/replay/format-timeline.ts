@@ -3,7 +3,7 @@ import type { Timeline, TimelineDecision } from './timeline.js';
 const MAX_CELL = 100;
 
 function short(value: unknown, max = MAX_CELL): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
   const flat = text.replace(/\s+/g, ' ');
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
@@ -13,24 +13,27 @@ function clock(ms: number): string {
 }
 
 function decisionText(decision: TimelineDecision): string {
-  const d = decision.data;
   switch (decision.type) {
     case 'approval_requested':
-      return `${String(d.tool)} (risk ${String(d.risk)}) waits for approval ${String(d.approvalId ?? '')}`;
-    case 'approval_decided':
-      return `${String(d.decision)} by ${String(d.by)}${d.reason ? `: ${String(d.reason)}` : ''}`;
+      return `${decision.data.tool} (risk ${decision.data.risk}) waits for approval ${decision.data.approvalId}`;
+    case 'approval_decided': {
+      const d = decision.data;
+      return `${d.decision} by ${d.by}${d.reason ? `: ${d.reason}` : ''}`;
+    }
     case 'session_completed':
     case 'session_failed':
     case 'session_cancelled': {
-      const error = d.error as { code?: string; message?: string } | undefined;
-      return `${String(d.status)}${error ? ` ${error.code}: ${short(error.message, 80)}` : ''}`;
+      const { status, error } = decision.data;
+      return `${String(status)}${error ? ` ${error.code}: ${short(error.message, 80)}` : ''}`;
     }
-    case 'model_error':
-      return `${String(d.code)} (HTTP ${String(d.status ?? '-')}) ${short(d.message, 80)}`;
+    case 'model_error': {
+      const d = decision.data;
+      return `${d.code} (HTTP ${String(d.status ?? '-')}) ${short(d.message, 80)}`;
+    }
     case 'rate_limit_pause':
-      return `queue paused ${String(d.pauseMs)}ms`;
+      return `queue paused ${decision.data.pauseMs}ms`;
     default:
-      return short(d);
+      return short(decision.data);
   }
 }
 
@@ -39,7 +42,9 @@ export function formatTimeline(timeline: Timeline): string {
   const f = timeline.final;
   const header = [
     `session  ${timeline.sessionId}   agent ${timeline.agent}${timeline.tenant ? `   tenant ${timeline.tenant}` : ''}`,
-    ...(timeline.forkedFrom ? [`forked   from ${timeline.forkedFrom.sessionId} at step ${timeline.forkedFrom.step} (earlier steps are in that session's replay)`] : []),
+    ...(timeline.forkedFrom
+      ? [`forked   from ${timeline.forkedFrom.sessionId} at step ${timeline.forkedFrom.step} (earlier steps are in that session's replay)`]
+      : []),
     `final    ${f.status} after ${f.steps} steps   tokens in ${f.usage.inputTokens} out ${f.usage.outputTokens}   cost $${f.usage.costUsd.toFixed(6)}`,
     ...(f.error ? [`error    ${f.error.code}: ${f.error.message}`] : []),
     ...(f.output !== null ? [`output   ${short(f.output, 200)}`] : []),
@@ -61,7 +66,11 @@ export function formatTimeline(timeline: Timeline): string {
     for (const call of step.tools) {
       const status = call.isError ? `ERROR ${call.errorCode ?? ''}`.trim() : 'ok';
       const timing = call.ran ? `${call.durationMs ?? '?'}ms x${call.attempts ?? 1}` : 'not run';
-      entries.push({ at: call.at, kind: `tool ${call.tool}`, detail: `${short(call.input ?? {}, 60)} -> ${short(call.result ?? '', 60)} [${status}, ${timing}]` });
+      entries.push({
+        at: call.at,
+        kind: `tool ${call.tool}`,
+        detail: `${short(call.input ?? {}, 60)} -> ${short(call.result ?? '', 60)} [${status}, ${timing}]`,
+      });
     }
     for (const decision of step.decisions) entries.push({ at: decision.at, kind: decision.type, detail: decisionText(decision) });
     if (entries.length === 0) entries.push({ at: step.startedAt, kind: 'step', detail: '(no model call recorded)' });

@@ -1,4 +1,13 @@
-import type { AgentEvent, Session, SessionError, SessionStatus, Usage } from '@agentq/shared';
+import {
+  type AgentEvent,
+  type EventBody,
+  eventBody,
+  type Session,
+  type SessionError,
+  type SessionStatus,
+  type UnknownAgentEvent,
+  type Usage,
+} from '@agentq/shared';
 
 /** One tool_use of a step, as the event log saw it. Inputs are the redacted ones the events carry. */
 export interface TimelineToolCall {
@@ -25,11 +34,7 @@ export interface TimelineModelCall {
 }
 
 /** Anything that is neither the model call nor a tool call: loops, budgets, approvals, pauses, errors, the end. */
-export interface TimelineDecision {
-  type: AgentEvent['type'];
-  at: number;
-  data: Record<string, unknown>;
-}
+export type TimelineDecision = { at: number } & (EventBody | Pick<UnknownAgentEvent, 'type' | 'data' | 'originalType'>);
 
 export interface TimelineStep {
   step: number;
@@ -78,43 +83,49 @@ export function buildTimeline(session: Session, events: AgentEvent[]): Timeline 
   const calls = new Map<string, TimelineToolCall>();
 
   for (const event of [...events].sort((a, b) => a.timestamp - b.timestamp)) {
-    const d = event.data;
     const entry = stepOf(event);
     switch (event.type) {
       case 'step_started':
         entry.attempts += 1;
         break;
-      case 'model_call':
+      case 'model_call': {
+        const d = event.data;
         entry.model = {
-          model: String(d.model ?? ''),
-          ...(typeof d.latencyMs === 'number' ? { latencyMs: d.latencyMs } : {}),
-          stopReason: (d.stopReason as string | null | undefined) ?? null,
-          ...(d.usage && typeof d.usage === 'object' ? { usage: d.usage as TimelineModelCall['usage'] } : {}),
+          model: d.model,
+          ...(d.latencyMs !== undefined ? { latencyMs: d.latencyMs } : {}),
+          stopReason: d.stopReason ?? null,
+          usage: d.usage,
           at: event.timestamp,
         };
         break;
+      }
       case 'tool_call':
       case 'tool_result': {
-        const id = String(d.toolUseId ?? `${event.step}:${entry.tools.length}`);
+        const d = event.data;
+        const id = d.toolUseId;
         let call = calls.get(id);
         if (!call) {
-          call = { toolUseId: id, tool: String(d.tool ?? ''), isError: false, ran: event.type === 'tool_call', at: event.timestamp };
+          call = { toolUseId: id, tool: d.tool, isError: false, ran: event.type === 'tool_call', at: event.timestamp };
           calls.set(id, call);
           entry.tools.push(call);
         }
         if ('input' in d) call.input = d.input;
         if (event.type === 'tool_result') {
-          call.isError = d.isError === true;
-          if (typeof d.result === 'string') call.result = d.result;
-          if (typeof d.errorCode === 'string') call.errorCode = d.errorCode;
-          if (typeof d.attempts === 'number') call.attempts = d.attempts;
-          if (typeof d.durationMs === 'number') call.durationMs = d.durationMs;
-          call.ran = d.ran !== false;
+          const r = event.data;
+          call.isError = r.isError;
+          if (r.result !== undefined) call.result = r.result;
+          if (r.errorCode !== undefined) call.errorCode = r.errorCode;
+          if (r.attempts !== undefined) call.attempts = r.attempts;
+          if (r.durationMs !== undefined) call.durationMs = r.durationMs;
+          call.ran = r.ran !== false;
         }
         break;
       }
+      case 'unknown':
+        entry.decisions.push({ type: event.type, originalType: event.originalType, at: event.timestamp, data: event.data });
+        break;
       default:
-        if (!STEP_NOISE.has(event.type)) entry.decisions.push({ type: event.type, at: event.timestamp, data: d });
+        if (!STEP_NOISE.has(event.type)) entry.decisions.push({ ...eventBody(event.type, event.data), at: event.timestamp });
     }
   }
 

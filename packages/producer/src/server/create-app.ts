@@ -74,7 +74,9 @@ export function createDashboardApp(options: DashboardAppOptions): Express {
       return;
     }
     res.set('WWW-Authenticate', auth.basic ? 'Bearer realm="agentq", Basic realm="agentq"' : 'Bearer realm="agentq"');
-    res.status(401).json({ error: { code: 'unauthorized', message: 'send Authorization: Bearer <AGENTQ_DASHBOARD_TOKEN>, basic credentials, or log in at /login' } });
+    res
+      .status(401)
+      .json({ error: { code: 'unauthorized', message: 'send Authorization: Bearer <AGENTQ_DASHBOARD_TOKEN>, basic credentials, or log in at /login' } });
   };
   app.use(authenticate(auth, unauthorized, { loopbackOnly: options.loopbackOnly, revocations }));
   app.use((_req, res, next) => {

@@ -56,12 +56,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const host = options.host ?? '127.0.0.1';
   if (auth.insecure && !isLoopback(host)) {
     // Anyone who can reach the address could approve, deny and cancel sessions.
-    throw new AgentqError('config_invalid', `--insecure serves without authentication and is allowed only on a loopback host, not "${host}"; set ${ENV.DASHBOARD_TOKEN} instead`);
+    throw new AgentqError(
+      'config_invalid',
+      `--insecure serves without authentication and is allowed only on a loopback host, not "${host}"; set ${ENV.DASHBOARD_TOKEN} instead`,
+    );
   }
   const app = createDashboardApp({
     producer: options.producer,
     auth,
-    queues: [options.producer.queue, ...(options.queues ?? [])],
+    queues: [...options.producer.queues, ...(options.queues ?? [])],
     readOnlyQueues: options.readOnlyQueues ?? false,
     trustedOrigins: options.trustedOrigins ?? [],
     metrics: options.metrics ?? createProducerMetrics(options.producer),

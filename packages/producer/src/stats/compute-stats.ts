@@ -56,7 +56,6 @@ export interface ComputeStatsOptions {
 const inc = (record: Record<string, number>, key: string, by = 1) => {
   record[key] = (record[key] ?? 0) + by;
 };
-const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
 /** Stats from a list of events (pure: the CLI, the dashboard and tests use the same numbers). */
 export function computeStats(events: AgentEvent[], options: ComputeStatsOptions): Stats {
@@ -93,7 +92,6 @@ export function computeStats(events: AgentEvent[], options: ComputeStatsOptions)
     const agent = agentOf(event);
     if (options.agent && agent !== options.agent) continue;
     stats.events += 1;
-    const d = event.data;
     switch (event.type) {
       case 'session_started':
         agentStats(agent).started += 1;
@@ -101,49 +99,49 @@ export function computeStats(events: AgentEvent[], options: ComputeStatsOptions)
       case 'session_completed':
       case 'session_failed':
       case 'session_cancelled': {
-        const status = typeof d.status === 'string' ? d.status : event.type.replace('session_', '');
+        const status = event.data.status ?? event.type.replace('session_', '');
         inc(agentStats(agent).finished, status);
-        if (status === 'budget_exceeded') inc(stats.budgets.stops, String((d.error as { code?: string } | undefined)?.code ?? 'unknown'));
+        if (status === 'budget_exceeded') inc(stats.budgets.stops, event.data.error?.code ?? 'unknown');
         if (status === 'loop_detected') stats.loops.detected += 1;
         break;
       }
       case 'model_call': {
+        const { usage } = event.data;
         const a = agentStats(agent);
-        const usage = (d.usage ?? {}) as Record<string, unknown>;
         a.steps += 1;
-        a.tokens.input += num(usage.inputTokens);
-        a.tokens.output += num(usage.outputTokens);
-        a.tokens.cacheRead += num(usage.cacheReadTokens);
-        a.tokens.cacheWrite += num(usage.cacheWriteTokens);
-        a.costUsd += num(usage.costUsd);
-        if (d.lane === 'batch') {
+        a.tokens.input += usage.inputTokens;
+        a.tokens.output += usage.outputTokens;
+        a.tokens.cacheRead += usage.cacheReadTokens;
+        a.tokens.cacheWrite += usage.cacheWriteTokens;
+        a.costUsd += usage.costUsd;
+        if (event.data.lane === 'batch') {
           stats.batch.calls += 1;
-          stats.batch.costUsd += num(usage.costUsd);
-          stats.batch.savedUsd += num(d.savedUsd);
+          stats.batch.costUsd += usage.costUsd;
+          stats.batch.savedUsd += event.data.savedUsd ?? 0;
         }
         break;
       }
       case 'model_error':
-        inc(stats.modelErrors, String(d.code ?? 'unknown'));
-        if (d.status === 429) stats.rateLimits.model429s += 1;
+        inc(stats.modelErrors, event.data.code);
+        if (event.data.status === 429) stats.rateLimits.model429s += 1;
         break;
       case 'tool_result': {
-        const name = String(d.tool ?? 'unknown');
-        let t = tools.get(name);
+        const d = event.data;
+        let t = tools.get(d.tool);
         if (!t) {
-          t = { tool: name, calls: 0, ran: 0, errors: 0, errorsByCode: {}, retries: 0, p50Ms: null, p95Ms: null, latencies: [] };
-          tools.set(name, t);
+          t = { tool: d.tool, calls: 0, ran: 0, errors: 0, errorsByCode: {}, retries: 0, p50Ms: null, p95Ms: null, latencies: [] };
+          tools.set(d.tool, t);
         }
         t.calls += 1;
         if (d.ran !== false) {
           t.ran += 1;
-          if (typeof d.durationMs === 'number') t.latencies.push(d.durationMs);
+          if (d.durationMs !== undefined) t.latencies.push(d.durationMs);
         }
-        if (d.isError === true) {
+        if (d.isError) {
           t.errors += 1;
-          inc(t.errorsByCode, String(d.errorCode ?? 'unknown'));
+          inc(t.errorsByCode, d.errorCode ?? 'unknown');
         }
-        t.retries += Math.max(0, num(d.attempts) - 1);
+        t.retries += Math.max(0, (d.attempts ?? 0) - 1);
         break;
       }
       case 'loop_warning':
@@ -156,17 +154,17 @@ export function computeStats(events: AgentEvent[], options: ComputeStatsOptions)
         stats.approvals.requested += 1;
         break;
       case 'approval_decided':
-        if (d.decision === 'approved') stats.approvals.approved += 1;
+        if (event.data.decision === 'approved') stats.approvals.approved += 1;
         else stats.approvals.denied += 1;
-        if (typeof d.by === 'string' && d.by.includes('timeout')) stats.approvals.timedOut += 1;
+        if (event.data.by.includes('timeout')) stats.approvals.timedOut += 1;
         break;
       case 'rate_limit_pause':
         stats.rateLimits.pauses += 1;
-        stats.rateLimits.pauseMs += num(d.pauseMs);
+        stats.rateLimits.pauseMs += event.data.pauseMs;
         break;
       case 'governor_wait':
         stats.rateLimits.governorWaits += 1;
-        stats.rateLimits.governorWaitMs += num(d.waitMs ?? d.delayMs);
+        stats.rateLimits.governorWaitMs += event.data.waitMs ?? event.data.delayMs ?? 0;
         break;
       case 'step_stale':
         stats.stale += 1;

@@ -3,7 +3,12 @@ import type { Stats } from './compute-stats.js';
 function table(rows: string[][]): string[] {
   if (rows.length <= 1) return [...rows.map((r) => r.join('  ')), '(none)'];
   const widths = (rows[0] as string[]).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 const codes = (record: Record<string, number>) =>
@@ -20,13 +25,30 @@ export function formatStats(stats: Stats): string {
     'AGENTS',
     ...table([
       ['agent', 'started', 'finished', 'steps', 'tokens in', 'tokens out', 'cost usd'],
-      ...stats.agents.map((a) => [a.agent, String(a.started), codes(a.finished), String(a.steps), String(a.tokens.input), String(a.tokens.output), a.costUsd.toFixed(6)]),
+      ...stats.agents.map((a) => [
+        a.agent,
+        String(a.started),
+        codes(a.finished),
+        String(a.steps),
+        String(a.tokens.input),
+        String(a.tokens.output),
+        a.costUsd.toFixed(6),
+      ]),
     ]),
     '',
     'TOOLS',
     ...table([
       ['tool', 'calls', 'ran', 'errors', 'by class', 'retries', 'p50 ms', 'p95 ms'],
-      ...stats.tools.map((t) => [t.tool, String(t.calls), String(t.ran), String(t.errors), codes(t.errorsByCode), String(t.retries), String(t.p50Ms ?? '-'), String(t.p95Ms ?? '-')]),
+      ...stats.tools.map((t) => [
+        t.tool,
+        String(t.calls),
+        String(t.ran),
+        String(t.errors),
+        codes(t.errorsByCode),
+        String(t.retries),
+        String(t.p50Ms ?? '-'),
+        String(t.p95Ms ?? '-'),
+      ]),
     ]),
     '',
     `loops        warnings ${stats.loops.warnings}   detected ${stats.loops.detected}`,

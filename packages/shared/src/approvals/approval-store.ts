@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { AgentqError } from '../errors/agentq-error.js';
 import { truncateText } from '../errors/serialize-error.js';
+import { pipelineBySlot } from '../redis/by-slot.js';
 import type { Keys } from '../redis/keys.js';
 import { runScript } from '../redis/scripts.js';
 import { Approval, type ApprovalStatus } from '../schemas/approval.js';
@@ -92,13 +93,15 @@ export class ApprovalStore {
       const members = await this.redis.zrange(this.keys.pendingApprovals(), String(cursor), String(cursor + page - 1));
       if (members.length === 0) break;
       cursor += members.length;
-      const pipeline = this.redis.pipeline();
+      // Each approval lives in its session's slot: on a cluster the reads go out per slot, at once.
       const parsed = members.map(parseIndexMember);
-      for (const entry of parsed) pipeline.hgetall(this.keys.approval(entry.sessionId, entry.approvalId));
-      const results = (await pipeline.exec()) ?? [];
+      const approvalKey = (entry: { sessionId: string; approvalId: string }) => this.keys.approval(entry.sessionId, entry.approvalId);
+      const results = await pipelineBySlot<(typeof parsed)[number], Record<string, string>>(this.redis, parsed, approvalKey, (pipeline, entry) =>
+        pipeline.hgetall(approvalKey(entry)),
+      );
       const gone: string[] = [];
       results.forEach(([err, raw], i) => {
-        const approval = err ? undefined : parseApproval(raw as Record<string, string>);
+        const approval = err ? undefined : parseApproval(raw);
         if (approval?.status !== 'pending') {
           gone.push(members[i] as string);
           return;
@@ -141,9 +144,13 @@ export class ApprovalStore {
     const [kind] = reply;
     if (kind === 'not_found') throw new AgentqError('approval_not_found', `no approval ${approvalId}`);
     if (kind === 'expired') {
-      throw new AgentqError('approval_expired', `approval ${approvalId} expired at ${new Date(Number(reply[1])).toISOString()}; it is denied with reason "timeout"`, {
-        details: { approvalId, expiresAt: Number(reply[1]) },
-      });
+      throw new AgentqError(
+        'approval_expired',
+        `approval ${approvalId} expired at ${new Date(Number(reply[1])).toISOString()}; it is denied with reason "timeout"`,
+        {
+          details: { approvalId, expiresAt: Number(reply[1]) },
+        },
+      );
     }
     if (kind === 'already_decided') {
       const [, status, by, reason, resumedWith] = reply.map(String);
@@ -159,7 +166,12 @@ export class ApprovalStore {
 
   /** Parks the session at `step` unless every approval of it was decided meanwhile (then it resumes now). */
   async park(sessionId: string, step: number): Promise<ParkResult> {
-    const reply = await runScript<number[]>(this.redis, 'parkSession', [this.keys.session(sessionId), this.keys.sessionApprovals(sessionId)], [step, Date.now()]);
+    const reply = await runScript<number[]>(
+      this.redis,
+      'parkSession',
+      [this.keys.session(sessionId), this.keys.sessionApprovals(sessionId)],
+      [step, Date.now()],
+    );
     switch (reply[0]) {
       case 1:
         return { kind: 'parked' };
@@ -184,9 +196,8 @@ export class ApprovalStore {
       pattern.lastIndex = match.index + 1;
     }
     if (candidates.length === 0) return undefined;
-    const pipeline = this.redis.pipeline();
-    for (const sessionId of candidates) pipeline.exists(this.keys.approval(sessionId, approvalId));
-    const results = (await pipeline.exec()) ?? [];
+    const key = (sessionId: string) => this.keys.approval(sessionId, approvalId);
+    const results = await pipelineBySlot<string, number>(this.redis, candidates, key, (pipeline, sessionId) => pipeline.exists(key(sessionId)));
     const index = results.findIndex(([err, found]) => !err && found === 1);
     return index === -1 ? undefined : candidates[index];
   }

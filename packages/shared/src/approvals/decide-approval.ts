@@ -81,7 +81,16 @@ export async function dropApprovals(stores: Stores, sessionId: string, reason: s
         sessionId,
         step: approval.step,
         type: 'approval_decided',
-        data: { approvalId, tool: approval.tool, toolUseId: approval.toolUseId, decision: 'denied', by: 'system', reason, decidedAt: approval.decidedAt ?? null, dropped: true },
+        data: {
+          approvalId,
+          tool: approval.tool,
+          toolUseId: approval.toolUseId,
+          decision: 'denied',
+          by: 'system',
+          reason,
+          decidedAt: approval.decidedAt ?? null,
+          dropped: true,
+        },
       });
     } catch (error) {
       // decided meanwhile by someone else: nothing to drop

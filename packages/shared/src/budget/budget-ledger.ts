@@ -17,7 +17,8 @@ export const MIN_OUTPUT_TOKENS = 64;
  * An admitted call with the `max_tokens` the budgets leave it (`cutBy`: the budget that cut it below the
  * request, as the error the session ends with when the cut call cannot answer), or the budget refusing it.
  */
-export type Admission = { ok: true; maxTokens: number; cutBy?: SessionError & { code: BudgetCode } } | { ok: false; error: SessionError & { code: BudgetCode } };
+export type Admission =
+  { ok: true; maxTokens: number; cutBy?: SessionError & { code: BudgetCode } } | { ok: false; error: SessionError & { code: BudgetCode } };
 
 /** One model call as the ledger sees it. */
 export interface CallEstimate {
@@ -40,23 +41,34 @@ export class BudgetLedger {
   /** Cuts the call's `max_tokens` to what the session's budgets leave, or refuses it. */
   async admitSession(sessionId: string, limits: Limits, call: CallEstimate): Promise<Admission> {
     const minOut = Math.min(MIN_OUTPUT_TOKENS, call.maxTokens);
-    const reply = await runScript<Array<string | number>>(this.redis, 'admitCall', [this.keys.session(sessionId)], [
-      call.inputTokens,
-      call.maxTokens,
-      minOut,
-      limits.maxInputTokens ?? -1,
-      limits.maxOutputTokens ?? -1,
-      limits.maxTokens ?? -1,
-      limits.maxCostUsd === undefined ? -1 : Math.floor(limits.maxCostUsd * 1_000_000),
-      promptTokenCeiling(call.price),
-      call.price.output,
-    ]);
+    const reply = await runScript<Array<string | number>>(
+      this.redis,
+      'admitCall',
+      [this.keys.session(sessionId)],
+      [
+        call.inputTokens,
+        call.maxTokens,
+        minOut,
+        limits.maxInputTokens ?? -1,
+        limits.maxOutputTokens ?? -1,
+        limits.maxTokens ?? -1,
+        limits.maxCostUsd === undefined ? -1 : Math.floor(limits.maxCostUsd * 1_000_000),
+        promptTokenCeiling(call.price),
+        call.price.output,
+      ],
+    );
     const sessionError = (code: BudgetCode, limit: number, used: number, requested: number) =>
-      withCode(code === 'max_cost' ? budgetError(code, limit / 1e6, used / 1e6, { requestedTokens: requested }) : budgetError(code, limit, used, { requested }));
+      withCode(
+        code === 'max_cost' ? budgetError(code, limit / 1e6, used / 1e6, { requestedTokens: requested }) : budgetError(code, limit, used, { requested }),
+      );
     if (Number(reply[0]) === 1) {
       const maxTokens = Number(reply[1]);
       if (reply[2] === undefined) return { ok: true, maxTokens };
-      return { ok: true, maxTokens, cutBy: sessionError(String(reply[2]) as BudgetCode, Number(reply[3]), Number(reply[4]), call.inputTokens + call.maxTokens) };
+      return {
+        ok: true,
+        maxTokens,
+        cutBy: sessionError(String(reply[2]) as BudgetCode, Number(reply[3]), Number(reply[4]), call.inputTokens + call.maxTokens),
+      };
     }
     return { ok: false, error: sessionError(String(reply[1]) as BudgetCode, Number(reply[2]), Number(reply[3]), call.inputTokens + minOut) };
   }
@@ -88,18 +100,38 @@ export class BudgetLedger {
 
   /** Replaces the reservation by the call's real usage, once per id. Returns whether it was counted now. */
   async settleTenant(tenant: string, day: string, id: string, usage: TokenCounts, costMicroUsd: number): Promise<boolean> {
-    const counted = await runScript<number>(
-      this.redis,
-      'settleTenant',
-      [this.keys.tenantUsage(tenant, day), this.keys.tenantReservations(tenant, day)],
-      [id, 'settle', usage.inputTokens, usage.outputTokens, usage.cacheReadTokens, usage.cacheWriteTokens, costMicroUsd, DAY_TTL_MS],
-    );
-    return Number(counted) === 1;
+    return this.endReservation(tenant, day, id, { mode: 'settle', usage, costMicroUsd });
   }
 
   /** Gives a reservation back without counting anything (the call failed or was not made). */
   async releaseTenant(tenant: string, day: string, id: string): Promise<void> {
-    await runScript(this.redis, 'settleTenant', [this.keys.tenantUsage(tenant, day), this.keys.tenantReservations(tenant, day)], [id, 'release', 0, 0, 0, 0, 0, DAY_TTL_MS]);
+    await this.endReservation(tenant, day, id, { mode: 'release' });
+  }
+
+  /** The one caller of settleTenant-2.lua. Returns whether usage was counted now. */
+  private async endReservation(
+    tenant: string,
+    day: string,
+    id: string,
+    end: { mode: 'settle'; usage: TokenCounts; costMicroUsd: number } | { mode: 'release' },
+  ): Promise<boolean> {
+    const usage = end.mode === 'settle' ? end.usage : { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
+    const counted = await runScript<number>(
+      this.redis,
+      'settleTenant',
+      [this.keys.tenantUsage(tenant, day), this.keys.tenantReservations(tenant, day)],
+      [
+        id,
+        end.mode,
+        usage.inputTokens,
+        usage.outputTokens,
+        usage.cacheReadTokens,
+        usage.cacheWriteTokens,
+        end.mode === 'settle' ? end.costMicroUsd : 0,
+        DAY_TTL_MS,
+      ],
+    );
+    return Number(counted) === 1;
   }
 }
 

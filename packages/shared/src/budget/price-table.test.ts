@@ -44,7 +44,9 @@ describe('price table', () => {
     expect(costMicroUsd(model, { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: M })).toBe(w5 * M);
     expect(costMicroUsd(model, { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: M, cacheWrite1hTokens: M })).toBe(w1 * M);
     // The Message Batches API halves every rate.
-    expect(costMicroUsd(model, { inputTokens: M, outputTokens: M, cacheReadTokens: 0, cacheWriteTokens: 0 }, undefined, { batch: true })).toBe(((input + output) * M) / 2);
+    expect(costMicroUsd(model, { inputTokens: M, outputTokens: M, cacheReadTokens: 0, cacheWriteTokens: 0 }, undefined, { batch: true })).toBe(
+      ((input + output) * M) / 2,
+    );
   });
 
   it('prices Haiku 5.5 prompts over 100k tokens at the long-prompt rate, output included', () => {
@@ -64,8 +66,16 @@ describe('price table', () => {
   });
 
   it('web searches bill $10 per 1,000 on top of tokens', () => {
-    expect(serverToolMicroUsd({ server_tool_use: { web_search_requests: 3 } })).toBe(30_000);
-    expect(serverToolMicroUsd({ server_tool_use: null })).toBe(0);
+    expect(serverToolMicroUsd({ usage: { server_tool_use: { web_search_requests: 3 } } })).toBe(30_000);
+    expect(serverToolMicroUsd({ usage: { server_tool_use: null } })).toBe(0);
+  });
+
+  it('code execution bills $0.05 per container-hour, each execution at least 5 minutes', () => {
+    const ran = { type: 'code_execution_tool_result' };
+    const bash = { type: 'bash_code_execution_tool_result' };
+    // 5 minutes of $0.05/hour = $0.0041666…, rounded up to whole micro-dollars.
+    expect(serverToolMicroUsd({ usage: { server_tool_use: null }, content: [{ type: 'server_tool_use' }, ran, { type: 'text' }] })).toBe(4167);
+    expect(serverToolMicroUsd({ usage: { server_tool_use: { web_search_requests: 1 } }, content: [ran, bash] })).toBe(10_000 + 8334);
   });
 
   it('custom prices: an exact id, or a `*` prefix', () => {

@@ -140,8 +140,29 @@ export function promptTokenCeiling(price: ModelPrice): number {
 /** Web search, a server tool, bills per search on top of tokens: $10 per 1,000 searches (pricing page). */
 export const WEB_SEARCH_MICRO_USD = 10_000;
 
-/** What a call's server tools cost beyond tokens (web fetch and the blocks they return bill as tokens). */
-export function serverToolMicroUsd(usage: { server_tool_use?: { web_search_requests?: number | null } | null }, options: { batch?: boolean } = {}): number {
-  const searches = usage.server_tool_use?.web_search_requests ?? 0;
-  return Math.ceil(searches * WEB_SEARCH_MICRO_USD * (options.batch ? BATCH_FACTOR : 1));
+/** Code execution bills container time, not tokens: $0.05 per container-hour (pricing page, "Code execution tool"). */
+export const CODE_EXECUTION_MICRO_USD_PER_HOUR = 50_000;
+/** Each execution bills at least 5 minutes of container time (pricing page). */
+export const CODE_EXECUTION_MIN_MINUTES = 5;
+
+// The result blocks that say code ran in a container (Python, bash, or the container's text editor).
+const CODE_EXECUTION_RESULTS = new Set(['code_execution_tool_result', 'bash_code_execution_tool_result', 'text_editor_code_execution_tool_result']);
+
+/** What a response's server tools need to be priced: its usage and its content blocks. */
+export interface ServerToolCall {
+  usage: { server_tool_use?: { web_search_requests?: number | null } | null };
+  content?: ReadonlyArray<{ type: string }>;
+}
+
+/**
+ * What a call's server tools cost beyond tokens: web searches from `usage.server_tool_use`, and container time
+ * for each code execution result in the content, at the 5-minute minimum an execution bills (the API reports no
+ * duration; the organisation's free daily hours are not deducted, so a budget errs high, never low). Web fetch
+ * and the blocks server tools return bill as tokens.
+ */
+export function serverToolMicroUsd(call: ServerToolCall, options: { batch?: boolean } = {}): number {
+  const searches = call.usage.server_tool_use?.web_search_requests ?? 0;
+  const executions = (call.content ?? []).filter((b) => CODE_EXECUTION_RESULTS.has(b.type)).length;
+  const container = (executions * CODE_EXECUTION_MIN_MINUTES * CODE_EXECUTION_MICRO_USD_PER_HOUR) / 60;
+  return Math.ceil(searches * WEB_SEARCH_MICRO_USD * (options.batch ? BATCH_FACTOR : 1) + container);
 }

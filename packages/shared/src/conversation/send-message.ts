@@ -29,16 +29,27 @@ export interface SendOutcome {
  * ended its turn waiting for input) continues with a new turn that has all its memory — budgets, loop state
  * and window carry over, as they belong to the session. Other sessions refuse with `session_not_waiting`.
  */
-export async function sendMessage(stores: Stores, queue: Queue, sessionId: string, text: string, options: SendOptions = {}, settings: ResumeJobSettings = {}): Promise<SendOutcome> {
+export async function sendMessage(
+  stores: Stores,
+  queue: Queue,
+  sessionId: string,
+  text: string,
+  options: SendOptions = {},
+  settings: ResumeJobSettings = {},
+): Promise<SendOutcome> {
   if (typeof text !== 'string' || text.trim() === '') throw new AgentqError('invalid_payload', 'send: the message is empty');
   if (text.length > MAX_MESSAGE_CHARS) throw new AgentqError('invalid_payload', `send: the message is longer than ${MAX_MESSAGE_CHARS} characters`);
   const by = options.by ?? 'user';
   const result: SendResult = await stores.questions.send(sessionId, text, { by, ...(options.toolUseId ? { toolUseId: options.toolUseId } : {}) });
   if (result.kind === 'not_found') throw new AgentqError('session_not_found', `no session ${sessionId}`);
   if (result.kind === 'refused') {
-    throw new AgentqError('session_not_waiting', `session ${sessionId} is ${result.status.replace(/_/g, ' ')}: it takes a message only while it waits for input or once it has completed`, {
-      details: { sessionId, status: result.status },
-    });
+    throw new AgentqError(
+      'session_not_waiting',
+      `session ${sessionId} is ${result.status.replace(/_/g, ' ')}: it takes a message only while it waits for input or once it has completed`,
+      {
+        details: { sessionId, status: result.status },
+      },
+    );
   }
   const session = await stores.sessions.get(sessionId);
   const step = result.kind === 'answered' ? (session?.step ?? 0) : result.step;

@@ -21,7 +21,12 @@ describe('defineAgent', () => {
       serverTools: [{ kind: 'web_search', risk: 'medium', maxUses: 3 }],
     });
     expect(agent.model).toBe(DEFAULT_MODEL);
-    expect(agent).toMatchObject({ thinking: { type: 'enabled', budgetTokens: 2048 }, effort: 'high', fallbackModel: 'claude-opus-5-5', serviceTier: 'standard_only' });
+    expect(agent).toMatchObject({
+      thinking: { type: 'enabled', budgetTokens: 2048 },
+      effort: 'high',
+      fallbackModel: 'claude-opus-5-5',
+      serviceTier: 'standard_only',
+    });
     expect(agent.serverTools).toEqual([{ kind: 'web_search', risk: 'medium', maxUses: 3 }]);
   });
 
@@ -32,7 +37,9 @@ describe('defineAgent', () => {
   });
 
   it('refuses a thinking budget under the API minimum and a bad effort', () => {
-    expect(() => defineAgent({ name: 'a', system: 's', tools: [], thinking: { type: 'enabled', budgetTokens: 100 } })).toThrow(/thinking.budgetTokens must be at least 1024/);
+    expect(() => defineAgent({ name: 'a', system: 's', tools: [], thinking: { type: 'enabled', budgetTokens: 100 } })).toThrow(
+      /thinking.budgetTokens must be at least 1024/,
+    );
     expect(() => defineAgent({ name: 'a', system: 's', tools: [], effort: 'huge' as never })).toThrow(/effort/);
     expect(() => defineAgent({ name: 'bad name', system: 's', tools: [] })).toThrow(/name: may hold only letters/);
   });

@@ -113,7 +113,9 @@ export function defineAgent(options: AgentOptions): Agent {
   if (!parsed.success) {
     const name = typeof options?.name === 'string' ? options.name : '(unnamed)';
     const issues = parsed.error.issues.map((i) =>
-      i.code === 'unrecognized_keys' ? `unknown option${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}` : `${i.path.join('.') || '(options)'}: ${i.message}`,
+      i.code === 'unrecognized_keys'
+        ? `unknown option${i.keys.length > 1 ? 's' : ''} ${i.keys.map((k) => `"${k}"`).join(', ')}`
+        : `${i.path.join('.') || '(options)'}: ${i.message}`,
     );
     throw new TypeError(`defineAgent "${name}": ${issues.join('; ')}`);
   }

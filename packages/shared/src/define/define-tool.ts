@@ -35,7 +35,12 @@ export function toolContent(blocks: InputBlock[]): ToolContent {
 }
 
 export function isToolContent(output: unknown): output is ToolContent {
-  return typeof output === 'object' && output !== null && (output as { kind?: unknown }).kind === 'agentq.content' && Array.isArray((output as { blocks?: unknown }).blocks);
+  return (
+    typeof output === 'object' &&
+    output !== null &&
+    (output as { kind?: unknown }).kind === 'agentq.content' &&
+    Array.isArray((output as { blocks?: unknown }).blocks)
+  );
 }
 
 /** A tool's fleet-wide circuit breaker: after `failures` failed calls within `windowMs` it opens. */

@@ -19,7 +19,11 @@ export function serializeError(error: unknown): SerializedError {
     const code = (error as { code?: unknown }).code;
     const out: SerializedError = { name: error.name, message: truncateText(error.message, MAX_ERROR_MESSAGE_CHARS) };
     if (typeof code === 'string') out.code = code;
-    if (error.stack) out.stack = error.stack.split('\n').slice(0, MAX_STACK_FRAMES + 1).join('\n');
+    if (error.stack)
+      out.stack = error.stack
+        .split('\n')
+        .slice(0, MAX_STACK_FRAMES + 1)
+        .join('\n');
     return out;
   }
   return { name: 'NonError', message: truncateText(String(error), MAX_ERROR_MESSAGE_CHARS) };

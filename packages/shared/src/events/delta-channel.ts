@@ -33,10 +33,7 @@ export class DeltaChannel {
   append(delta: Omit<TextDelta, 'type' | 'timestamp' | 'id'>): Promise<void> {
     const key = this.keys.sessionDeltas(delta.sessionId);
     const fields = ['step', String(delta.step), 'index', String(delta.index), 'text', delta.text, 'ts', String(Date.now())];
-    return Promise.all([
-      this.redis.xadd(key, 'MAXLEN', '~', this.maxLen, '*', ...fields),
-      this.redis.pexpire(key, this.ttlMs),
-    ]).then(
+    return Promise.all([this.redis.xadd(key, 'MAXLEN', '~', this.maxLen, '*', ...fields), this.redis.pexpire(key, this.ttlMs)]).then(
       () => undefined,
       () => undefined,
     );
@@ -47,5 +44,13 @@ export class DeltaChannel {
 export function decodeDelta(sessionId: string, id: string, fields: string[]): TextDelta {
   const map: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i] as string] = fields[i + 1] as string;
-  return TextDelta.parse({ type: 'text_delta', sessionId, step: Number(map.step), index: Number(map.index), text: map.text ?? '', timestamp: Number(map.ts), id });
+  return TextDelta.parse({
+    type: 'text_delta',
+    sessionId,
+    step: Number(map.step),
+    index: Number(map.index),
+    text: map.text ?? '',
+    timestamp: Number(map.ts),
+    id,
+  });
 }

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import { scrubSecrets } from '../logger/scrub-secrets.js';
 import { runScript } from '../redis/scripts.js';
-import { AgentEvent, type AgentEventType } from '../schemas/agent-event.js';
+import { type AgentEvent, type AgentEventOf, type AgentEventType, type EventBody, type EventEnvelope, parseAgentEvent } from '../schemas/agent-event.js';
 
 export interface EventLogOptions {
   /** Approximate cap of each session's stream. @defaultValue 2000 */
@@ -13,7 +13,11 @@ export interface EventLogOptions {
   maxAgeMs?: number;
 }
 
-export type EventInput = Omit<AgentEvent, 'timestamp' | 'id'> & { timestamp?: number };
+/** An event to append: its envelope (the time defaults to now) with a known type and that type's data. */
+export type EventInput = Omit<EventEnvelope, 'timestamp' | 'id'> & EventBody & { timestamp?: number };
+
+/** An event as written: the envelope and body, the data scrubbed of secrets. */
+type Written = EventEnvelope & { type: string; data: unknown };
 
 /**
  * How long the id of an event copied from a checkpoint outbox is remembered: an outbox flushed again within
@@ -49,7 +53,7 @@ export class EventLog {
 
   async append(input: EventInput): Promise<void> {
     // The same scrubber as the logs: events live days in Redis and are shown by replay and the dashboard.
-    const event: AgentEvent = { ...input, data: scrubSecrets(input.data) as AgentEvent['data'], timestamp: input.timestamp ?? Date.now() };
+    const event = { ...input, data: scrubSecrets(input.data) as Record<string, unknown>, timestamp: input.timestamp ?? Date.now() };
     const fields = encode(event);
     const minId = `${event.timestamp - this.maxAgeMs}-0`;
     // Plain commands, not a pipeline: they still leave together (auto-pipelined, or back to back on the
@@ -57,7 +61,12 @@ export class EventLog {
     // which at ~4 events per step was the largest single CPU cost of a step. A failed append is ignored, as a
     // pipeline's per-command errors were: observability must not fail a step.
     const writes: Array<Promise<unknown>> = [
-      runScript(this.redis, 'appendSessionEvent', [this.keys.session(event.sessionId), this.keys.sessionEvents(event.sessionId)], [this.sessionMaxLen, ...fields]),
+      runScript(
+        this.redis,
+        'appendSessionEvent',
+        [this.keys.session(event.sessionId), this.keys.sessionEvents(event.sessionId)],
+        [this.sessionMaxLen, ...fields],
+      ),
       this.redis.xadd(this.keys.globalEvents(), 'MAXLEN', '~', this.globalMaxLen, '*', ...fields),
     ];
     // Trimming by age once a second is as good as on every write (entries are days old when they go) and
@@ -67,9 +76,12 @@ export class EventLog {
       writes.push(this.redis.xtrim(this.keys.globalEvents(), 'MINID', '~', minId));
     }
     await Promise.all(writes.map((write) => write.catch(() => undefined)));
+    if (this.listeners.size === 0) return;
+    // Observers see the event as readers do: through the decoder.
+    const decoded = parseAgentEvent(event);
     for (const listener of this.listeners) {
       try {
-        listener(event);
+        listener(decoded);
       } catch {
         // an observer's bug must never fail a step
       }
@@ -78,7 +90,7 @@ export class EventLog {
 
   /** An event as the stream fields a checkpoint script appends (see saveModelTurn-3.lua). */
   encode(input: EventInput): string[] {
-    return encode({ ...input, data: scrubSecrets(input.data) as AgentEvent['data'], timestamp: input.timestamp ?? Date.now() });
+    return encode({ ...input, data: scrubSecrets(input.data), timestamp: input.timestamp ?? Date.now() });
   }
 
   /**
@@ -120,7 +132,9 @@ export class EventLog {
     return entries.map(([id, fields]) => decodeEvent(id, fields));
   }
 
-  /** Global events since a time (ms), oldest first, optionally filtered by type. */
+  /** Global events since a time (ms), oldest first, optionally filtered by type (events the decoder does not know are left out then). */
+  async since<T extends AgentEventType>(sinceMs: number, options: { types: T[]; count?: number }): Promise<Array<AgentEventOf<T>>>;
+  async since(sinceMs: number, options?: { count?: number }): Promise<AgentEvent[]>;
   async since(sinceMs: number, options: { types?: AgentEventType[]; count?: number } = {}): Promise<AgentEvent[]> {
     const out: AgentEvent[] = [];
     let start = `${Math.max(0, sinceMs)}-0`;
@@ -130,7 +144,7 @@ export class EventLog {
       const entries = await this.redis.xrange(this.keys.globalEvents(), start, '+', 'COUNT', pageSize);
       for (const [id, fields] of entries) {
         const event = decodeEvent(id, fields);
-        if (!options.types || options.types.includes(event.type)) out.push(event);
+        if (!options.types || (options.types as readonly string[]).includes(event.type)) out.push(event);
       }
       if (entries.length < pageSize) break;
       start = `(${(entries[entries.length - 1] as [string, string[]])[0]}`;
@@ -139,8 +153,19 @@ export class EventLog {
   }
 }
 
-function encode(event: AgentEvent): string[] {
-  const fields = ['sessionId', event.sessionId, 'step', String(event.step), 'type', event.type, 'ts', String(event.timestamp), 'data', JSON.stringify(event.data)];
+function encode(event: Written): string[] {
+  const fields = [
+    'sessionId',
+    event.sessionId,
+    'step',
+    String(event.step),
+    'type',
+    event.type,
+    'ts',
+    String(event.timestamp),
+    'data',
+    JSON.stringify(event.data),
+  ];
   if (event.jobId) fields.push('jobId', event.jobId);
   if (event.workerId) fields.push('workerId', event.workerId);
   if (event.agent) fields.push('agent', event.agent);
@@ -152,17 +177,30 @@ function encode(event: AgentEvent): string[] {
 export function decodeEvent(id: string, fields: string[]): AgentEvent {
   const map: Record<string, string> = {};
   for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i] as string] = fields[i + 1] as string;
-  return AgentEvent.parse({
+  const step = Number(map.step);
+  const timestamp = Number(map.ts);
+  return parseAgentEvent({
     ...(id ? { id } : {}),
-    sessionId: map.sessionId,
-    step: Number(map.step),
-    type: map.type,
+    sessionId: map.sessionId ?? '',
+    step: Number.isInteger(step) && step >= 0 ? step : 0,
+    type: map.type ?? '',
     // Scrubbed on read too, for events stored before the scrubber ran on append.
-    data: map.data ? scrubSecrets(JSON.parse(map.data)) : {},
-    timestamp: Number(map.ts),
-    jobId: map.jobId,
-    workerId: map.workerId,
-    agent: map.agent,
-    tenant: map.tenant,
+    data: dataOf(map.data),
+    timestamp: Number.isFinite(timestamp) ? timestamp : 0,
+    ...(map.jobId !== undefined ? { jobId: map.jobId } : {}),
+    ...(map.workerId !== undefined ? { workerId: map.workerId } : {}),
+    ...(map.agent !== undefined ? { agent: map.agent } : {}),
+    ...(map.tenant !== undefined ? { tenant: map.tenant } : {}),
   });
+}
+
+/** An entry's `data` field as an object; unreadable data decodes as empty (the event becomes `unknown` if its type needs fields). */
+function dataOf(text: string | undefined): Record<string, unknown> {
+  if (!text) return {};
+  try {
+    const value: unknown = scrubSecrets(JSON.parse(text));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }

@@ -1,7 +1,21 @@
 const CENSOR = '[redacted]';
 
 /** Key names whose values are secrets wherever they appear (compared lower-case, without `-`/`_`). */
-const SECRET_KEYS = new Set(['apikey', 'xapikey', 'authorization', 'proxyauthorization', 'anthropicapikey', 'token', 'accesstoken', 'refreshtoken', 'password', 'secret', 'clientsecret', 'cookie', 'setcookie']);
+const SECRET_KEYS = new Set([
+  'apikey',
+  'xapikey',
+  'authorization',
+  'proxyauthorization',
+  'anthropicapikey',
+  'token',
+  'accesstoken',
+  'refreshtoken',
+  'password',
+  'secret',
+  'clientsecret',
+  'cookie',
+  'setcookie',
+]);
 
 /** Anthropic keys (`sk-ant-…`) wherever they appear in a string. */
 const API_KEY_PATTERN = /sk-ant-[A-Za-z0-9_-]{8,}/g;

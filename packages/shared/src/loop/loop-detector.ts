@@ -54,13 +54,12 @@ export class LoopDetector {
 
   /** Remembers a finished call's result for the error-streak rule; returns the tool's streak (-1: seen before). */
   async recordResult(sessionId: string, result: { toolUseId: string; tool: string; isError: boolean; content: string }): Promise<number> {
-    const streak = await runScript<number>(this.redis, 'recordLoopResult', [this.keys.loopState(sessionId)], [
-      result.toolUseId,
-      result.tool,
-      result.isError ? 1 : 0,
-      sha256Hex(result.content),
-      STATE_TTL_MS,
-    ]);
+    const streak = await runScript<number>(
+      this.redis,
+      'recordLoopResult',
+      [this.keys.loopState(sessionId)],
+      [result.toolUseId, result.tool, result.isError ? 1 : 0, sha256Hex(result.content), STATE_TTL_MS],
+    );
     return Number(streak);
   }
 }

@@ -15,8 +15,7 @@ export function pingPongLength(threshold: number): number {
 export const LOOP_REFLECTIONS: Record<LoopKind, string> = {
   repeat:
     "You've called the same tool with the same arguments multiple times. This approach isn't working. Try a different strategy or conclude with what you know.",
-  ping_pong:
-    "You've been alternating between the same two tool calls. This approach isn't working. Try a different strategy or conclude with what you know.",
+  ping_pong: "You've been alternating between the same two tool calls. This approach isn't working. Try a different strategy or conclude with what you know.",
   error_repeat:
     "This tool has returned the same error several times in a row. This approach isn't working. Try a different strategy or conclude with what you know.",
 };

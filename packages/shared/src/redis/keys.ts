@@ -3,7 +3,20 @@
  * touching one session stays in one cluster slot. BullMQ's own keys live under its `prefix`, apart.
  */
 export class Keys {
-  constructor(readonly prefix: string = 'aq') {}
+  /**
+   * @param shardTag The hash tag of one queue shard (see queue-shards.ts): the keys every step of that
+   * shard's sessions writes (global events, session index, pending approvals) carry it, so each shard's
+   * hot keys sit in its queue's slot. Absent: the unsharded names of a single-queue deployment.
+   */
+  constructor(
+    readonly prefix: string = 'aq',
+    readonly shardTag?: string,
+  ) {}
+
+  /** Where a shard's global keys go: `<prefix>:{<tag>}` (one slot with its BullMQ queue), or `<prefix>`. */
+  private g(): string {
+    return this.shardTag === undefined ? this.prefix : `${this.prefix}:{${this.shardTag}}`;
+  }
 
   private s(sessionId: string): string {
     return `${this.prefix}:s:{${sessionId}}`;
@@ -67,24 +80,25 @@ export class Keys {
   repairs(sessionId: string): string {
     return `${this.s(sessionId)}:repairs`;
   }
-  /** Sorted set: every session id, scored by creation time. */
+  /** Sorted set: every session id of this shard, scored by creation time. */
   sessionIndex(): string {
-    return `${this.prefix}:sessions`;
+    return `${this.g()}:sessions`;
   }
-  /** Sorted set: pending approval ids (`<sessionId>|<approvalId>`), scored by expiry. */
+  /** Sorted set: this shard's pending approval ids (`<sessionId>|<approvalId>`), scored by expiry. */
   pendingApprovals(): string {
-    return `${this.prefix}:approvals:pending`;
+    return `${this.g()}:approvals:pending`;
   }
-  /** Stream: every session's events, capped. */
+  /** Stream: the events of every session of this shard, capped. */
   globalEvents(): string {
-    return `${this.prefix}:events`;
+    return `${this.g()}:events`;
   }
   /**
    * Sorted set: ids of events recently copied from checkpoint outboxes to the global stream, so a copy is
-   * never made twice. Its hash tag is the global stream's name: both live in one slot (see publishEvents-2.lua).
+   * never made twice. It shares the global stream's slot (see publishEvents-2.lua): unsharded, its hash tag
+   * is the stream's whole name; on a shard, both carry the shard's tag.
    */
   publishedEvents(): string {
-    return `{${this.globalEvents()}}:published`;
+    return this.shardTag === undefined ? `{${this.globalEvents()}}:published` : `${this.globalEvents()}:published`;
   }
   /** Hash: a tenant's usage on one UTC day. */
   tenantUsage(tenant: string, day: string): string {

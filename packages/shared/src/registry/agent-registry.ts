@@ -40,7 +40,15 @@ export function describeAgent(agent: Agent, now = Date.now()): PublishedAgent {
     ceiling: agent.ceiling,
     tools: [...agent.tools.values()].map((t) => ({ name: t.name, description: t.description, risk: t.risk, idempotent: t.idempotent, input: t.inputSchema })),
   };
-  return { name: agent.name, hash: sha256Hex(canonicalJson(hashed)).slice(0, 16), model: agent.model, limits: agent.limits, ceiling: agent.ceiling, tools, publishedAt: now };
+  return {
+    name: agent.name,
+    hash: sha256Hex(canonicalJson(hashed)).slice(0, 16),
+    model: agent.model,
+    limits: agent.limits,
+    ceiling: agent.ceiling,
+    tools,
+    publishedAt: now,
+  };
 }
 
 /**
@@ -67,11 +75,7 @@ export class AgentRegistry {
       workers[`${workerId}|${published.name}`] = JSON.stringify({ hash: published.hash, seenAt: now });
     }
     if (Object.keys(defs).length === 0) return;
-    await this.redis
-      .pipeline()
-      .hset(this.keys.registryDefinitions(this.queueName), defs)
-      .hset(this.keys.registryWorkers(this.queueName), workers)
-      .exec();
+    await this.redis.pipeline().hset(this.keys.registryDefinitions(this.queueName), defs).hset(this.keys.registryWorkers(this.queueName), workers).exec();
   }
 
   /** Removes a worker's entries (its definitions stay). */

@@ -9,12 +9,9 @@ describe('limit ceilings', () => {
     expect(limitViolations({ maxSteps: 5, maxCostUsd: 0.5, maxAutoRisk: 'safe', loop: { window: 50, threshold: 2 } }, ceiling)).toEqual([]);
     // 'high' < 'low' as strings: the risk compare must be by order.
     expect(limitViolations({ maxAutoRisk: 'high' }, ceiling).map((v) => v.field)).toEqual(['maxAutoRisk']);
-    expect(limitViolations({ maxSteps: 11, loop: { window: 3, threshold: 4 }, memory: { summaryModel: 'other', foldTo: 0.9 } }, ceiling).map((v) => v.field)).toEqual([
-      'maxSteps',
-      'loop.window',
-      'loop.threshold',
-      'memory.summaryModel',
-    ]);
+    expect(
+      limitViolations({ maxSteps: 11, loop: { window: 3, threshold: 4 }, memory: { summaryModel: 'other', foldTo: 0.9 } }, ceiling).map((v) => v.field),
+    ).toEqual(['maxSteps', 'loop.window', 'loop.threshold', 'memory.summaryModel']);
     // An unset budget in the ceiling is unlimited: a session may set any value.
     expect(limitViolations({ maxTokens: 1_000_000, deadlineMs: 60_000 }, ceiling)).toEqual([]);
   });

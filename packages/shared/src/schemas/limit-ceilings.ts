@@ -91,7 +91,10 @@ export function clampLimits(limits: Limits, ceiling: Limits): { limits: Limits; 
  * sets applies), the session's on top, clamped to the ceiling. `clamped` lists only what the session asked
  * past the ceiling.
  */
-export function effectiveLimits(agent: { limits: LimitsInput; ceiling: Limits }, session: LimitsInput | undefined): { limits: Limits; clamped: LimitViolation[] } {
+export function effectiveLimits(
+  agent: { limits: LimitsInput; ceiling: Limits },
+  session: LimitsInput | undefined,
+): { limits: Limits; clamped: LimitViolation[] } {
   const base = clampLimits(resolveLimits(agent.limits), agent.ceiling).limits;
   return clampLimits(resolveLimits(base, session), agent.ceiling);
 }

@@ -9,7 +9,14 @@ describe('resolveLimits', () => {
     expect(LimitsInput.parse({ memory: {} })).toEqual({ memory: {} });
     const limits = resolveLimits({ maxSteps: 200, memory: { windowTokens: 8000 } }, {}, LimitsInput.parse({ memory: { foldTo: 0.25 } }));
     expect(limits.maxSteps).toBe(200);
-    expect(limits.memory).toEqual({ windowTokens: 8000, summaryModel: 'claude-haiku-4-5', summaryMaxTokens: 1024, maxToolResultChars: 20_000, foldTo: 0.25, countTokens: false });
+    expect(limits.memory).toEqual({
+      windowTokens: 8000,
+      summaryModel: 'claude-haiku-4-5',
+      summaryMaxTokens: 1024,
+      maxToolResultChars: 20_000,
+      foldTo: 0.25,
+      countTokens: false,
+    });
   });
 
   it('still validates every layer', () => {

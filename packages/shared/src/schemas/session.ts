@@ -54,6 +54,11 @@ export const Session = z.object({
   forkedFrom: z.object({ sessionId: z.string(), step: z.number().int() }).optional(),
   /** Set by `cancel`; the session stops at its next step boundary. */
   cancelRequested: z.boolean().optional(),
+  /**
+   * The queue shard the session runs on (see queue-shards.ts), chosen once at start: every later step,
+   * decision, cancel and repair uses it. Absent on sessions from before shards: shard 0.
+   */
+  shard: z.number().int().nonnegative().optional(),
 });
 export type Session = z.infer<typeof Session>;
 

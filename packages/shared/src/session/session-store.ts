@@ -1,22 +1,35 @@
 import type { Redis } from 'ioredis';
-import { AgentqError } from '../errors/agentq-error.js';
 import type { Keys } from '../redis/keys.js';
+import { pipelineBySlot } from '../redis/by-slot.js';
 import { pipeScript, runScript } from '../redis/scripts.js';
 import { LimitsInput } from '../schemas/limits.js';
 import type { HistoryEntry } from '../schemas/messages.js';
-import { isTerminal, type Session, SessionError, type SessionStatus, SessionStatus as SessionStatusSchema, Urgency as UrgencySchema } from '../schemas/session.js';
+import {
+  isTerminal,
+  type Session,
+  SessionError,
+  type SessionStatus,
+  SessionStatus as SessionStatusSchema,
+  Urgency as UrgencySchema,
+} from '../schemas/session.js';
 import { applyRetention, type Retention, retentionFromEnv } from './retention.js';
+import { StepCheckpointStore } from './step-checkpoint.js';
 
 const MICRO = 1_000_000;
 
-/** Reads and writes session records, history and checkpoints. Every state transition is one Lua script. */
+/** Reads and writes session records and history; step checkpoints through {@link SessionStore.checkpoints}. Every state transition is one Lua script. */
 export class SessionStore {
   constructor(
     readonly redis: Redis,
     readonly keys: Keys,
     /** Expiries applied when a session reaches a terminal state. @defaultValue from the environment, see retention.ts */
     readonly retention: Retention = retentionFromEnv(),
-  ) {}
+  ) {
+    this.checkpoints = new StepCheckpointStore(redis, keys);
+  }
+
+  /** The step checkpoint hashes of sessions (see step-checkpoint.ts: the one owner of their fields). */
+  readonly checkpoints: StepCheckpointStore;
 
   /** Sets the expiries of a session that reached a terminal state (every terminal transition calls it). */
   async applyRetention(sessionId: string): Promise<void> {
@@ -29,19 +42,34 @@ export class SessionStore {
     return created === true;
   }
 
-  /** Creates many sessions in one round trip; element i tells whether session i was new. */
+  /**
+   * Creates many sessions in one round trip; element i tells whether session i was new. The sessions go
+   * into this store's session index (its shard's): a producer calls it once per shard.
+   */
   async createMany(sessions: Session[], initialHistory: HistoryEntry[][] = []): Promise<boolean[]> {
     if (sessions.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    sessions.forEach((session, i) => {
-      const record = Object.entries(toRecord(session)).flat();
-      const history = (initialHistory[i] ?? []).map((e) => JSON.stringify(e));
-      pipeScript(pipeline, 'createSession', [this.keys.session(session.sessionId), this.keys.history(session.sessionId)], [record.length, ...record, ...history]);
-      pipeline.zadd(this.keys.sessionIndex(), 'NX', session.createdAt, session.sessionId);
-    });
-    const results = (await pipeline.exec()) ?? [];
-    return sessions.map((_, i) => {
-      const [err, value] = results[i * 2] ?? [new Error('no reply'), 0];
+    const items = sessions.map((session, i) => ({ session, history: initialHistory[i] ?? [] }));
+    // Each session's script runs in its own slot; the index is one key (NX: a re-start adds nothing).
+    const index = this.redis.pipeline();
+    for (const session of sessions) index.zadd(this.keys.sessionIndex(), 'NX', session.createdAt, session.sessionId);
+    const [results] = await Promise.all([
+      pipelineBySlot<(typeof items)[number], number>(
+        this.redis,
+        items,
+        ({ session }) => this.keys.session(session.sessionId),
+        (pipeline, { session, history }) => {
+          const record = Object.entries(toRecord(session)).flat();
+          pipeScript(
+            pipeline,
+            'createSession',
+            [this.keys.session(session.sessionId), this.keys.history(session.sessionId)],
+            [record.length, ...record, ...history.map((e) => JSON.stringify(e))],
+          );
+        },
+      ),
+      index.exec(),
+    ]);
+    return results.map(([err, value]) => {
       if (err) throw err;
       return value === 1;
     });
@@ -53,11 +81,13 @@ export class SessionStore {
   }
 
   async getMany(sessionIds: string[]): Promise<Array<Session | undefined>> {
-    if (sessionIds.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of sessionIds) pipeline.hgetall(this.keys.session(id));
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([err, raw]) => (err ? undefined : parseSession(raw as Record<string, string>)));
+    const results = await pipelineBySlot<string, Record<string, string>>(
+      this.redis,
+      sessionIds,
+      (id) => this.keys.session(id),
+      (pipeline, id) => pipeline.hgetall(this.keys.session(id)),
+    );
+    return results.map(([err, raw]) => (err ? undefined : parseSession(raw)));
   }
 
   /** Session ids, newest first. */
@@ -135,12 +165,7 @@ export class SessionStore {
 
   /** Sets `to` when the status is one of `from`; returns the previous status or undefined. */
   async transition(sessionId: string, from: SessionStatus[], to: SessionStatus, expectedStep = -1): Promise<SessionStatus | undefined> {
-    const previous = await runScript<string | null>(this.redis, 'transitionStatus', [this.keys.session(sessionId)], [
-      to,
-      Date.now(),
-      expectedStep,
-      ...from,
-    ]);
+    const previous = await runScript<string | null>(this.redis, 'transitionStatus', [this.keys.session(sessionId)], [to, Date.now(), expectedStep, ...from]);
     if (previous && isTerminal(to)) await this.applyRetention(sessionId);
     return previous ? (previous as SessionStatus) : undefined;
   }
@@ -151,96 +176,6 @@ export class SessionStore {
     if (result === 'cancelled') await this.applyRetention(sessionId);
     return result ?? undefined;
   }
-
-  /** All checkpoint fields of one step. */
-  async checkpoint(sessionId: string, step: number): Promise<Record<string, string>> {
-    return this.redis.hgetall(this.keys.checkpoint(sessionId, step));
-  }
-
-  /** Stores a checkpoint field once and returns whichever value won. */
-  async putCheckpoint(sessionId: string, step: number, field: string, value: string): Promise<string> {
-    const stored = await runScript<string | null>(this.redis, 'putIfAbsent', [this.keys.session(sessionId), this.keys.checkpoint(sessionId, step)], [field, value, 0]);
-    if (stored === null) throw vanished(sessionId);
-    return stored;
-  }
-
-  /** Overwrites a checkpoint field (for marks that may legitimately change, like an attempt counter). */
-  async setCheckpoint(sessionId: string, step: number, field: string, value: string): Promise<void> {
-    await this.redis.hset(this.keys.checkpoint(sessionId, step), field, value);
-  }
-
-  /**
-   * Checkpoints a step's model response and counts its usage once, in one round trip (see
-   * saveModelTurn-3.lua), with the step's events. Returns the response that is stored (the first writer's)
-   * and whether this call counted.
-   */
-  async saveModelTurn(
-    sessionId: string,
-    step: number,
-    fields: { response: string; value: string; usageGuard: string },
-    usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; costMicroUsd: number },
-    events: CheckpointEvents = NO_EVENTS,
-  ): Promise<{ stored: string; counted: boolean }> {
-    const [stored, counted] = await runScript<[string | null, number]>(
-      this.redis,
-      'saveModelTurn',
-      [this.keys.session(sessionId), this.keys.checkpoint(sessionId, step), this.keys.sessionEvents(sessionId)],
-      [
-        fields.response,
-        fields.value,
-        fields.usageGuard,
-        usage.inputTokens,
-        usage.outputTokens,
-        usage.cacheReadTokens,
-        usage.cacheWriteTokens,
-        usage.costMicroUsd,
-        ...eventArgs(events),
-      ],
-    );
-    if (stored === null || counted === -1) throw vanished(sessionId);
-    return { stored, counted: counted === 1 };
-  }
-
-  /**
-   * Stores a checkpoint field once with the events that belong to it (see putCheckpointWithEvents-3.lua).
-   * Returns the value that is stored (the first writer's) and whether this call stored it.
-   */
-  async putCheckpointWithEvents(sessionId: string, step: number, field: string, value: string, events: CheckpointEvents = NO_EVENTS): Promise<{ stored: string; written: boolean }> {
-    const [stored, written] = await runScript<[string | null, number]>(
-      this.redis,
-      'putCheckpointWithEvents',
-      [this.keys.session(sessionId), this.keys.checkpoint(sessionId, step), this.keys.sessionEvents(sessionId)],
-      [field, value, ...eventArgs(events)],
-    );
-    if (stored === null || written === -1) throw vanished(sessionId);
-    return { stored, written: written === 1 };
-  }
-}
-
-/**
- * Events written by a checkpoint script, each as its stream fields (see EventLog's `encodeEvent`): `always`
- * are appended by any writer, `ifWritten` only by the writer whose value is stored. Both are also kept in the
- * checkpoint field `outboxField` until they are copied to the global stream.
- */
-export interface CheckpointEvents {
-  maxLen: number;
-  outboxField: string;
-  always: string[][];
-  ifWritten: string[][];
-}
-
-/** Checkpoint fields holding events not yet copied to the global stream start with this. */
-export const OUTBOX_FIELD_PREFIX = 'outbox:';
-
-const NO_EVENTS: CheckpointEvents = { maxLen: 2000, outboxField: `${OUTBOX_FIELD_PREFIX}none`, always: [], ifWritten: [] };
-
-function eventArgs(events: CheckpointEvents): Array<string | number> {
-  return [events.maxLen, events.outboxField, JSON.stringify(events.always), JSON.stringify(events.ifWritten)];
-}
-
-/** A session record gone while its step ran: it expired, or Redis lost data (a restart without persistence). */
-function vanished(sessionId: string): AgentqError {
-  return new AgentqError('session_not_found', `session ${sessionId} vanished while its step ran: its record is gone from Redis (likely data loss: a restart without persistence, or eviction)`);
 }
 
 function int(value: string | undefined): number {
@@ -273,6 +208,7 @@ export function parseSession(raw: Record<string, string> | null | undefined): Se
   if (raw.error) session.error = SessionError.parse(JSON.parse(raw.error));
   if (raw.cancelRequested === '1') session.cancelRequested = true;
   if (raw.forkedFrom) session.forkedFrom = JSON.parse(raw.forkedFrom) as Session['forkedFrom'];
+  if (raw.shard !== undefined) session.shard = int(raw.shard);
   return session;
 }
 
@@ -296,5 +232,6 @@ function toRecord(session: Session): Record<string, string> {
   if (session.tenant) record.tenant = session.tenant;
   if (session.urgency) record.urgency = session.urgency;
   if (session.forkedFrom) record.forkedFrom = JSON.stringify(session.forkedFrom);
+  if (session.shard !== undefined) record.shard = String(session.shard);
   return record;
 }

@@ -54,7 +54,8 @@ export class TenantControls extends TenantBudgets {
   private async setField(tenant: string, field: keyof TenantSettings, value: number | null): Promise<TenantSettings> {
     const key = this.keys.tenantSettings(tenant);
     if (value === null) await this.redis.hdel(key, field);
-    else await this.redis.pipeline().hset(key, field, String(value)).sadd(this.keys.tenantIndex(), tenant).exec();
+    // Two slots (the tenant's tag, the index): two commands sent together, not one pipeline.
+    else await Promise.all([this.redis.hset(key, field, String(value)), this.redis.sadd(this.keys.tenantIndex(), tenant)]);
     return this.settings(tenant);
   }
 }

@@ -1,1 +1,3 @@
 export { freePort, RedisServer, redisServerAvailable } from './redis-server.js';
+export { RedisCluster } from './redis-cluster.js';
+export { RoundTripCounter } from './round-trip-counter.js';

@@ -39,48 +39,26 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  /** Starts a server; `port` defaults to a free one. */
+  /** Starts a server; `port` defaults to a free one (another one if it is taken before the server binds it). */
   static async start(port?: number): Promise<RedisServer> {
     if (!redisServerAvailable()) throw new Error(INSTALL_HINT);
-    const server = new RedisServer(port ?? (await freePort()));
-    await server.startProcess();
-    return server;
+    if (port !== undefined) return RedisServer.startAt(port);
+    return retryIfPortTaken(async () => RedisServer.startAt(await freePort()));
+  }
+
+  private static async startAt(port: number): Promise<RedisServer> {
+    const server = new RedisServer(port);
+    try {
+      await server.startProcess();
+      return server;
+    } catch (error) {
+      rmSync(server.dir, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   private async startProcess(): Promise<void> {
-    const child = spawn(
-      'redis-server',
-      [
-        '--port', String(this.port),
-        '--bind', '127.0.0.1',
-        '--dir', this.dir,
-        '--appendonly', 'yes',
-        '--appendfsync', 'everysec',
-        '--save', '',
-        '--maxmemory-policy', 'noeviction',
-        '--protected-mode', 'no',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.child = child;
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start on port ${this.port}:\n${output}`)), 10_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server exited with code ${code}:\n${output}`));
-      });
-    });
-    child.removeAllListeners('exit');
+    this.child = await spawnRedisServer(this.port, this.dir);
   }
 
   /** Stops the server (SIGTERM: it flushes AOF first). */
@@ -103,4 +81,57 @@ export class RedisServer {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs `start`, which picks free ports and starts servers on them, again (up to 3 times in all) when a port
+ * found free was taken by another process before a server bound it: tests start servers side by side.
+ * `start` cleans up what it started before it throws.
+ */
+export async function retryIfPortTaken<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      const taken = error instanceof Error && error.message.includes('Address already in use');
+      if (attempt >= 3 || !taken) throw error;
+    }
+  }
+}
+
+/**
+ * Starts a `redis-server` on 127.0.0.1:`port` with its data in `dir` and resolves once it accepts
+ * connections: AOF on (fsync every second, as the fault drills assume), no RDB snapshots, no eviction (an
+ * evicted key would be lost state, never a cache miss). `extraArgs` adds to that (the cluster's options).
+ */
+export async function spawnRedisServer(port: number, dir: string, extraArgs: string[] = []): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec'];
+  args.push('--save', '', '--maxmemory-policy', 'noeviction', '--protected-mode', 'no', ...extraArgs);
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A server that never got ready is killed here: nobody else holds it to stop it.
+  const ready = new Promise<void>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start on port ${port}:\n${output}`)), 10_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server on port ${port} exited with code ${code}:\n${output}`));
+    });
+  });
+  try {
+    await ready;
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  child.removeAllListeners('exit');
+  return child;
 }

@@ -6,28 +6,45 @@ import type { Alert } from './alert.js';
  * a loop or a budget stop is not also reported as a plain failure.
  */
 export function alertForEvent(event: AgentEvent): Alert | undefined {
-  const d = event.data;
   const base = { session: event.sessionId, agent: event.agent ?? 'unknown', step: event.step, ...(event.tenant ? { tenant: event.tenant } : {}) };
-  const error = (d.error ?? {}) as { code?: string; message?: string };
   switch (event.type) {
     case 'session_failed': {
-      const status = typeof d.status === 'string' ? d.status : 'failed';
-      const code = error.code ?? status;
-      const message = truncateText(error.message ?? '', 300);
+      const { error } = event.data;
+      const status = event.data.status ?? 'failed';
+      const code = error?.code ?? status;
+      const message = truncateText(error?.message ?? '', 300);
       if (status === 'loop_detected') {
-        return { kind: 'loop_detected', title: 'Agent loop detected', summary: `Session ${event.sessionId} (${base.agent}) was stopped repeating the same tool call. ${message}`.trim(), fields: { ...base, code }, timestamp: event.timestamp };
+        return {
+          kind: 'loop_detected',
+          title: 'Agent loop detected',
+          summary: `Session ${event.sessionId} (${base.agent}) was stopped repeating the same tool call. ${message}`.trim(),
+          fields: { ...base, code },
+          timestamp: event.timestamp,
+        };
       }
       if (status === 'budget_exceeded') {
-        return { kind: 'budget_exceeded', title: 'Agent budget exceeded', summary: `Session ${event.sessionId} (${base.agent}) hit its ${code} budget. ${message}`.trim(), fields: { ...base, code }, timestamp: event.timestamp };
+        return {
+          kind: 'budget_exceeded',
+          title: 'Agent budget exceeded',
+          summary: `Session ${event.sessionId} (${base.agent}) hit its ${code} budget. ${message}`.trim(),
+          fields: { ...base, code },
+          timestamp: event.timestamp,
+        };
       }
-      return { kind: 'session_failed', title: 'Agent session failed', summary: `Session ${event.sessionId} (${base.agent}) failed: ${code}. ${message}`.trim(), fields: { ...base, code }, timestamp: event.timestamp };
+      return {
+        kind: 'session_failed',
+        title: 'Agent session failed',
+        summary: `Session ${event.sessionId} (${base.agent}) failed: ${code}. ${message}`.trim(),
+        fields: { ...base, code },
+        timestamp: event.timestamp,
+      };
     }
     case 'approval_requested':
       return {
         kind: 'approval_requested',
         title: 'Approval requested',
-        summary: `Session ${event.sessionId} (${base.agent}) wants to run ${String(d.tool ?? 'a tool')} (risk ${String(d.risk ?? 'unknown')}) and waits for a decision.`,
-        fields: { ...base, tool: String(d.tool ?? ''), ...(typeof d.approvalId === 'string' ? { approval: d.approvalId } : {}) },
+        summary: `Session ${event.sessionId} (${base.agent}) wants to run ${event.data.tool} (risk ${event.data.risk}) and waits for a decision.`,
+        fields: { ...base, tool: event.data.tool, approval: event.data.approvalId },
         timestamp: event.timestamp,
       };
     default:

@@ -19,7 +19,7 @@ export class Alerter {
   readonly sender: WebhookSender;
   private readonly monitor: FailureRateMonitor | undefined;
   private readonly kinds: Set<Alert['kind']> | undefined;
-  private unsubscribe: (() => void) | undefined;
+  private readonly unsubscribes: Array<() => void> = [];
 
   constructor(options: AlertOptions, logger?: Logger) {
     this.sender = new WebhookSender({ ...options, url: options.webhookUrl, ...(logger ? { logger } : {}) });
@@ -29,7 +29,8 @@ export class Alerter {
 
   /** Subscribes to an event log's in-process listeners. */
   attach(events: EventLog): this {
-    this.unsubscribe = events.onEvent((event) => this.observe(event));
+    // A sharded worker attaches once per shard's event log.
+    this.unsubscribes.push(events.onEvent((event) => this.observe(event)));
     return this;
   }
 
@@ -40,7 +41,7 @@ export class Alerter {
   }
 
   async close(graceMs?: number): Promise<void> {
-    this.unsubscribe?.();
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
     await this.sender.close(graceMs);
   }
 }

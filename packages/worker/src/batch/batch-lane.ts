@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { enqueueStep, type Keys, type Logger, type Redis, runScript, type StepJobSettings } from '@agentq/shared';
+import { addJob, enqueueStep, type JobName, type Logger, type Redis, type StepJobSettings } from '@agentq/shared';
+import { type Keys, StepCheckpointStore } from '@agentq/shared/internal';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Job, Queue } from 'bullmq';
+import { runWorkerScript } from '../redis/worker-scripts.js';
 import type { ResolvedBatchLaneOptions } from './batch-lane-options.js';
 import type { BatchItemResult } from './batch-result.js';
 
@@ -13,18 +15,14 @@ export interface BatchCall {
   params: Anthropic.MessageCreateParamsNonStreaming;
 }
 
-/** Checkpoint fields of a batch-lane step: the attempt being waited for, and the result delivered for it. */
-export const BATCH_ATTEMPT_FIELD = 'batch:attempt';
-export const BATCH_RESULT_FIELD = 'batch:result';
-
 /** What the poller writes into the step's checkpoint. */
 export interface DeliveredResult {
   customId: string;
   result: BatchItemResult;
 }
 
-export const BATCH_FLUSH_JOB = 'batch-flush';
-export const BATCH_POLL_JOB = 'batch-poll';
+export const BATCH_FLUSH_JOB = 'batch-flush' satisfies JobName;
+export const BATCH_POLL_JOB = 'batch-poll' satisfies JobName;
 
 /**
  * One queue's batch lane in Redis: the buffer steps park their calls in, the claims flushers make before they
@@ -47,7 +45,12 @@ export class BatchLane {
 
   /** Parks a call (once per custom_id) and makes sure a flush will come: at once when the buffer is full, else within maxAgeMs. */
   async park(customId: string, call: BatchCall): Promise<{ parked: boolean; pending: number }> {
-    const [added, pending] = await runScript<[number, number]>(this.redis, 'parkBatchCall', [this.key('pending'), this.key('calls')], [customId, Date.now(), JSON.stringify(call)]);
+    const [added, pending] = await runWorkerScript<[number, number]>(
+      this.redis,
+      'parkBatchCall',
+      [this.key('pending'), this.key('calls')],
+      [customId, Date.now(), JSON.stringify(call)],
+    );
     if (added === 1 && pending % this.options.maxBatchSize === 0) await this.scheduleFlush(0, `full-${randomUUID().slice(0, 8)}`);
     else await this.scheduleFlush(this.options.maxAgeMs);
     return { parked: added === 1, pending };
@@ -65,20 +68,9 @@ export class BatchLane {
     await this.addLaneJob(BATCH_POLL_JOB, delayMs, this.options.pollIntervalMs);
   }
 
-  private async addLaneJob(name: string, delayMs: number, grainMs: number, tag?: string): Promise<void> {
+  private async addLaneJob(name: typeof BATCH_FLUSH_JOB | typeof BATCH_POLL_JOB, delayMs: number, grainMs: number, tag?: string): Promise<void> {
     const slot = Math.ceil((Date.now() + delayMs) / Math.max(1, grainMs));
-    await this.queue.add(
-      name,
-      {},
-      {
-        jobId: `${name}-${tag ?? `t${slot}`}`,
-        ...(delayMs > 0 ? { delay: delayMs } : {}),
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 1000, jitter: 1 },
-        removeOnComplete: { age: 3600, count: 1000 },
-        removeOnFail: { age: 24 * 3600 },
-      },
-    );
+    await addJob(this.queue, name, {}, { jobId: `${name}-${tag ?? `t${slot}`}`, delay: delayMs });
   }
 
   /**
@@ -93,7 +85,11 @@ export class BatchLane {
 
   /** After a restart: flush and poll whatever the lane still holds. */
   async resume(): Promise<void> {
-    const [pending, claims, inflight] = await Promise.all([this.redis.zcard(this.key('pending')), this.redis.zcard(this.key('claims')), this.redis.zcard(this.key('inflight'))]);
+    const [pending, claims, inflight] = await Promise.all([
+      this.redis.zcard(this.key('pending')),
+      this.redis.zcard(this.key('claims')),
+      this.redis.zcard(this.key('inflight')),
+    ]);
     if (pending > 0 || claims > 0) await this.scheduleFlush(0, `resume-${randomUUID().slice(0, 8)}`);
     if (inflight > 0) await this.schedulePoll(0);
   }
@@ -111,7 +107,7 @@ export class BatchLane {
    */
   async deliver(customId: string, call: BatchCall, result: BatchItemResult): Promise<void> {
     const delivered: DeliveredResult = { customId, result };
-    await this.redis.hset(this.keys.checkpoint(call.sessionId, call.step), BATCH_RESULT_FIELD, JSON.stringify(delivered));
+    await new StepCheckpointStore(this.redis, this.keys).setBatchResult(call.sessionId, call.step, JSON.stringify(delivered));
     const jobId = await enqueueStep(this.queue, call.sessionId, call.step, this.stepSettings, { suffix: `b${call.attempt}` });
     await this.redis.hset(this.keys.session(call.sessionId), 'jobId', jobId);
   }
@@ -119,7 +115,7 @@ export class BatchLane {
   /** Moves due calls into a new claim; empty when none are due. */
   async claim(now: number = Date.now()): Promise<{ claimId: string; customIds: string[] }> {
     const claimId = `${now}-${randomUUID().slice(0, 8)}`;
-    const customIds = await runScript<string[]>(
+    const customIds = await runWorkerScript<string[]>(
       this.redis,
       'claimBatchCalls',
       [this.key('pending'), this.key('claims'), this.key(`claim:${claimId}`)],
@@ -130,7 +126,7 @@ export class BatchLane {
 
   /** Records the batch a claim was submitted as; false when another flusher already resolved the claim. */
   async record(claimId: string, batchId: string): Promise<boolean> {
-    const done = await runScript<number>(
+    const done = await runWorkerScript<number>(
       this.redis,
       'recordBatch',
       [this.key('claims'), this.key(`claim:${claimId}`), this.key('inflight'), this.key(`batch:${batchId}`), this.key('seen')],
@@ -140,13 +136,13 @@ export class BatchLane {
   }
 
   async release(claimId: string): Promise<number> {
-    return runScript<number>(this.redis, 'releaseClaim', [this.key('claims'), this.key(`claim:${claimId}`), this.key('pending')], [claimId, Date.now()]);
+    return runWorkerScript<number>(this.redis, 'releaseClaim', [this.key('claims'), this.key(`claim:${claimId}`), this.key('pending')], [claimId, Date.now()]);
   }
 
   /** Forgets a batch (or a claim answered without one) whose results were all delivered. */
   async finish(kind: 'batch' | 'claim', id: string): Promise<void> {
     const [set, list] = kind === 'batch' ? [this.key('inflight'), this.key(`batch:${id}`)] : [this.key('claims'), this.key(`claim:${id}`)];
-    await runScript<number>(this.redis, 'finishBatch', [set, list, this.key('calls')], [id]);
+    await runWorkerScript<number>(this.redis, 'finishBatch', [set, list, this.key('calls')], [id]);
   }
 
   async claimIds(claimId: string): Promise<string[]> {

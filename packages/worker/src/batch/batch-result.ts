@@ -37,10 +37,19 @@ export function readBatchResult(result: BatchItemResult): BatchOutcome {
       return { ok: false, error: classifyModelError(Anthropic.APIError.generate(status, result.error, inner?.message, new Headers())) };
     }
     case 'expired':
-      return { ok: false, error: { code: 'model_timeout', message: 'the batch expired before this request was processed', status: undefined, retryAfterMs: undefined } };
+      return {
+        ok: false,
+        error: { code: 'model_timeout', message: 'the batch expired before this request was processed', status: undefined, retryAfterMs: undefined },
+      };
     case 'canceled':
-      return { ok: false, error: { code: 'model_timeout', message: 'the batch was canceled before this request was processed', status: undefined, retryAfterMs: undefined } };
+      return {
+        ok: false,
+        error: { code: 'model_timeout', message: 'the batch was canceled before this request was processed', status: undefined, retryAfterMs: undefined },
+      };
     default:
-      return { ok: false, error: { code: 'internal', message: `unknown batch result type ${(result as { type?: string }).type}`, status: undefined, retryAfterMs: undefined } };
+      return {
+        ok: false,
+        error: { code: 'internal', message: `unknown batch result type ${(result as { type?: string }).type}`, status: undefined, retryAfterMs: undefined },
+      };
   }
 }

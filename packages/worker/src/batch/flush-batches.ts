@@ -43,7 +43,14 @@ export async function flushBatches(lane: BatchLane): Promise<FlushReport> {
     await submit(lane, claimId, customIds, report);
   }
   const oldest = await lane.redis.zrange(lane.key('pending'), '0', '0', 'WITHSCORES');
-  if (oldest.length === 2) await lane.scheduleFlush(Math.max(0, Number(oldest[1]) + lane.options.maxAgeMs - Date.now()));
+  if (oldest.length === 2) {
+    // Named by the call's due time, not by its window: the window's flush job may be this very job (a call
+    // parked after the window's first, left behind because a full-buffer flush took the first) or a completed
+    // one BullMQ still keeps, and an add whose id exists is ignored: the call would strand. A later job can
+    // never carry this id, since it only runs once this call is due and so claims it.
+    const dueAt = Number(oldest[1]) + lane.options.maxAgeMs;
+    await lane.scheduleFlush(Math.max(0, dueAt - Date.now()), `due-${dueAt}`);
+  }
   if (report.submitted > 0 || report.adopted > 0 || (await lane.redis.zcard(lane.key('inflight'))) > 0) await lane.schedulePoll();
   return report;
 }

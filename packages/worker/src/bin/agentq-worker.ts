@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { AgentqError, createLogger, type TenantSettings } from '@agentq/shared';
+import { AgentqError, createLogger, ENV, parseShardList, redisTargetOf, type TenantSettings } from '@agentq/shared';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadAgentsModule } from '../config/agents-module.js';
 import { readWorkerEnv, WorkerEnv } from '../config/worker-env.js';
@@ -18,11 +18,12 @@ const program = new Command()
   .requiredOption('--agents <module>', 'ES module file (resolved against the current directory) whose default export is an array of agents')
   .option('--concurrency <n>', 'steps run at once by this process', positiveInt)
   .option('--queue <name>', 'queue name (env AGENTQ_QUEUE)')
+  .option('--shards <list>', 'take steps only from these queue shards, e.g. 0,2 (env AGENTQ_WORKER_SHARDS; default every shard of AGENTQ_QUEUE_SHARDS)')
   .option('--metrics-host <host>', 'interface of the metrics server (env AGENTQ_METRICS_HOST; default 127.0.0.1)')
   .showHelpAfterError()
   .addHelpText('after', `\nEnvironment variables read (README "Configuration" says what each means):\n  ${Object.keys(WorkerEnv.shape).join('\n  ')}`);
 program.parse();
-const opts = program.opts<{ agents: string; concurrency?: number; queue?: string; metricsHost?: string }>();
+const opts = program.opts<{ agents: string; concurrency?: number; queue?: string; shards?: string; metricsHost?: string }>();
 
 let env;
 try {
@@ -45,6 +46,14 @@ if (!loaded.ok) {
 }
 const agents = loaded.agents;
 
+let consumeShards: number[];
+try {
+  consumeShards = parseShardList(opts.shards ?? env.AGENTQ_WORKER_SHARDS, env.AGENTQ_QUEUE_SHARDS);
+} catch (error) {
+  process.stderr.write(`agentq-worker: --shards / ${ENV.WORKER_SHARDS}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+}
+
 function tenantSettingsFromEnv(e: WorkerEnv): Record<string, TenantSettings> {
   const out: Record<string, TenantSettings> = {};
   const put = (map: Record<string, number> | undefined, field: keyof TenantSettings) => {
@@ -61,12 +70,18 @@ const tracing = startTracing(env);
 const worker = await startWorker({
   agents,
   tracing: tracing !== undefined,
-  connection: env.REDIS_URL,
+  connection: redisTargetOf(env),
+  shards: env.AGENTQ_QUEUE_SHARDS,
+  consumeShards,
   queueName: opts.queue ?? env.AGENTQ_QUEUE,
   prefix: env.AGENTQ_PREFIX,
   concurrency: opts.concurrency ?? env.AGENTQ_CONCURRENCY ?? 10,
   logger,
-  model: { apiKey: env.ANTHROPIC_API_KEY ?? 'mock', baseURL: env.ANTHROPIC_BASE_URL, ...(env.AGENTQ_MODEL_TIMEOUT_MS ? { timeoutMs: env.AGENTQ_MODEL_TIMEOUT_MS } : {}) },
+  model: {
+    apiKey: env.ANTHROPIC_API_KEY ?? 'mock',
+    baseURL: env.ANTHROPIC_BASE_URL,
+    ...(env.AGENTQ_MODEL_TIMEOUT_MS ? { timeoutMs: env.AGENTQ_MODEL_TIMEOUT_MS } : {}),
+  },
   ...(env.AGENTQ_LOCK_DURATION_MS ? { lockDurationMs: env.AGENTQ_LOCK_DURATION_MS } : {}),
   ...(env.AGENTQ_STALLED_INTERVAL_MS ? { stalledIntervalMs: env.AGENTQ_STALLED_INTERVAL_MS } : {}),
   ...(env.AGENTQ_MAX_STALLED_COUNT !== undefined ? { maxStalledCount: env.AGENTQ_MAX_STALLED_COUNT } : {}),
@@ -79,6 +94,7 @@ const worker = await startWorker({
     unknownModels: env.AGENTQ_UNKNOWN_MODELS,
   },
   ...(env.AGENTQ_METRICS_PORT !== undefined ? { metricsPort: env.AGENTQ_METRICS_PORT } : {}),
+  ...(env.AGENTQ_MAX_EVENT_LOOP_DELAY_MS !== undefined ? { maxEventLoopDelayMs: env.AGENTQ_MAX_EVENT_LOOP_DELAY_MS } : {}),
   batch: {
     ...(env.AGENTQ_BATCH_MAX_SIZE ? { maxBatchSize: env.AGENTQ_BATCH_MAX_SIZE } : {}),
     ...(env.AGENTQ_BATCH_MAX_AGE_MS ? { maxAgeMs: env.AGENTQ_BATCH_MAX_AGE_MS } : {}),
@@ -106,7 +122,7 @@ const worker = await startWorker({
       }
     : {}),
 });
-logger.info({ workerId: worker.id, agents: agents.map((a) => a.name), queue: opts.queue ?? env.AGENTQ_QUEUE }, 'worker started');
+logger.info({ workerId: worker.id, agents: agents.map((a) => a.name), queues: worker.shards.map((s) => s.queue.name) }, 'worker started');
 process.stdout.write(`${JSON.stringify({ ready: true, workerId: worker.id })}\n`);
 
 const graceMs = env.AGENTQ_SHUTDOWN_GRACE_MS ?? 60_000;

@@ -1,7 +1,6 @@
 import {
   type BudgetCode,
   BudgetExceededError,
-  BudgetLedger,
   type CallEstimate,
   costMicroUsd,
   AgentqError,
@@ -9,27 +8,15 @@ import {
   estimateInputTokens,
   lookupPrice,
   type ModelPrice,
+  serverToolMicroUsd,
   type SessionError,
-  type Stores,
   type TokenCounts,
   utcDay,
 } from '@agentq/shared';
+import { type ModelCall, modelCallId, type StepCheckpoint } from '@agentq/shared/internal';
 import type Anthropic from '@anthropic-ai/sdk';
 import { tokenCounts } from '../model/token-counts.js';
-import type { StepContext } from '../step/step-context.js';
-
-/** Checkpoint field holding the UTC day the tenant reservation of this step's call was made in. */
-const DAY_FIELD = 'budget:day';
-const ledgers = new WeakMap<Stores, BudgetLedger>();
-
-export function ledgerOf(stores: Stores): BudgetLedger {
-  let ledger = ledgers.get(stores);
-  if (!ledger) {
-    ledger = new BudgetLedger(stores.redis, stores.keys);
-    ledgers.set(stores, ledger);
-  }
-  return ledger;
-}
+import type { BudgetContext, PriceSettings } from './budget-context.js';
 
 /** A model call admitted by the session and tenant budgets, with the `max_tokens` they leave it. */
 export interface CallBudget {
@@ -43,17 +30,17 @@ export interface CallBudget {
   release(): Promise<void>;
 }
 
-/** One id per model call of a step: `model`, or the checkpoint field of a second call (the refusal fallback). */
-const reservationId = (ctx: StepContext, call = 'model') => `${ctx.session.sessionId}:${ctx.step}:${call}`;
+/** One reservation id per model call of a step, stable across its attempts. */
+const reservationId = (ctx: BudgetContext, call: ModelCall = 'model') => modelCallId(ctx.session.sessionId, ctx.step, call);
 
 /**
  * Admits the step's model call before it is made: the session's token and cost budgets (`max_tokens` cut to
  * what they leave), then a reservation of estimated input + `max_tokens` against the tenant's daily budget.
  * A call that cannot fit is not made: this throws {@link BudgetExceededError} naming the budget.
  */
-export async function admitModelCall(ctx: StepContext, params: Anthropic.MessageCreateParamsNonStreaming, call = 'model'): Promise<CallBudget> {
+export async function admitModelCall(ctx: BudgetContext, params: Anthropic.MessageCreateParamsNonStreaming, call: ModelCall = 'model'): Promise<CallBudget> {
   const { deps, session } = ctx;
-  const ledger = ledgerOf(deps.stores);
+  const { ledger } = deps;
   const estimate: CallEstimate = {
     model: params.model,
     price: checkedPrice(ctx, params.model),
@@ -64,10 +51,16 @@ export async function admitModelCall(ctx: StepContext, params: Anthropic.Message
   if (!admitted.ok) throw new BudgetExceededError(admitted.error);
   const tenant = session.tenant;
   if (!tenant) {
-    return { maxTokens: admitted.maxTokens, ...cut(admitted.cutBy), estimatedInputTokens: estimate.inputTokens, settle: async () => {}, release: async () => {} };
+    return {
+      maxTokens: admitted.maxTokens,
+      ...cut(admitted.cutBy),
+      estimatedInputTokens: estimate.inputTokens,
+      settle: async () => {},
+      release: async () => {},
+    };
   }
   // The day is pinned in the checkpoint so a call that straddles midnight settles where it was reserved.
-  const day = await deps.stores.sessions.putCheckpoint(session.sessionId, ctx.step, DAY_FIELD, utcDay());
+  const day = await deps.stores.sessions.checkpoints.pinBudgetDay(session.sessionId, ctx.step, utcDay());
   const id = reservationId(ctx, call);
   const reserved = await ledger.reserveTenant(tenant, day, id, { ...estimate, maxTokens: admitted.maxTokens });
   if (!reserved.ok) throw new BudgetExceededError(reserved.error);
@@ -91,7 +84,7 @@ const warnedUnpriced = new Set<string>();
  * The price a call is admitted at. An unknown model is charged the highest rate in the table (warned once
  * per process and model), or refused when the worker is set to (`AGENTQ_UNKNOWN_MODELS=refuse`).
  */
-export function checkedPrice(ctx: StepContext, model: string): ModelPrice {
+export function checkedPrice(ctx: BudgetContext, model: string): ModelPrice {
   const found = lookupPrice(model, pricesOf(ctx));
   if (found.known) return found.price;
   if (ctx.deps.settings.unknownModels === 'refuse') {
@@ -105,7 +98,7 @@ export function checkedPrice(ctx: StepContext, model: string): ModelPrice {
 }
 
 /** The price table of this worker: the built-in one with `settings.prices` laid over it. */
-export function pricesOf(ctx: StepContext): Record<string, ModelPrice> {
+export function pricesOf(ctx: { deps: { settings: PriceSettings } }): Record<string, ModelPrice> {
   const custom = ctx.deps.settings.prices;
   return custom ? { ...DEFAULT_PRICES, ...custom } : DEFAULT_PRICES;
 }
@@ -114,20 +107,21 @@ export function pricesOf(ctx: StepContext): Record<string, ModelPrice> {
  * For a response checkpointed by an earlier attempt of the step: settles its tenant reservation (a no-op when
  * that attempt already did) and returns the response.
  */
-export async function settleCheckpointedCall<M extends { model?: string; usage: Anthropic.Usage }>(
-  ctx: StepContext,
-  checkpoint: Record<string, string>,
+export async function settleCheckpointedCall<M extends { model?: string; usage: Anthropic.Usage; content?: ReadonlyArray<{ type: string }> }>(
+  ctx: BudgetContext,
+  checkpoint: StepCheckpoint,
   message: M,
   /** The checkpointed call's price relative to a direct call (batch-lane calls bill at half). @defaultValue 1 */
   priceFactor = 1,
-  call = 'model',
+  call: ModelCall = 'model',
 ): Promise<M> {
   const tenant = ctx.session.tenant;
   if (!tenant) return message;
   const usage: TokenCounts = tokenCounts(message.usage);
-  const cost = Math.ceil(costMicroUsd(message.model ?? ctx.agent.model, usage, pricesOf(ctx)) * priceFactor);
-  const day = checkpoint[DAY_FIELD] ?? utcDay();
-  await ledgerOf(ctx.deps.stores).settleTenant(tenant, day, reservationId(ctx, call), usage, cost);
+  // The price the call was first settled at: tokens at the call's rate, server tools on top at their own.
+  const cost = Math.ceil(costMicroUsd(message.model ?? ctx.agent.model, usage, pricesOf(ctx)) * priceFactor) + serverToolMicroUsd(message);
+  const day = checkpoint.budgetDay ?? utcDay();
+  await ctx.deps.ledger.settleTenant(tenant, day, reservationId(ctx, call), usage, cost);
   return message;
 }
 
@@ -135,9 +129,9 @@ export async function settleCheckpointedCall<M extends { model?: string; usage: 
  * Gives back the tenant reservation of a call an earlier job of the step admitted and that ended without
  * usage (a batch-lane call whose result was an error); a no-op without a tenant or a reservation.
  */
-export async function releaseAdmittedCall(ctx: StepContext, checkpoint: Record<string, string>): Promise<void> {
+export async function releaseAdmittedCall(ctx: BudgetContext, checkpoint: StepCheckpoint): Promise<void> {
   const tenant = ctx.session.tenant;
-  const day = checkpoint[DAY_FIELD];
+  const day = checkpoint.budgetDay;
   if (!tenant || !day) return;
-  await ledgerOf(ctx.deps.stores).releaseTenant(tenant, day, reservationId(ctx));
+  await ctx.deps.ledger.releaseTenant(tenant, day, reservationId(ctx));
 }

@@ -1,26 +1,5 @@
-import {
-  type BudgetReading,
-  budgetError,
-  budgetNote,
-  nearBudgets,
-  readSessionBudgets,
-  type SessionError,
-  spentSessionBudget,
-  TenantBudgets,
-  type Stores,
-} from '@agentq/shared';
-import type { StepContext } from '../step/step-context.js';
-
-const tenantBudgets = new WeakMap<Stores, TenantBudgets>();
-
-function tenantsOf(stores: Stores): TenantBudgets {
-  let t = tenantBudgets.get(stores);
-  if (!t) {
-    t = new TenantBudgets(stores.redis, stores.keys);
-    tenantBudgets.set(stores, t);
-  }
-  return t;
-}
+import { type BudgetReading, budgetError, budgetNote, nearBudgets, readSessionBudgets, type SessionError, spentSessionBudget } from '@agentq/shared';
+import type { BudgetContext } from './budget-context.js';
 
 export interface StepBudgets {
   /** A budget already spent: the session ends `budget_exceeded` before any call. */
@@ -34,14 +13,14 @@ export interface StepBudgets {
  * day. A budget reaching 80% fires `budget_warning` and yields a notice (sent as appended user content) once
  * per session and budget: the step that first saw it, also when that step is retried.
  */
-export async function checkStepBudgets(ctx: StepContext): Promise<StepBudgets> {
+export async function checkStepBudgets(ctx: BudgetContext): Promise<StepBudgets> {
   const { session, limits, step, deps } = ctx;
   const readings = readSessionBudgets(session, limits, step);
   const spent = spentSessionBudget(readings);
   if (spent) return { stop: spent, notes: [] };
 
   if (session.tenant) {
-    const tenants = tenantsOf(deps.stores);
+    const tenants = deps.tenantBudgets;
     const [budget, usage] = await Promise.all([tenants.getBudget(session.tenant), tenants.usage(session.tenant)]);
     const tenantReadings: BudgetReading[] = [];
     if (budget.dailyTokens !== undefined) tenantReadings.push({ code: 'tenant_tokens', limit: budget.dailyTokens, used: usage.tokens });
@@ -58,7 +37,12 @@ export async function checkStepBudgets(ctx: StepContext): Promise<StepBudgets> {
     const field = `budgetWarned:${reading.code}`;
     const first = await deps.stores.redis.hsetnx(deps.stores.keys.session(session.sessionId), field, String(step));
     if (first === 1) {
-      await ctx.emit('budget_warning', { budget: reading.code, limit: reading.limit, used: reading.used, ratio: Math.round((reading.used / reading.limit) * 1000) / 1000 });
+      await ctx.emit('budget_warning', {
+        budget: reading.code,
+        limit: reading.limit,
+        used: reading.used,
+        ratio: Math.round((reading.used / reading.limit) * 1000) / 1000,
+      });
       fresh.push(reading);
     } else if ((await deps.stores.redis.hget(deps.stores.keys.session(session.sessionId), field)) === String(step)) {
       fresh.push(reading);

@@ -2,12 +2,27 @@ import { blankToUndefined, CommonEnv, ENV, envInt, envNumber, envString, envUrl,
 import { z } from 'zod';
 
 const rate = z.number().nonnegative();
-const RateSchema = z.strictObject({ input: rate, output: rate, cacheWrite5m: rate.optional(), cacheWrite1h: rate.optional(), cacheRead: rate.optional(), batchFactor: z.number().gt(0).max(1).optional() });
+const RateSchema = z.strictObject({
+  input: rate,
+  output: rate,
+  cacheWrite5m: rate.optional(),
+  cacheWrite1h: rate.optional(),
+  cacheRead: rate.optional(),
+  batchFactor: z.number().gt(0).max(1).optional(),
+});
 const ModelPriceSchema = RateSchema.extend({ longPrompt: z.strictObject({ aboveTokens: z.number().int().positive(), price: RateSchema }).optional() });
 
 /** Environment of a worker process, validated once at start-up. */
 export const WorkerEnv = CommonEnv.extend({
   [ENV.CONCURRENCY]: envInt(1),
+  /** The queue shards this worker takes steps from, e.g. `0,2` (checked against AGENTQ_QUEUE_SHARDS at start-up). */
+  [ENV.WORKER_SHARDS]: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'must be shard numbers separated by commas, e.g. 0,2')
+      .optional(),
+  ),
   [ENV.LOCK_DURATION_MS]: envInt(1000),
   [ENV.STALLED_INTERVAL_MS]: envInt(1000),
   [ENV.MAX_STALLED_COUNT]: envInt(0),
@@ -19,6 +34,8 @@ export const WorkerEnv = CommonEnv.extend({
   [ENV.SHUTDOWN_GRACE_MS]: envInt(0),
   [ENV.METRICS_PORT]: envInt(0),
   [ENV.MAX_QUEUE_PAUSE_MS]: envInt(1000),
+  // Liveness (/healthz) fails when the event loop was stuck longer than this.
+  [ENV.MAX_EVENT_LOOP_DELAY_MS]: envInt(100),
   /** Interface of the metrics server; 127.0.0.1 unless set (e.g. 0.0.0.0 for a Prometheus scraping the pod). */
   [ENV.METRICS_HOST]: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
   [ENV.ALERT_FAILURE_RATE]: envNumber().pipe(z.number().min(0).max(1).optional()),
@@ -74,7 +91,11 @@ function envTenantMap(value: z.ZodNumber) {
         }),
       );
     },
-    z.record(z.string().regex(/^[^=,\s]{1,128}$/, 'tenant names may not hold "=", "," or spaces'), value, { error: 'must be tenant=number pairs separated by commas' }).optional(),
+    z
+      .record(z.string().regex(/^[^=,\s]{1,128}$/, 'tenant names may not hold "=", "," or spaces'), value, {
+        error: 'must be tenant=number pairs separated by commas',
+      })
+      .optional(),
   );
 }
 

@@ -1,11 +1,8 @@
-import { DEFAULT_TENANT, type Keys, type Redis, runScript } from '@agentq/shared';
+import { DEFAULT_TENANT, type Redis } from '@agentq/shared';
+import { type Keys } from '@agentq/shared/internal';
+import { runWorkerScript } from '../redis/worker-scripts.js';
 import { governorBucketId } from './bucket-id.js';
-import {
-  DEFAULT_GOVERNOR_TTL_MS,
-  DEFAULT_MAX_INLINE_WAIT_MS,
-  type GovernorLimits,
-  type GovernorOptions,
-} from './governor-options.js';
+import { DEFAULT_GOVERNOR_TTL_MS, DEFAULT_MAX_INLINE_WAIT_MS, type GovernorLimits, type GovernorOptions } from './governor-options.js';
 import { parseRateLimitHeaders, type ReportedBucket } from './rate-limit-headers.js';
 
 /** How long a tenant's share setting is cached by each worker. */
@@ -22,13 +19,7 @@ export interface AcquireRequest {
 }
 
 /** Which limit made a call wait. */
-export type GovernorReason =
-  | 'requests'
-  | 'input_tokens'
-  | 'output_tokens'
-  | 'tenant_requests'
-  | 'tenant_input_tokens'
-  | 'tenant_output_tokens';
+export type GovernorReason = 'requests' | 'input_tokens' | 'output_tokens' | 'tenant_requests' | 'tenant_input_tokens' | 'tenant_output_tokens';
 
 /** A granted reservation; pass it to {@link Governor.settle} exactly once, whatever the call's outcome. */
 export interface Permit {
@@ -43,8 +34,7 @@ export interface Permit {
 }
 
 export type AcquireResult =
-  | { granted: true; permit: Permit; waitMs: number; reason: GovernorReason | undefined }
-  | { granted: false; waitMs: number; reason: GovernorReason };
+  { granted: true; permit: Permit; waitMs: number; reason: GovernorReason | undefined } | { granted: false; waitMs: number; reason: GovernorReason };
 
 /** What the API counted for a call; leave it out when the call failed before the API answered it. */
 export interface SettleUsage {
@@ -114,7 +104,7 @@ export class Governor {
     const bucketId = governorBucketId(this.apiKey, request.model);
     const tenant = request.tenant ?? DEFAULT_TENANT;
     const share = await this.shareOf(tenant);
-    const [granted, waitMs, reason, r, i, o] = await runScript<[number, number, string, number, number, number]>(
+    const [granted, waitMs, reason, r, i, o] = await runWorkerScript<[number, number, string, number, number, number]>(
       this.redis,
       'acquireGovernor',
       [this.keys.governor(bucketId)],
@@ -161,7 +151,7 @@ export class Governor {
       const v = b?.[k];
       return v === undefined ? -1 : Math.floor(v);
     };
-    const [r, i, o] = await runScript<[number, number, number]>(
+    const [r, i, o] = await runWorkerScript<[number, number, number]>(
       this.redis,
       'settleGovernor',
       [this.keys.governor(permit.bucketId)],

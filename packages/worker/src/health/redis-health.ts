@@ -87,6 +87,9 @@ export async function warnUnsafeRedis(redis: Redis, logger: Logger): Promise<voi
   const aof = /aof_enabled:(\d)/.exec(persistence)?.[1];
   const rdbSaves = /rdb_last_save_time:/.test(persistence);
   if (aof === '0') {
-    logger.warn({ aofEnabled: false, rdb: rdbSaves }, 'redis AOF persistence is off: a restart can lose acknowledged steps and whole sessions; set appendonly yes');
+    logger.warn(
+      { aofEnabled: false, rdb: rdbSaves },
+      'redis AOF persistence is off: a restart can lose acknowledged steps and whole sessions; set appendonly yes',
+    );
   }
 }

@@ -42,7 +42,13 @@ export class McpConnections {
     const transport =
       t.type === 'http'
         ? new StreamableHTTPClientTransport(new URL(t.url), t.headers ? { requestInit: { headers: t.headers } } : undefined)
-        : new StdioClientTransport({ command: t.command, ...(t.args ? { args: t.args } : {}), ...(t.env ? { env: { ...t.env } } : {}), ...(t.cwd ? { cwd: t.cwd } : {}), stderr: 'ignore' });
+        : new StdioClientTransport({
+            command: t.command,
+            ...(t.args ? { args: t.args } : {}),
+            ...(t.env ? { env: { ...t.env } } : {}),
+            ...(t.cwd ? { cwd: t.cwd } : {}),
+            stderr: 'ignore',
+          });
     const client = new Client({ name: 'agentq', version: '0.1.0' });
     client.onclose = () => {
       if (this.clients.get(key)) this.clients.delete(key);

@@ -7,12 +7,24 @@ describe('risk and idempotency of MCP tools from their annotations', () => {
       [undefined, { risk: 'high', idempotent: false }],
       [{}, { risk: 'high', idempotent: false }],
       [{ readOnlyHint: true }, { risk: 'low', idempotent: true }],
-      [{ readOnlyHint: true, openWorldHint: false }, { risk: 'safe', idempotent: true }],
+      [
+        { readOnlyHint: true, openWorldHint: false },
+        { risk: 'safe', idempotent: true },
+      ],
       [{ destructiveHint: false }, { risk: 'medium', idempotent: false }],
-      [{ destructiveHint: false, idempotentHint: true }, { risk: 'medium', idempotent: true }],
-      [{ destructiveHint: true, idempotentHint: true }, { risk: 'high', idempotent: true }],
+      [
+        { destructiveHint: false, idempotentHint: true },
+        { risk: 'medium', idempotent: true },
+      ],
+      [
+        { destructiveHint: true, idempotentHint: true },
+        { risk: 'high', idempotent: true },
+      ],
       // a read-only tool is not destructive whatever destructiveHint says
-      [{ readOnlyHint: true, destructiveHint: true, openWorldHint: false }, { risk: 'safe', idempotent: true }],
+      [
+        { readOnlyHint: true, destructiveHint: true, openWorldHint: false },
+        { risk: 'safe', idempotent: true },
+      ],
     ] as const;
     for (const [annotations, expected] of cases) expect(mcpToolPolicy(annotations)).toEqual(expected);
     expect(mcpToolPolicy(undefined, { risk: 'low', idempotent: true })).toEqual({ risk: 'low', idempotent: true });

@@ -110,7 +110,5 @@ function mcpTool(server: McpServerConfig, def: McpToolDef, connections: McpConne
 
 function contentText(content: unknown): string {
   if (!Array.isArray(content)) return '';
-  return content
-    .map((block: { type?: string; text?: string }) => (block.type === 'text' ? (block.text ?? '') : `[${block.type ?? 'content'}]`))
-    .join('\n');
+  return content.map((block: { type?: string; text?: string }) => (block.type === 'text' ? (block.text ?? '') : `[${block.type ?? 'content'}]`)).join('\n');
 }

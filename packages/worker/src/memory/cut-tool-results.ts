@@ -20,7 +20,10 @@ export function cutToolResults(message: ChatMessage, maxChars: number): ChatMess
 function cutContent(content: unknown, maxChars: number): unknown {
   if (typeof content === 'string') return content.length > maxChars ? cutText(content, maxChars) : content;
   if (!Array.isArray(content)) return content;
-  const total = content.reduce((sum: number, b: { type?: string; text?: unknown }) => sum + (b.type === 'text' && typeof b.text === 'string' ? b.text.length : 0), 0);
+  const total = content.reduce(
+    (sum: number, b: { type?: string; text?: unknown }) => sum + (b.type === 'text' && typeof b.text === 'string' ? b.text.length : 0),
+    0,
+  );
   if (total <= maxChars) return content;
   // Keep non-text parts (images) as they are and cut the text parts together into one block.
   const text = content

@@ -1,4 +1,5 @@
-import { runScript, type Stores } from '@agentq/shared';
+import { type Stores } from '@agentq/shared';
+import { runWorkerScript } from '../redis/worker-scripts.js';
 
 /** A session's rolling summary as stored in `keys.memory(sessionId)`. */
 export interface MemoryState {
@@ -20,6 +21,11 @@ export async function readMemoryState(stores: Stores, sessionId: string): Promis
 
 /** Stores a newer summary; an older one (a late duplicate) is ignored. */
 export async function advanceMemoryState(stores: Stores, sessionId: string, step: number, state: MemoryState): Promise<boolean> {
-  const stored = await runScript<number>(stores.redis, 'advanceMemory', [stores.keys.memory(sessionId)], [state.foldedThrough, state.summary, step, Date.now()]);
+  const stored = await runWorkerScript<number>(
+    stores.redis,
+    'advanceMemory',
+    [stores.keys.memory(sessionId)],
+    [state.foldedThrough, state.summary, step, Date.now()],
+  );
   return stored === 1;
 }

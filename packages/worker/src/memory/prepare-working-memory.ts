@@ -1,17 +1,15 @@
 import { AgentqError, type ChatMessage, type HistoryEntry } from '@agentq/shared';
+import type { StepCheckpoint } from '@agentq/shared/internal';
 import type Anthropic from '@anthropic-ai/sdk';
-import type { StepContext } from '../step/step-context.js';
-import { StepDeferred } from '../step/step-signals.js';
+import { StepDeferred } from '../queue/job-signals.js';
 import { cutToolResults } from './cut-tool-results.js';
+import type { MemoryContext } from './memory-context.js';
 import { advanceMemoryState, type MemoryState, readMemoryState } from './memory-state.js';
-import { foldIntoSummary, SUMMARY_CHECKPOINT_FIELD, SUMMARY_USAGE_GUARD } from './summarize.js';
+import { foldIntoSummary } from './summarize.js';
 import { calibrationRatio, estimateMessageTokens, estimatePrefixTokens } from './token-estimate.js';
 import { thinkingSafeWindow } from './thinking-safe.js';
 import { planWindow } from './window-plan.js';
 import { buildWorkingMemory, type WorkingMemory, type WorkingMemoryView } from './working-memory.js';
-
-/** Checkpoint field holding the estimated tokens of the prompt a step sent, to calibrate the next step. */
-export const ESTIMATE_CHECKPOINT_FIELD = 'memory:estimate';
 
 /**
  * Working memory of one step (DESIGN.md step 4). Without `memory.windowTokens` the whole history goes.
@@ -19,18 +17,23 @@ export const ESTIMATE_CHECKPOINT_FIELD = 'memory:estimate';
  * window, sized by estimates calibrated against the usage the API reported for the previous step. When the
  * window overflows, the exchanges leaving it are folded into the summary by the summary model: once per
  * step (checkpointed), counted in usage; a failed summary never fails the step, the exchanges are cut with
- * a note instead and folded at a later step.
+ * a note instead and folded at a later step. `checkpoint` is the step's, as its load read it.
  */
-export async function prepareWorkingMemory(ctx: StepContext, history: readonly HistoryEntry[], refit?: { windowTokens: number }): Promise<WorkingMemory> {
+export async function prepareWorkingMemory(
+  ctx: MemoryContext,
+  checkpoint: StepCheckpoint,
+  history: readonly HistoryEntry[],
+  refit?: { windowTokens: number },
+): Promise<WorkingMemory> {
   const { deps, session, step, limits } = ctx;
   const windowTokens = refit?.windowTokens ?? limits.memory.windowTokens;
   if (windowTokens === undefined) return buildWorkingMemory(history, limits);
   const sessionId = session.sessionId;
   const maxChars = limits.memory.maxToolResultChars;
-  // A refit (the model's context window overflowed) folds a second time in the step, under fields of its own.
-  const fields = refit ? { response: `${SUMMARY_CHECKPOINT_FIELD}:refit`, usageGuard: `${SUMMARY_USAGE_GUARD}:refit` } : { response: SUMMARY_CHECKPOINT_FIELD, usageGuard: SUMMARY_USAGE_GUARD };
+  // A refit (the model's context window overflowed) folds a second time in the step, as a call of its own.
+  const call = refit ? 'summary-refit' : 'summary';
 
-  const saved = (await deps.stores.sessions.checkpoint(sessionId, step))[fields.response];
+  const saved = checkpoint.modelResponse(call);
   let state: MemoryState;
   if (saved) {
     // This step already folded (a retried job): reuse it, and make sure the memory hash has it too.
@@ -58,7 +61,7 @@ export async function prepareWorkingMemory(ctx: StepContext, history: readonly H
   if (plan.fold) {
     const fold = plan.fold;
     try {
-      state = { ...(await foldIntoSummary(ctx, state, history.slice(fold.from, fold.to + 1), fold, fields)), foldedAt: step };
+      state = { ...(await foldIntoSummary(ctx, state, history.slice(fold.from, fold.to + 1), fold, call)), foldedAt: step };
       await advanceMemoryState(deps.stores, sessionId, step, state);
       view = { start: plan.start, summary: state.summary };
       folded = true;
@@ -67,7 +70,13 @@ export async function prepareWorkingMemory(ctx: StepContext, history: readonly H
       const code = AgentqError.isInstance(error) ? error.code : 'internal';
       const message = error instanceof Error ? error.message : String(error);
       ctx.logger.warn({ code, err: message, fold }, 'summary failed; cutting the oldest turns without it');
-      await ctx.emit('summary_failed', { model: limits.memory.summaryModel, code, message: message.slice(0, 500), droppedFrom: fold.from, droppedThrough: fold.to });
+      await ctx.emit('summary_failed', {
+        model: limits.memory.summaryModel,
+        code,
+        message: message.slice(0, 500),
+        droppedFrom: fold.from,
+        droppedThrough: fold.to,
+      });
       view = { ...view, dropped: fold };
     }
   }
@@ -80,9 +89,15 @@ export async function prepareWorkingMemory(ctx: StepContext, history: readonly H
     dropStaleThinking: safe.carriesStaleThinking || view.dropped !== undefined,
     folded: folded || view.dropped !== undefined,
   };
-  const estimate = estimatePrefixTokens([ctx.agent.system, ...memory.systemNotes], toolDefinitions(ctx)) + memory.messages.reduce((sum, m) => sum + estimateMessageTokens(m), 0);
-  await deps.stores.sessions.setCheckpoint(sessionId, step, ESTIMATE_CHECKPOINT_FIELD, String(estimate));
-  ctx.logger.debug({ start: plan.start, windowTokens: plan.windowTokens, ratio, foldedThrough: state.foldedThrough, messages: memory.messages.length }, 'working memory');
+  const estimate =
+    estimatePrefixTokens([ctx.agent.system, ...memory.systemNotes], toolDefinitions(ctx)) +
+    memory.messages.reduce((sum, m) => sum + estimateMessageTokens(m), 0);
+  // Stored with the step so the next one calibrates its estimates against the usage the API reports.
+  await deps.stores.sessions.checkpoints.setMemoryEstimate(sessionId, step, estimate);
+  ctx.logger.debug(
+    { start: plan.start, windowTokens: plan.windowTokens, ratio, foldedThrough: state.foldedThrough, messages: memory.messages.length },
+    'working memory',
+  );
   return memory;
 }
 
@@ -90,7 +105,7 @@ export async function prepareWorkingMemory(ctx: StepContext, history: readonly H
  * Reported ÷ estimated tokens: from `count_tokens` on this step's candidate prompt when `memory.countTokens`
  * is on, else from the previous step's reported usage and the estimate stored with it.
  */
-async function tokenRatio(ctx: StepContext, history: readonly HistoryEntry[], state: MemoryState, raw: number[]): Promise<number> {
+async function tokenRatio(ctx: MemoryContext, history: readonly HistoryEntry[], state: MemoryState, raw: number[]): Promise<number> {
   const { deps, session, step, limits } = ctx;
   if (limits.memory.countTokens) {
     const start = state.foldedThrough + 1;
@@ -107,21 +122,22 @@ async function tokenRatio(ctx: StepContext, history: readonly HistoryEntry[], st
         },
         { signal: deps.shutdownSignal },
       );
-      const estimate = estimatePrefixTokens(system, tools) + estimateMessageTokens(candidate.messages[0] as ChatMessage) + raw.slice(start).reduce((a, b) => a + b, 0);
+      const estimate =
+        estimatePrefixTokens(system, tools) + estimateMessageTokens(candidate.messages[0] as ChatMessage) + raw.slice(start).reduce((a, b) => a + b, 0);
       return calibrationRatio(counted.input_tokens, estimate);
     } catch (error) {
       ctx.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'count_tokens failed; using the calibrated estimate');
     }
   }
   if (step === 0) return 1;
-  const [model, estimate] = await deps.stores.redis.hmget(deps.stores.keys.checkpoint(session.sessionId, step - 1), 'model', ESTIMATE_CHECKPOINT_FIELD);
-  if (!model || !estimate) return 1;
-  const usage = (JSON.parse(model) as { usage?: Anthropic.Usage }).usage;
+  const previous = await deps.stores.sessions.checkpoints.previousCall(session.sessionId, step - 1);
+  if (!previous.response || !previous.estimate) return 1;
+  const usage = (JSON.parse(previous.response) as { usage?: Anthropic.Usage }).usage;
   const reported = (usage?.input_tokens ?? 0) + (usage?.cache_read_input_tokens ?? 0) + (usage?.cache_creation_input_tokens ?? 0);
-  return calibrationRatio(reported, Number(estimate));
+  return calibrationRatio(reported, previous.estimate);
 }
 
-function toolDefinitions(ctx: StepContext): Anthropic.Tool[] {
+function toolDefinitions(ctx: MemoryContext): Anthropic.Tool[] {
   return [...ctx.agent.tools.values()].map((tool) => ({
     name: tool.name,
     description: tool.description,

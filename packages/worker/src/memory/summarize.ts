@@ -1,33 +1,31 @@
 import { AgentqError, costMicroUsd, type HistoryEntry, utcDay } from '@agentq/shared';
+import { type ModelCall, modelCallId } from '@agentq/shared/internal';
 import type Anthropic from '@anthropic-ai/sdk';
-import { ledgerOf, pricesOf } from '../budget/model-call-budget.js';
+import { pricesOf } from '../budget/model-call-budget.js';
 import { governedCreate } from '../governor/governed-create.js';
 import { classifyModelError } from '../model/classify-model-error.js';
 import { tokenCounts } from '../model/token-counts.js';
-import type { StepContext } from '../step/step-context.js';
-import { QueuePause, StepDeferred } from '../step/step-signals.js';
+import { StepDeferred } from '../queue/job-signals.js';
+import type { MemoryContext } from './memory-context.js';
 import type { MemoryState } from './memory-state.js';
 import { summarySystemPrompt, summaryUserPrompt } from './summary-prompt.js';
 
-/** Checkpoint field of a step's summary: a retried step reuses it instead of calling the model again. */
-export const SUMMARY_CHECKPOINT_FIELD = 'summary';
-/** Guard of the summary call's usage in the step's checkpoint: counted once. */
-export const SUMMARY_USAGE_GUARD = 'usage:summary';
 // A tool result inside a summary prompt is cut shorter than in working memory: the summary keeps outcomes,
 // not payloads.
 const SUMMARY_RESULT_CHARS = 2000;
 
 /**
  * Folds `entries` into the summary with the cheap summary model, once per step: the result is checkpointed
- * under {@link SUMMARY_CHECKPOINT_FIELD} and its usage counted with guard {@link SUMMARY_USAGE_GUARD}.
+ * as the step's `summary` call (a retried step reuses it instead of calling the model again) and its usage
+ * counted once.
  * Throws an AgentqError when the call fails; the caller degrades to a plain truncation.
  */
 export async function foldIntoSummary(
-  ctx: StepContext,
+  ctx: MemoryContext,
   previous: MemoryState,
   entries: readonly HistoryEntry[],
   fold: { from: number; to: number },
-  fields: { response: string; usageGuard: string } = { response: SUMMARY_CHECKPOINT_FIELD, usageGuard: SUMMARY_USAGE_GUARD },
+  call: Extract<ModelCall, 'summary' | 'summary-refit'> = 'summary',
 ): Promise<MemoryState> {
   const { deps, session, step, limits } = ctx;
   const memory = limits.memory;
@@ -51,16 +49,14 @@ export async function foldIntoSummary(
   const counts = tokenCounts(result.message.usage);
   const cost = costMicroUsd(result.message.model ?? params.model, counts, pricesOf(ctx));
   // Checkpoint and usage in one script, as for the step's own model call.
-  const { stored, counted } = await deps.stores.sessions.saveModelTurn(
-    session.sessionId,
-    step,
-    { response: fields.response, value: JSON.stringify(next), usageGuard: fields.usageGuard },
-    { ...counts, costMicroUsd: cost },
-  );
+  const { stored, counted } = await deps.stores.sessions.checkpoints.saveModelCall(session.sessionId, step, call, JSON.stringify(next), {
+    ...counts,
+    costMicroUsd: cost,
+  });
   const winner = JSON.parse(stored) as MemoryState & { day?: string };
   if (session.tenant) {
     // The tenant's daily budget counts summary calls too (no reservation: the call is small and already made).
-    await ledgerOf(deps.stores).settleTenant(session.tenant, winner.day ?? utcDay(), `${session.sessionId}:${step}:${fields.response}`, counts, cost);
+    await deps.ledger.settleTenant(session.tenant, winner.day ?? utcDay(), modelCallId(session.sessionId, step, call), counts, cost);
   }
   if (counted) {
     await ctx.emit('summary_created', {
@@ -81,7 +77,7 @@ export async function foldIntoSummary(
  * call. A governor without capacity does not pause the queue for an optional call: it fails the summary
  * (`model_rate_limited`) and the step goes on without it. Errors come back classified like a step's.
  */
-async function callSummaryModel(ctx: StepContext, params: Anthropic.MessageCreateParamsNonStreaming) {
+async function callSummaryModel(ctx: MemoryContext, params: Anthropic.MessageCreateParamsNonStreaming) {
   try {
     return await governedCreate({
       model: ctx.deps.model,
@@ -93,11 +89,8 @@ async function callSummaryModel(ctx: StepContext, params: Anthropic.MessageCreat
       emit: (type, data) => ctx.emit(type, data),
     });
   } catch (error) {
-    // The tenant is over its rate-limit share: the whole step waits for it, summary included.
+    // The governor has no capacity for the call (the tenant's share or the fleet's): the whole step waits, summary included.
     if (error instanceof StepDeferred) throw error;
-    if (error instanceof QueuePause) {
-      throw new AgentqError('model_rate_limited', `summary deferred: ${error.reason}`, { cause: error, details: { retryAfterMs: error.pauseMs } });
-    }
     const cls = classifyModelError(error);
     throw new AgentqError(cls.code, cls.message, { cause: error, details: { status: cls.status, retryAfterMs: cls.retryAfterMs } });
   }

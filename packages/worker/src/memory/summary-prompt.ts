@@ -29,7 +29,12 @@ function renderBlock(block: ContentBlock, maxResultChars: number): string {
   if (block.type === 'tool_use') return `called ${String(block.name)} (${String(block.id)}) with ${JSON.stringify(block.input)}`;
   if (block.type === 'tool_result') {
     const raw = block.content;
-    const text = typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.map((b: { text?: unknown }) => (typeof b.text === 'string' ? b.text : '[non-text]')).join('\n') : '';
+    const text =
+      typeof raw === 'string'
+        ? raw
+        : Array.isArray(raw)
+          ? raw.map((b: { text?: unknown }) => (typeof b.text === 'string' ? b.text : '[non-text]')).join('\n')
+          : '';
     const body = text.length > maxResultChars ? cutText(text, maxResultChars) : text;
     return `result of ${String(block.tool_use_id)}${block.is_error === true ? ' (ERROR)' : ''}: ${body}`;
   }

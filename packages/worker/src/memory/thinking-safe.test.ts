@@ -4,13 +4,32 @@ import { thinkingSafeWindow } from './thinking-safe.js';
 
 const think = (step: number): HistoryEntry => ({
   step,
-  message: { role: 'assistant', content: [{ type: 'thinking', thinking: `t${step}`, signature: 'sig' }, { type: 'tool_use', id: `tu${step}`, name: 'x', input: {} }] },
+  message: {
+    role: 'assistant',
+    content: [
+      { type: 'thinking', thinking: `t${step}`, signature: 'sig' },
+      { type: 'tool_use', id: `tu${step}`, name: 'x', input: {} },
+    ],
+  },
 });
-const result = (step: number): HistoryEntry => ({ step, message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `tu${step}`, content: 'ok' }] } });
+const result = (step: number): HistoryEntry => ({
+  step,
+  message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `tu${step}`, content: 'ok' }] },
+});
 const types = (e: HistoryEntry) => (typeof e.message.content === 'string' ? ['string'] : e.message.content.map((b) => b.type));
 
 describe('thinkingSafeWindow', () => {
-  const history: HistoryEntry[] = [{ step: 0, message: { role: 'user', content: 'task' } }, think(0), result(0), think(1), result(1), think(2), result(2), think(3), result(3)];
+  const history: HistoryEntry[] = [
+    { step: 0, message: { role: 'user', content: 'task' } },
+    think(0),
+    result(0),
+    think(1),
+    result(1),
+    think(2),
+    result(2),
+    think(3),
+    result(3),
+  ];
 
   it('changes nothing before any fold', () => {
     expect(thinkingSafeWindow(history, undefined)).toEqual({ entries: history, carriesStaleThinking: false });

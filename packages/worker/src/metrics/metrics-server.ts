@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenHttp } from '@agentq/shared/internal';
 import type { Registry } from 'prom-client';
-import type { RedisHealthState } from '../health/redis-health.js';
+import type { Probes } from '../health/worker-probes.js';
 
 export interface MetricsServer {
   /** `http://host:port/metrics`. */
@@ -14,10 +14,10 @@ export interface MetricsServer {
 
 /**
  * Serves one registry at `GET /metrics` on its own port, apart from any app server, with `GET /healthz`
- * (liveness: 200 while the process runs, with Redis's state in the body) and `GET /readyz` (readiness: 503
- * while Redis does not answer).
+ * (liveness) and `GET /readyz` (readiness): 200 or 503 as the probes say, their reasons in the JSON body.
+ * Without probes both answer 200 while the process runs.
  */
-export async function startMetricsServer(registry: Registry, options: { port: number; host?: string; health?: () => RedisHealthState }): Promise<MetricsServer> {
+export async function startMetricsServer(registry: Registry, options: { port: number; host?: string; probes?: Probes }): Promise<MetricsServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/metrics') {
@@ -34,34 +34,15 @@ export async function startMetricsServer(registry: Registry, options: { port: nu
       return;
     }
     if (req.method === 'GET' && (path === '/healthz' || path === '/readyz')) {
-      const state = options.health?.() ?? { redis: 'up', downForMs: 0, outages: 0 };
-      const status = path === '/readyz' && state.redis === 'down' ? 503 : 200;
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: status === 200 ? 'ok' : 'unavailable', ...state }));
+      const { ok, ...details } = (path === '/healthz' ? options.probes?.liveness() : options.probes?.readiness()) ?? { ok: true };
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: ok ? 'ok' : 'unavailable', ...details }));
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end('not found');
   });
   // Loopback by default: the metrics carry no auth, so opening them to the network is a deliberate choice.
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const port = address.port;
-  return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/metrics`,
-    port,
-    host: address.address,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const listening = await listenHttp(server, options.port, options.host ?? '127.0.0.1');
+  return { ...listening, url: `${listening.url}/metrics` };
 }

@@ -25,7 +25,9 @@ describe('buildMessageRequest', () => {
       service_tier: 'standard_only',
       metadata: { user_id: 'acme' },
     });
-    expect(params.tools).toEqual([{ type: 'web_fetch_20260318', name: 'web_fetch', allowed_domains: ['example.com'], cache_control: { type: 'ephemeral', ttl: '1h' } }]);
+    expect(params.tools).toEqual([
+      { type: 'web_fetch_20260318', name: 'web_fetch', allowed_domains: ['example.com'], cache_control: { type: 'ephemeral', ttl: '1h' } },
+    ]);
   });
 
   it('caches the system prompt for an hour and the conversation at its last block; thinking blocks are never marked', () => {
@@ -40,14 +42,23 @@ describe('buildMessageRequest', () => {
       agent,
       limits,
       systemNotes: [],
-      messages: [{ role: 'user', content: 'task' }, { role: 'assistant', content: [{ type: 'thinking', thinking: 't', signature: 's' }] }],
+      messages: [
+        { role: 'user', content: 'task' },
+        { role: 'assistant', content: [{ type: 'thinking', thinking: 't', signature: 's' }] },
+      ],
       maxTokens: 100,
     });
     expect(JSON.stringify(thinkingLast.params.messages)).not.toContain('cache_control');
   });
 
   it('gates server tools above maxAutoRisk before the call and asks the API to drop stale thinking when told', () => {
-    const agent = defineAgent({ name: 'a', system: 's', tools: [], thinking: { type: 'enabled', budgetTokens: 4000 }, serverTools: [{ kind: 'code_execution', risk: 'high' }] });
+    const agent = defineAgent({
+      name: 'a',
+      system: 's',
+      tools: [],
+      thinking: { type: 'enabled', budgetTokens: 4000 },
+      serverTools: [{ kind: 'code_execution', risk: 'high' }],
+    });
     const built = buildMessageRequest({ agent, limits, systemNotes: [], messages: [{ role: 'user', content: 'x' }], maxTokens: 3000, dropStaleThinking: true });
     expect(built.gatedServerTools).toEqual(['code_execution']);
     expect(built.params.tools).toBeUndefined();

@@ -1,8 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { parseModelResponse, type UsageField, unparsableBody } from './model-response.js';
+import { type ModelMessage, parseModelResponse, type UsageField, unparsableBody } from './model-response.js';
+
+export type { ModelMessage } from './model-response.js';
 
 export type MessageCreateParams = Anthropic.MessageCreateParamsNonStreaming;
-export type ModelMessage = Anthropic.Message;
 
 export interface ModelCallResult {
   message: ModelMessage;
@@ -66,7 +67,11 @@ export class ModelClient {
         ({ response, request_id: requestId } = await stream.withResponse());
         data = await stream.finalMessage();
       } else {
-        ({ data, response, request_id: requestId } = await this.sdk.messages.create(params, { signal: combined, openTelemetry: { conversationId } }).withResponse());
+        ({
+          data,
+          response,
+          request_id: requestId,
+        } = await this.sdk.messages.create(params, { signal: combined, openTelemetry: { conversationId } }).withResponse());
       }
     } catch (error) {
       // The SDK parses a JSON content type itself; a body that is not JSON surfaces as a SyntaxError.

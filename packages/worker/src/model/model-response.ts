@@ -1,6 +1,9 @@
 import { AgentqError } from '@agentq/shared';
 import { z } from 'zod';
-import type { ModelMessage } from './model-client.js';
+import type Anthropic from '@anthropic-ai/sdk';
+
+/** A model's reply, as the SDK parses it. */
+export type ModelMessage = Anthropic.Message;
 
 /** No context window is larger than this; an input count above it is a lie, not a bill. */
 export const MAX_INPUT_TOKENS_PER_CALL = 2_000_000;

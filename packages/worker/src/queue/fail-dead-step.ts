@@ -1,14 +1,20 @@
-import { isRedisUnavailable, StepJobData } from '@agentq/shared';
+import { isRedisUnavailable, type JobName, type Logger, StepJobData, type Stores } from '@agentq/shared';
 import type { Job } from 'bullmq';
-import type { StepDeps } from '../step/step-deps.js';
+
+/** What failing a dead step's session needs of the worker (the step's deps satisfy it). */
+export interface DeadStepDeps {
+  stores: Stores;
+  logger: Logger;
+  workerId: string;
+}
 
 /**
  * A step job that BullMQ failed for good — its worker died more than `maxStalledCount` times, or an error
  * outside the step's own handling used up every attempt — leaves no job behind, so its session would stay
  * `running` forever. This ends it `failed` instead (guarded by step, so a session that moved on is untouched).
  */
-export async function failDeadStep(deps: StepDeps, job: Job | undefined, error: Error): Promise<void> {
-  if (!job || job.name !== 'step') return;
+export async function failDeadStep(deps: DeadStepDeps, job: Job | undefined, error: Error): Promise<void> {
+  if (!job || job.name !== ('step' satisfies JobName)) return;
   const parsed = StepJobData.safeParse(job.data);
   if (!parsed.success) return;
   // A step that ran out of attempts because Redis refused writes (OOM, READONLY, LOADING…) did nothing wrong:
@@ -23,7 +29,11 @@ export async function failDeadStep(deps: StepDeps, job: Job | undefined, error: 
   const message = stalled
     ? `step ${step} stalled more than maxStalledCount times (its worker kept dying): ${error.message}`
     : `step ${step} failed after ${job.attemptsMade} attempt(s): ${error.message}`;
-  const finished = await deps.stores.sessions.finish(sessionId, { status: 'failed', expectedStep: step, error: { code: 'internal', message: message.slice(0, 2000) } });
+  const finished = await deps.stores.sessions.finish(sessionId, {
+    status: 'failed',
+    expectedStep: step,
+    error: { code: 'internal', message: message.slice(0, 2000) },
+  });
   if (!finished) return;
   await deps.stores.events.append({
     sessionId,

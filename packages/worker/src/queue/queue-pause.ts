@@ -1,5 +1,6 @@
-import { runScript } from '@agentq/shared';
-import type { StepDeps } from '../step/step-deps.js';
+import type { Stores } from '@agentq/shared';
+import type { Queue } from 'bullmq';
+import { runWorkerScript } from '../redis/worker-scripts.js';
 
 /** Bounds of a whole-queue pause (a 429's `retry-after`, or the governor's pacing). */
 export interface QueuePauseLimits {
@@ -23,6 +24,6 @@ export function clampPauseMs(ms: number, limits: QueuePauseLimits = DEFAULT_QUEU
 }
 
 /** Pauses every worker of the queue for `ms` (clamped); returns the pause now in force. */
-export async function pauseQueue(deps: StepDeps, ms: number, limits: QueuePauseLimits): Promise<number> {
-  return runScript<number>(deps.stores.redis, 'extendQueuePause', [deps.queue.toKey('limiter')], [clampPauseMs(ms, limits)]);
+export async function pauseQueue(deps: { stores: Pick<Stores, 'redis'>; queue: Pick<Queue, 'toKey'> }, ms: number, limits: QueuePauseLimits): Promise<number> {
+  return runWorkerScript<number>(deps.stores.redis, 'extendQueuePause', [deps.queue.toKey('limiter')], [clampPauseMs(ms, limits)]);
 }

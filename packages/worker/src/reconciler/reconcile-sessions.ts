@@ -1,6 +1,28 @@
-import { type Approval, enqueueApprovalTimeout, enqueueStep, approvalTimeoutJobId, type Session, stepJobId } from '@agentq/shared';
-import type { StepDeps } from '../step/step-deps.js';
+import {
+  type Approval,
+  enqueueApprovalTimeout,
+  enqueueStep,
+  approvalTimeoutJobId,
+  type Logger,
+  type Session,
+  type StepJobSettings,
+  stepJobId,
+  type Stores,
+} from '@agentq/shared';
+import type { Queue } from 'bullmq';
 import type { ResolvedReconcilerOptions } from './reconciler-options.js';
+
+/**
+ * What the reconciler needs of the worker: the stores it scans and repairs, the queue it adds jobs to, and the
+ * step retry settings of the jobs it adds. The step's deps satisfy it.
+ */
+export interface ReconcilerDeps {
+  stores: Stores;
+  queue: Queue;
+  logger: Logger;
+  workerId: string;
+  settings: StepJobSettings;
+}
 
 /** What one reconciler pass found and did, as counts. */
 export interface ReconcileReport {
@@ -27,7 +49,7 @@ const REPAIR_COUNT_TTL_MS = 24 * 3600 * 1000;
  * makes a duplicate a no-op), a parked one with nothing left to decide is resumed, a pending approval gets
  * its timeout job back. A session that keeps stranding is failed with `session_stranded`.
  */
-export async function reconcileSessions(deps: StepDeps, options: ResolvedReconcilerOptions, now = Date.now()): Promise<ReconcileReport> {
+export async function reconcileSessions(deps: ReconcilerDeps, options: ResolvedReconcilerOptions, now = Date.now()): Promise<ReconcileReport> {
   const report: ReconcileReport = { scanned: 0, requeued: 0, resumed: 0, timeoutsRestored: 0, failed: 0, indexTrimmed: 0 };
   const { sessions, keys, redis } = deps.stores;
   for (let offset = 0; ; offset += options.pageSize) {
@@ -48,7 +70,7 @@ export async function reconcileSessions(deps: StepDeps, options: ResolvedReconci
   return report;
 }
 
-async function reconcileOne(deps: StepDeps, options: ResolvedReconcilerOptions, session: Session, report: ReconcileReport): Promise<void> {
+async function reconcileOne(deps: ReconcilerDeps, options: ResolvedReconcilerOptions, session: Session, report: ReconcileReport): Promise<void> {
   if (session.status === 'running' || session.status === 'queued') {
     if (await anyLive(deps, session)) return;
     if (await exhausted(deps, options, session)) return void (report.failed += 1);
@@ -87,7 +109,7 @@ async function reconcileOne(deps: StepDeps, options: ResolvedReconcilerOptions, 
 }
 
 /** Whether the session's own step job, or the last one noted on it (a resume, deferral or repair), is live. */
-async function anyLive(deps: StepDeps, session: Session): Promise<boolean> {
+async function anyLive(deps: ReconcilerDeps, session: Session): Promise<boolean> {
   const noted = await deps.stores.sessions.notedJob(session.sessionId);
   const ids = [stepJobId(session.sessionId, session.step), ...(noted ? [noted] : [])];
   const states = await Promise.all(ids.map((id) => deps.queue.getJobState(id)));
@@ -95,20 +117,38 @@ async function anyLive(deps: StepDeps, session: Session): Promise<boolean> {
 }
 
 /** Counts a repair; past `maxRepairs` in a day the session is failed instead (it would only strand again). */
-async function exhausted(deps: StepDeps, options: ResolvedReconcilerOptions, session: Session): Promise<boolean> {
+async function exhausted(deps: ReconcilerDeps, options: ResolvedReconcilerOptions, session: Session): Promise<boolean> {
   const key = deps.stores.keys.repairs(session.sessionId);
   const [[, count]] = ((await deps.stores.redis.multi().incr(key).pexpire(key, REPAIR_COUNT_TTL_MS).exec()) ?? []) as [[unknown, number]];
   if (count <= options.maxRepairs) return false;
-  const error = { code: 'session_stranded' as const, message: `session ${session.sessionId} was found with no live job ${count - 1} times in a day; failed instead of repaired again` };
+  const error = {
+    code: 'session_stranded' as const,
+    message: `session ${session.sessionId} was found with no live job ${count - 1} times in a day; failed instead of repaired again`,
+  };
   const finished = await deps.stores.sessions.finish(session.sessionId, { status: 'failed', expectedStep: session.step, error });
   if (finished) {
-    await deps.stores.events.append({ sessionId: session.sessionId, step: session.step, type: 'session_failed', data: { status: 'failed', error }, workerId: deps.workerId });
+    await deps.stores.events.append({
+      sessionId: session.sessionId,
+      step: session.step,
+      type: 'session_failed',
+      data: { status: 'failed', error },
+      workerId: deps.workerId,
+    });
     deps.logger.error({ sessionId: session.sessionId, step: session.step, repairs: count - 1 }, 'reconciler: session keeps stranding, failed');
   }
   return true;
 }
 
-async function note(deps: StepDeps, session: Session, action: string, data: Record<string, unknown>): Promise<void> {
-  deps.logger.warn({ sessionId: session.sessionId, step: session.step, status: session.status, action, ...data }, 'reconciler repaired a session with no live job');
-  await deps.stores.events.append({ sessionId: session.sessionId, step: session.step, type: 'session_reconciled', data: { action, status: session.status, ...data }, workerId: deps.workerId });
+async function note(deps: ReconcilerDeps, session: Session, action: string, data: Record<string, unknown>): Promise<void> {
+  deps.logger.warn(
+    { sessionId: session.sessionId, step: session.step, status: session.status, action, ...data },
+    'reconciler repaired a session with no live job',
+  );
+  await deps.stores.events.append({
+    sessionId: session.sessionId,
+    step: session.step,
+    type: 'session_reconciled',
+    data: { action, status: session.status, ...data },
+    workerId: deps.workerId,
+  });
 }

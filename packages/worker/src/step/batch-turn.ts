@@ -1,6 +1,7 @@
-import { AgentqError, shouldRetry } from '@agentq/shared';
+import { AgentqError, serverToolMicroUsd, shouldRetry } from '@agentq/shared';
+import { type StepCheckpoint } from '@agentq/shared/internal';
 import type Anthropic from '@anthropic-ai/sdk';
-import { BATCH_ATTEMPT_FIELD, BATCH_RESULT_FIELD, type DeliveredResult } from '../batch/batch-lane.js';
+import type { DeliveredResult } from '../batch/batch-lane.js';
 import { batchCustomId } from '../batch/batch-custom-id.js';
 import { BATCH_PRICE_FACTOR, batchCost } from '../batch/batch-price.js';
 import { readBatchResult } from '../batch/batch-result.js';
@@ -8,7 +9,6 @@ import { admitModelCall, pricesOf, releaseAdmittedCall, settleCheckpointedCall }
 import type { ModelMessage } from '../model/model-client.js';
 import { tokenCounts } from '../model/token-counts.js';
 import type { StepContext } from './step-context.js';
-import { MODEL_CHECKPOINT_FIELD, MODEL_USAGE_GUARD } from './step-checkpoint.js';
 
 /** The step's model call went into its queue's batch buffer: the job ends, and the result will resume the step. */
 export const BATCHED = 'batched';
@@ -22,27 +22,28 @@ export const BATCHED = 'batched';
  */
 export async function batchTurn(
   ctx: StepContext,
-  checkpoint: Record<string, string>,
+  checkpoint: StepCheckpoint,
   params: Anthropic.MessageCreateParamsNonStreaming,
 ): Promise<ModelMessage | typeof BATCHED> {
   const { deps, session, step } = ctx;
   const sessionId = session.sessionId;
-  const attempt = Number(checkpoint[BATCH_ATTEMPT_FIELD] ?? 0);
+  const attempt = checkpoint.batchAttempt;
   const customId = batchCustomId(sessionId, step, attempt);
-  const raw = checkpoint[BATCH_RESULT_FIELD];
+  const raw = checkpoint.batchResult;
   const delivered = raw ? (JSON.parse(raw) as DeliveredResult) : undefined;
   if (!delivered || delivered.customId !== customId) return park(ctx, params, attempt);
 
   const outcome = readBatchResult(delivered.result);
   if (outcome.ok) {
     const counts = tokenCounts(outcome.message.usage);
-    const cost = batchCost(outcome.message.model ?? params.model, counts, pricesOf(ctx));
-    const { stored, counted } = await deps.stores.sessions.saveModelTurn(
-      sessionId,
-      step,
-      { response: MODEL_CHECKPOINT_FIELD, value: JSON.stringify(outcome.message), usageGuard: MODEL_USAGE_GUARD },
-      { ...counts, costMicroUsd: cost.costMicroUsd },
-    );
+    // Tokens at the batch rate; server tools (searches, container time) at their own, undiscounted.
+    const tokens = batchCost(outcome.message.model ?? params.model, counts, pricesOf(ctx));
+    const server = serverToolMicroUsd(outcome.message);
+    const cost = { costMicroUsd: tokens.costMicroUsd + server, fullMicroUsd: tokens.fullMicroUsd + server };
+    const { stored, counted } = await deps.stores.sessions.checkpoints.saveModelCall(sessionId, step, 'model', JSON.stringify(outcome.message), {
+      ...counts,
+      costMicroUsd: cost.costMicroUsd,
+    });
     const message = JSON.parse(stored) as ModelMessage;
     await settleCheckpointedCall(ctx, checkpoint, message, BATCH_PRICE_FACTOR);
     if (counted) {
@@ -60,14 +61,21 @@ export async function batchTurn(
   }
 
   const cls = outcome.error;
-  await ctx.emit('model_error', { model: params.model, lane: 'batch', code: cls.code, status: cls.status ?? null, reason: cls.code, message: cls.message, batchAttempt: attempt });
+  await ctx.emit('model_error', {
+    model: params.model,
+    lane: 'batch',
+    code: cls.code,
+    status: cls.status ?? null,
+    reason: cls.code,
+    message: cls.message,
+    batchAttempt: attempt,
+  });
   ctx.logger.warn({ code: cls.code, status: cls.status, msg: cls.message, attempt }, 'batch-lane model call failed');
   // The failed call used nothing: its tenant reservation goes back (a re-park reserves again).
   await releaseAdmittedCall(ctx, checkpoint);
   const retry = shouldRetry(cls.code);
   if (retry && attempt + 1 < deps.settings.stepAttempts) {
-    // Setting (not incrementing) the attempt makes a duplicate run of this step park the same next call.
-    await deps.stores.sessions.setCheckpoint(sessionId, step, BATCH_ATTEMPT_FIELD, String(attempt + 1));
+    await deps.stores.sessions.checkpoints.setBatchAttempt(sessionId, step, attempt + 1);
     return park(ctx, params, attempt + 1);
   }
   throw new AgentqError(cls.code, retry ? `${cls.message} (after ${attempt + 1} batch attempts)` : cls.message, {

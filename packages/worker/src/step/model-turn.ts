@@ -1,7 +1,6 @@
-import { AgentqError, type ChatMessage, costMicroUsd, serverToolMicroUsd } from '@agentq/shared';
-import { BATCH_RESULT_FIELD } from '../batch/batch-lane.js';
-import { BATCH_PRICE_FACTOR } from '../batch/batch-price.js';
-import { admitModelCall, pricesOf, settleCheckpointedCall } from '../budget/model-call-budget.js';
+import { AgentqError, type ChatMessage, costMicroUsd, serverToolMicroUsd, type ToolUseBlock } from '@agentq/shared';
+import { type ModelCall } from '@agentq/shared/internal';
+import { admitModelCall, type CallBudget, pricesOf, settleCheckpointedCall } from '../budget/model-call-budget.js';
 import { governedCreate } from '../governor/governed-create.js';
 import { buildMessageRequest, MIN_THINKING_BUDGET } from '../model/build-message-request.js';
 import { cacheMissReason } from '../model/cache-miss.js';
@@ -11,8 +10,10 @@ import { tokenCounts } from '../model/token-counts.js';
 import { traceChat } from '../tracing/trace-chat.js';
 import { type BATCHED, batchTurn } from './batch-turn.js';
 import type { StepContext } from './step-context.js';
-import { MODEL_CHECKPOINT_FIELD, readStepCheckpoint } from './step-checkpoint.js';
-import { QueuePause, StepDeferred } from './step-signals.js';
+import { readStepCheckpoint } from './step-checkpoint.js';
+import { QueuePause, StepDeferred } from '../queue/job-signals.js';
+import { prepareToolChecks } from './tool-turn.js';
+import { duplicateToolUseId } from './turn-content.js';
 
 /** What the step sends: working memory (messages, summary notes) and how the prefix moved this step. */
 export interface TurnInput {
@@ -25,8 +26,8 @@ export interface TurnInput {
 export interface TurnOptions {
   /** Another model than the agent's (the refusal fallback). */
   model?: string;
-  /** Checkpoint field of this call. @defaultValue 'model' */
-  checkpointField?: string;
+  /** Which of the step's model calls this is (its checkpoint and usage guard follow). @defaultValue 'model' */
+  call?: ModelCall;
 }
 
 /**
@@ -36,14 +37,16 @@ export interface TurnOptions {
  */
 export async function modelTurn(ctx: StepContext, input: TurnInput, options: TurnOptions = {}): Promise<ModelMessage | typeof BATCHED> {
   const { deps, session, step } = ctx;
-  const field = options.checkpointField ?? MODEL_CHECKPOINT_FIELD;
+  const call = options.call ?? 'model';
   const checkpoint = await readStepCheckpoint(ctx);
-  const saved = checkpoint[field];
+  const saved = checkpoint.modelResponse(call);
   delete ctx.budgetCut;
   if (saved) {
     ctx.logger.debug('reusing checkpointed model response');
-    const priceFactor = field === MODEL_CHECKPOINT_FIELD && checkpoint[BATCH_RESULT_FIELD] !== undefined ? BATCH_PRICE_FACTOR : 1;
-    return settleCheckpointedCall(ctx, checkpoint, JSON.parse(saved) as ModelMessage, priceFactor, field);
+    // The step's first call was settled by runStep from this same checkpoint snapshot: settling it here again
+    // was a second round trip on every retried or resumed step (a no-op, but not free).
+    if (call === 'model') return JSON.parse(saved) as ModelMessage;
+    return settleCheckpointedCall(ctx, checkpoint, JSON.parse(saved) as ModelMessage, 1, call);
   }
   const { params, gatedServerTools } = buildMessageRequest({
     agent: ctx.agent,
@@ -55,15 +58,28 @@ export async function modelTurn(ctx: StepContext, input: TurnInput, options: Tur
     tenant: session.tenant,
     dropStaleThinking: input.dropStaleThinking === true,
   });
-  if (gatedServerTools.length > 0) ctx.logger.info({ gatedServerTools, maxAutoRisk: ctx.limits.maxAutoRisk }, 'server tools above maxAutoRisk left out of the request');
+  if (gatedServerTools.length > 0)
+    ctx.logger.info({ gatedServerTools, maxAutoRisk: ctx.limits.maxAutoRisk }, 'server tools above maxAutoRisk left out of the request');
 
-  if (field === MODEL_CHECKPOINT_FIELD && (session.urgency ?? ctx.agent.urgency) === 'batch') return batchTurn(ctx, checkpoint, params);
+  if (call === 'model' && (session.urgency ?? ctx.agent.urgency) === 'batch') return batchTurn(ctx, checkpoint, params);
 
-  // Budgets before the governor: a call the budgets refuse never takes a rate-limit permit.
-  const budget = await admitModelCall(ctx, params, field);
-  params.max_tokens = budget.maxTokens;
-  if (budget.cutBy) ctx.budgetCut = budget.cutBy;
-  fitThinkingBudget(params);
+  // The budgets admit the call while the governor reserves for it (one round trip): a call the budgets refuse
+  // is never made, and its permit goes straight back.
+  let budget: CallBudget | undefined;
+  let admissionFailed = false;
+  const admitted = admitModelCall(ctx, params, call).then(
+    (admittedBudget) => {
+      budget = admittedBudget;
+      params.max_tokens = admittedBudget.maxTokens;
+      if (admittedBudget.cutBy) ctx.budgetCut = admittedBudget.cutBy;
+      fitThinkingBudget(params);
+    },
+    (error: unknown) => {
+      admissionFailed = true;
+      throw error;
+    },
+  );
+  admitted.catch(() => undefined);
 
   // Token streaming: deltas go out as they come, in order on the connection; the step waits for them once.
   const deltaWrites: Array<Promise<void>> = [];
@@ -73,20 +89,26 @@ export async function modelTurn(ctx: StepContext, input: TurnInput, options: Tur
   let result;
   try {
     const traced = deps.tracing ? { sessionId: session.sessionId, model: params.model, maxTokens: params.max_tokens } : undefined;
-    result = await traceChat(traced, () => governedCreate({
-      model: deps.model,
-      governor: deps.governor,
-      params,
-      tenant: ctx.session.tenant,
-      signal: deps.shutdownSignal,
-      logger: ctx.logger,
-      onText,
-      conversationId: session.sessionId,
-      emit: (type, data) => ctx.emit(type, data),
-    }));
+    result = await traceChat(traced, () =>
+      governedCreate({
+        model: deps.model,
+        governor: deps.governor,
+        params,
+        tenant: ctx.session.tenant,
+        signal: deps.shutdownSignal,
+        logger: ctx.logger,
+        onText,
+        conversationId: session.sessionId,
+        emit: (type, data) => ctx.emit(type, data),
+        admitted,
+        settleLater: (settling) => ctx.events.track(settling),
+      }),
+    );
   } catch (error) {
     await Promise.all(deltaWrites);
-    await budget.release();
+    // A call the budgets refused was never made: its error goes up as it is.
+    if (admissionFailed) throw error;
+    await budget?.release();
     if (error instanceof QueuePause || error instanceof StepDeferred) throw error;
     const cls = classifyModelError(error);
     await ctx.emit('model_error', {
@@ -102,12 +124,14 @@ export async function modelTurn(ctx: StepContext, input: TurnInput, options: Tur
     throw new AgentqError(cls.code, cls.message, { cause: error, details: { status: cls.status, retryAfterMs: cls.retryAfterMs } });
   }
   await Promise.all(deltaWrites);
+  if (!budget) throw new AgentqError('internal', 'a model call was made without its budget admission');
+  const admittedBudget: CallBudget = budget;
   // Checkpoint and usage in one script: a worker killed after this line never pays for the call again.
   let message: ModelMessage;
   try {
     const counts = tokenCounts(result.message.usage);
-    // Server tools (web search) bill per use on top of tokens; their result blocks are in the content as received.
-    const cost = costMicroUsd(result.message.model ?? params.model, counts, pricesOf(ctx)) + serverToolMicroUsd(result.message.usage);
+    // Server tools bill on top of tokens (web search per use, code execution per container time); their blocks stay in the content as received.
+    const cost = costMicroUsd(result.message.model ?? params.model, counts, pricesOf(ctx)) + serverToolMicroUsd(result.message);
     // The call's own events are written by the script with the checkpoint, only by the writer that counted it.
     const own: Parameters<typeof ctx.events.forCheckpoint>[0] = [];
     if (result.usageClamped) {
@@ -125,23 +149,28 @@ export async function modelTurn(ctx: StepContext, input: TurnInput, options: Tur
       },
     });
     const events = ctx.events.forCheckpoint(own);
-    const { stored, counted } = await deps.stores.sessions.saveModelTurn(
+    // The guards' reads for this turn's tool calls go out with its checkpoint (a turn cut at max_tokens runs none).
+    if (result.message.stop_reason !== 'max_tokens' && duplicateToolUseId(result.message.content) === undefined) {
+      prepareToolChecks(ctx, result.message.content.filter((b): b is typeof b & ToolUseBlock => b.type === 'tool_use') as ToolUseBlock[]);
+    }
+    const { stored, counted } = await deps.stores.sessions.checkpoints.saveModelCall(
       session.sessionId,
       step,
-      { response: field, value: JSON.stringify(result.message), usageGuard: `usage:${field}` },
+      call,
+      JSON.stringify(result.message),
       { ...counts, costMicroUsd: cost },
       events,
     );
     ctx.events.afterCheckpoint(events, counted);
     message = JSON.parse(stored) as ModelMessage;
-    await budget.settle(counts, cost);
+    await admittedBudget.settle(counts, cost);
     const miss = cacheMissReason({ step, usage: message.usage, folded: input.folded === true, modelChanged: options.model !== undefined });
     if (miss) ctx.logger.info({ cacheMiss: miss, inputTokens: counts.inputTokens, cacheWriteTokens: counts.cacheWriteTokens }, 'prompt cache miss');
     const dropped = (message as ModelMessage & { input_transformations?: unknown[] }).input_transformations;
     if (dropped && dropped.length > 0) ctx.logger.info({ dropped }, 'the API dropped thinking blocks whose prefix a fold changed');
   } catch (error) {
     // Never leave the tenant reservation held to its expiry: a retry that finds the checkpoint settles anew.
-    await budget.release().catch(() => undefined);
+    await admittedBudget.release().catch(() => undefined);
     throw error;
   }
   return message;

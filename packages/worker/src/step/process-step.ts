@@ -17,9 +17,12 @@ import {
   shouldRetry,
   StepJobData,
   stepJobId,
+  tenantOf,
   type ToolUseBlock,
 } from '@agentq/shared';
+import { StepCheckpoint } from '@agentq/shared/internal';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { BATCH_PRICE_FACTOR } from '../batch/batch-price.js';
 import { settleCheckpointedCall } from '../budget/model-call-budget.js';
 import { checkStepBudgets } from '../budget/step-budgets.js';
 import { budgetNoteMessages } from '../budget/budget-note-message.js';
@@ -32,22 +35,14 @@ import { traceStep } from '../tracing/trace-step.js';
 import { modelTurn } from './model-turn.js';
 import type { StepContext } from './step-context.js';
 import type { StepDeps } from './step-deps.js';
-import { readStepCheckpoint } from './step-checkpoint.js';
+import { primeStepCheckpoint, readStepCheckpoint } from './step-checkpoint.js';
 import { flushOutbox, StepEvents } from './step-events.js';
-import { QueuePause, StepDeferred } from './step-signals.js';
+import { QueuePause, StepDeferred } from '../queue/job-signals.js';
 import { takeTenantSlot, type TenantSlot } from './tenant-slot.js';
 import { toolTurn } from './tool-turn.js';
 import { duplicateToolUseId, hasText, isEmptyMessage, keptOfCutTurn } from './turn-content.js';
 
-export type StepResult =
-  | 'advanced'
-  | 'completed'
-  | 'finished'
-  | 'parked'
-  | 'deferred'
-  | 'batched'
-  | 'stale'
-  | 'cancelled';
+export type StepResult = 'advanced' | 'completed' | 'finished' | 'parked' | 'deferred' | 'batched' | 'stale' | 'cancelled';
 
 /**
  * One agent step, as one job, in the order DESIGN.md gives: validate → load → budgets → working memory →
@@ -68,22 +63,50 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
     });
     throw new UnrecoverableError(reason);
   }
-  const { sessionId } = parsed.data;
+  const { sessionId, step } = parsed.data;
   const sessions = deps.stores.sessions;
-  const session = await sessions.get(sessionId);
-  if (!session) throw new UnrecoverableError(`session ${sessionId} not found`);
-  // The job leaves its tenant's backlog and takes a running slot (under the tenant's cap) before anything else.
-  const slot = await takeTenantSlot(deps, job, session);
+  // The load, in one round trip: the session, its history, the step's checkpoint (known empty on a first
+  // attempt of the step's own job: nothing writes a step's checkpoint before its job runs) and, when the job
+  // names its tenant, the tenant slot: the job leaves its tenant's backlog and takes a running slot (under the
+  // tenant's cap) before anything else.
+  const firstRun = job.id === stepJobId(sessionId, step) && job.attemptsMade === 0 && (job.attemptsStarted ?? 0) <= 1;
+  const early = parsed.data.tenant !== undefined ? takeTenantSlot(deps, job, parsed.data.tenant) : undefined;
+  early?.catch(() => undefined);
+  let loaded: [Session | undefined, HistoryEntry[], StepCheckpoint];
   try {
-    return await processLoadedStep(deps, job, session, slot);
+    loaded = await Promise.all([
+      sessions.get(sessionId),
+      sessions.history(sessionId),
+      firstRun ? StepCheckpoint.EMPTY : sessions.checkpoints.read(sessionId, step),
+    ]);
+  } catch (error) {
+    await early?.then((slot) => slot.release()).catch(() => undefined);
+    throw error;
+  }
+  const [session, history, checkpoint] = loaded;
+  let slot = early ? await early : undefined;
+  if (slot && (!session || slot.tenant !== tenantOf(session))) {
+    await slot.release();
+    slot = undefined;
+  }
+  if (!session) throw new UnrecoverableError(`session ${sessionId} not found`);
+  slot ??= await takeTenantSlot(deps, job, tenantOf(session));
+  try {
+    return await processLoadedStep(deps, job, session, slot, { history, checkpoint });
   } finally {
     await slot.release();
   }
 }
 
-async function processLoadedStep(deps: StepDeps, job: Job, session: Session, slot: TenantSlot): Promise<StepResult> {
+async function processLoadedStep(
+  deps: StepDeps,
+  job: Job,
+  session: Session,
+  slot: TenantSlot,
+  loaded: { history: HistoryEntry[]; checkpoint: StepCheckpoint },
+): Promise<StepResult> {
   const { sessionId, step } = job.data as StepJobData;
-  const tenant = { name: slot.tenant, nextPriority: slot.nextPriority };
+  const tenant = { name: slot.tenant, nextPriority: slot.nextPriority, release: slot.release };
   const sessions = deps.stores.sessions;
   const tags = { jobId: job.id, workerId: deps.workerId, agent: session.agent, ...(session.tenant ? { tenant: session.tenant } : {}) };
 
@@ -92,15 +115,25 @@ async function processLoadedStep(deps: StepDeps, job: Job, session: Session, slo
   // visible in replay without costing the normal path anything.
   const emitStale = (reason: string) =>
     deps.stores.events.append({ sessionId, step, type: 'step_stale', data: { reason, status: session?.status, sessionStep: session?.step }, ...tags });
+  // A retried job of a step the session has passed (or ended at) copies the events its dead attempt left in the
+  // step's checkpoint outbox, however late the retry runs: the session may be steps further on by then.
+  const copyLeftEvents = async () => flushOutbox(deps, sessionId, step, await sessions.checkpoints.read(sessionId, step));
   if (isTerminal(session.status) || isParked(session.status)) {
-    if (session.step === step) await flushOutbox(deps, sessionId, step, await sessions.checkpoint(sessionId, step));
+    if (session.step >= step) await copyLeftEvents();
     await emitStale(session.status);
     return 'stale';
+  }
+  if (session.step === step - 1 && session.status === 'running' && job.id === stepJobId(sessionId, step) && (job.attemptsStarted ?? 0) <= MAX_EARLY_STARTS) {
+    // The step before went out with its commit and this job's add in one round trip, on two connections:
+    // this add landed first. The commit is on its way (or its worker died and the step's retry commits it):
+    // come back shortly, without using an attempt.
+    await job.moveToDelayed(Date.now() + Math.min(1000, 10 * 2 ** Math.min(job.attemptsStarted ?? 0, 7)), job.token);
+    throw new DelayedError();
   }
   if (session.step !== step) {
     // The job of a committed step was retried: make sure the step after it was enqueued (the outbox repair),
     // and that the events its checkpoints carried reached the global stream.
-    if (session.step === step + 1) await flushOutbox(deps, sessionId, step, await sessions.checkpoint(sessionId, step));
+    if (session.step > step) await copyLeftEvents();
     if (session.step === step + 1 && session.status === 'running') await enqueueNext(deps, sessionId, session.step, { tenant });
     baseLogger.debug({ sessionStep: session.step }, 'stale step job');
     await emitStale('step_moved_on');
@@ -131,17 +164,21 @@ async function processLoadedStep(deps: StepDeps, job: Job, session: Session, slo
     step,
     tenant,
     logger: baseLogger,
-    emit: (type, data = {}) => {
+    emit: (type, data) => {
       events.emit(type, data);
       return Promise.resolve();
     },
     events,
+    history: loaded.history,
   };
+  primeStepCheckpoint(ctx, loaded.checkpoint);
   if (clamped.length > 0) {
     baseLogger.warn({ clamped }, 'session limits past the agent ceiling were clamped');
     await ctx.emit('limits_clamped', { fields: clamped });
   }
-  const traced = deps.tracing ? { stores: deps.stores, sessionId, agent: session.agent, tenant: session.tenant, step, jobId: job.id, attempt: job.attemptsMade + 1 } : undefined;
+  const traced = deps.tracing
+    ? { stores: deps.stores, sessionId, agent: session.agent, tenant: session.tenant, step, jobId: job.id, attempt: job.attemptsMade + 1 }
+    : undefined;
   let result: StepResult;
   try {
     result = await traceStep(traced, () => startAndRun(ctx));
@@ -150,8 +187,9 @@ async function processLoadedStep(deps: StepDeps, job: Job, session: Session, slo
     if (isRedisUnavailable(error)) return waitForRedis(ctx, error);
     throw error;
   }
-  // Every event of the step is in Redis before its job completes, so a finished job implies its events.
-  await events.settle();
+  // Every event of the step is in Redis before its job completes, so a finished job implies its events; the
+  // tenant slot is freed in the same round trip.
+  await Promise.all([events.settle(), slot.release()]);
   return result;
 }
 
@@ -188,10 +226,16 @@ async function startAndRun(ctx: StepContext): Promise<StepResult> {
 async function runStep(ctx: StepContext): Promise<StepResult> {
   const { deps, session, step } = ctx;
   // Independent reads, in one round trip (the checkpoint is the one the model turn reuses).
-  const [budgets, history, checkpoint] = await Promise.all([checkStepBudgets(ctx), deps.stores.sessions.history(session.sessionId), readStepCheckpoint(ctx)]);
+  const history = ctx.history;
+  const [budgets, checkpoint] = await Promise.all([checkStepBudgets(ctx), readStepCheckpoint(ctx)]);
   // A model call an earlier attempt checkpointed settles its tenant reservation now, whatever this attempt
-  // does next: a step that ends at its budget check never reaches the model turn (settling twice is a no-op).
-  if (checkpoint.model && session.tenant) await settleCheckpointedCall(ctx, checkpoint, JSON.parse(checkpoint.model) as ModelMessage);
+  // does next: a step that ends at its budget check never reaches the model turn, and the model turn's reuse
+  // of this same checkpoint does not settle it again. A batch-lane call settles at the batch rate.
+  const savedModel = checkpoint.modelResponse();
+  if (savedModel && session.tenant) {
+    const priceFactor = checkpoint.batchResult !== undefined ? BATCH_PRICE_FACTOR : 1;
+    await settleCheckpointedCall(ctx, checkpoint, JSON.parse(savedModel) as ModelMessage, priceFactor);
+  }
   const budgetStop = budgets.stop;
   if (budgetStop) {
     await ctx.emit('budget_exceeded', { ...budgetStop.details });
@@ -199,9 +243,9 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
     return 'finished';
   }
 
-  const memory = await prepareWorkingMemory(ctx, history);
+  const memory = await prepareWorkingMemory(ctx, checkpoint, history);
   // Append-only: a budget notice is a user message after the conversation, stored with this step's commit.
-  const notes = await budgetNoteMessages(ctx, budgets.notes);
+  const notes = await budgetNoteMessages(ctx, checkpoint, budgets.notes);
   const sent = { ...memory, messages: [...memory.messages, ...notes] };
   const first = await modelTurn(ctx, sent);
   // A batch-lane call waits in its queue's batch buffer; its result resumes this step as a new job.
@@ -209,15 +253,15 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
   let response = first;
   if (response.stop_reason === 'refusal' && ctx.agent.fallbackModel && ctx.agent.fallbackModel !== ctx.agent.model) {
     ctx.logger.info({ fallbackModel: ctx.agent.fallbackModel }, 'model refused; asking the fallback model');
-    response = directTurn(await modelTurn(ctx, sent, { model: ctx.agent.fallbackModel, checkpointField: 'model:fallback' }));
+    response = directTurn(await modelTurn(ctx, sent, { model: ctx.agent.fallbackModel, call: 'fallback' }));
   }
   if (response.stop_reason === 'model_context_window_exceeded') {
     // Fold the window to half and try once more; a second overflow ends the session below.
     const reported = response.usage.input_tokens + (response.usage.cache_read_input_tokens ?? 0) + (response.usage.cache_creation_input_tokens ?? 0);
     const windowTokens = Math.max(1, Math.floor(Math.min(ctx.limits.memory.windowTokens ?? reported, reported) / 2));
     ctx.logger.warn({ reportedInputTokens: reported, windowTokens }, 'context window exceeded; folding the window and retrying once');
-    const refit = await prepareWorkingMemory(ctx, history, { windowTokens });
-    response = directTurn(await modelTurn(ctx, { ...refit, messages: [...refit.messages, ...notes] }, { checkpointField: 'model:refit' }));
+    const refit = await prepareWorkingMemory(ctx, checkpoint, history, { windowTokens });
+    response = directTurn(await modelTurn(ctx, { ...refit, messages: [...refit.messages, ...notes] }, { call: 'refit' }));
   }
   const assistant: ChatMessage = { role: 'assistant', content: response.content as unknown as ChatMessage['content'] };
   const duplicate = duplicateToolUseId(response.content);
@@ -232,7 +276,10 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
     const { kept, droppedToolUses } = keptOfCutTurn(response.content);
     if (!hasText(kept) && ctx.budgetCut) {
       // The budgets had cut max_tokens below what the turn needed: the budget ran out, not limits.maxTokensPerCall.
-      const budgetStop: SessionError = { ...ctx.budgetCut, message: `${ctx.budgetCut.message}; the reply was cut at the max_tokens the budget left, before any usable content` };
+      const budgetStop: SessionError = {
+        ...ctx.budgetCut,
+        message: `${ctx.budgetCut.message}; the reply was cut at the max_tokens the budget left, before any usable content`,
+      };
       await ctx.emit('budget_exceeded', { ...budgetStop.details });
       await finish(ctx, 'budget_exceeded', { error: budgetStop });
       return 'finished';
@@ -277,7 +324,9 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
     case 'pause_turn':
       if (isEmptyMessage(assistant)) {
         // Nothing to send back: an empty assistant message would make the next call fail as a bad request.
-        await finish(ctx, 'failed', { error: { code: 'model_empty_turn', message: 'the model paused its turn (stop_reason: pause_turn) with no content to resume from' } });
+        await finish(ctx, 'failed', {
+          error: { code: 'model_empty_turn', message: 'the model paused its turn (stop_reason: pause_turn) with no content to resume from' },
+        });
         return 'finished';
       }
       // The API resumes a paused turn when the assistant message is sent back as the last message.
@@ -295,7 +344,10 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
       return 'finished';
     case 'model_context_window_exceeded':
       await finish(ctx, 'failed', {
-        error: { code: 'model_context_window_exceeded', message: 'the conversation does not fit the model context window even after folding it to half; lower limits.memory.windowTokens' },
+        error: {
+          code: 'model_context_window_exceeded',
+          message: 'the conversation does not fit the model context window even after folding it to half; lower limits.memory.windowTokens',
+        },
         entries: [...notes, assistant],
       });
       return 'finished';
@@ -309,7 +361,14 @@ async function commit(ctx: StepContext, messages: ChatMessage[]): Promise<StepRe
   const { deps, session, step } = ctx;
   const entries: HistoryEntry[] = messages.filter((message) => !isEmptyMessage(message)).map((message) => ({ step, message }));
   ctx.events.sendNow();
-  const result = await deps.stores.sessions.commitStep(session.sessionId, step, entries);
+  // The commit and the next step's job go out together: one round trip. A next job that lands before the
+  // commit comes back shortly (see processLoadedStep); one added for a commit that fails finds its session
+  // moved on or ended and is stale.
+  const [result] = await Promise.all([
+    deps.stores.sessions.commitStep(session.sessionId, step, entries),
+    enqueueNext(deps, session.sessionId, step + 1, { tenant: ctx.tenant }),
+    ctx.tenant.release?.(),
+  ]);
   if (result === 0) {
     // Stale, or our own commit seen twice: ioredis re-sends a command whose reply a Redis restart swallowed, and
     // the re-sent compare-and-set then fails. Either way the step moved on; make sure its successor is queued.
@@ -321,7 +380,6 @@ async function commit(ctx: StepContext, messages: ChatMessage[]): Promise<StepRe
     await ctx.emit('session_cancelled', { reason: 'cancelled by request' });
     return 'cancelled';
   }
-  await enqueueNext(deps, session.sessionId, step + 1, { tenant: ctx.tenant });
   return 'advanced';
 }
 
@@ -414,6 +472,12 @@ async function handleStepError(ctx: StepContext, error: unknown): Promise<StepRe
   return 'finished';
 }
 
+/**
+ * Times a step job may find the step before it not yet committed (its add overtook the commit) before it
+ * counts as stale; with the backoff above that is more than a minute, past a dead worker's lock expiry.
+ */
+const MAX_EARLY_STARTS = 80;
+
 /** The longest wait between two tries of a step that met a Redis write error. */
 const MAX_REDIS_WAIT_MS = 60_000;
 
@@ -448,7 +512,7 @@ async function enqueueNext(
   const { tenant, ...placement } = options;
   const jobId = stepJobId(sessionId, step, placement.suffix);
   await Promise.all([
-    enqueueStep(deps.queue, sessionId, step, deps.settings, { ...placement, priority: tenant.nextPriority }),
+    enqueueStep(deps.queue, sessionId, step, deps.settings, { ...placement, priority: tenant.nextPriority, tenant: tenant.name }),
     deps.scheduler.noteQueued(tenant.name, jobId),
   ]);
   if (placement.suffix) await deps.stores.sessions.noteJob(sessionId, jobId);

@@ -1,4 +1,4 @@
-import type { Agent, AgentEventType, BudgetCode, Limits, Logger, Session, SessionError } from '@agentq/shared';
+import type { Agent, AgentEventType, BudgetCode, EventData, HistoryEntry, Limits, Logger, Session, SessionError } from '@agentq/shared';
 import type { Job } from 'bullmq';
 import type { StepDeps } from './step-deps.js';
 import type { StepEvents } from './step-events.js';
@@ -12,14 +12,21 @@ export interface StepContext {
   limits: Limits;
   step: number;
   /** The session's tenant (the default tenant when it has none) and the priority its next step is queued with. */
-  tenant: { name: string; nextPriority: number };
+  tenant: {
+    name: string;
+    nextPriority: number;
+    /** Frees the step's running slot of its tenant (idempotent): sent with the commit, so it costs no round trip. */
+    release?: () => Promise<void>;
+  };
   logger: Logger;
   /**
    * Records an event tagged with this step, job and worker. It is buffered and written with the step's next
    * checkpoint (see step-events.ts), or when the step ends; the step waits for all of its event writes once,
    * before its job ends.
    */
-  emit(type: AgentEventType, data?: Record<string, unknown>): Promise<void>;
+  emit<T extends AgentEventType>(type: T, data: EventData<T>): Promise<void>;
+  /** The session's history as the step's load read it. */
+  history: readonly HistoryEntry[];
   /** The step's event buffer, handed to the checkpoint writes that carry it. */
   events: StepEvents;
   /**

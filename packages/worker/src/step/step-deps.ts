@@ -1,9 +1,21 @@
-import type { Agent, Logger, ModelPrice, SchedulingMode, Stores, TenantScheduler } from '@agentq/shared';
+import {
+  type Agent,
+  type BudgetLedger,
+  type Logger,
+  type LoopDetector,
+  type ModelPrice,
+  type SchedulingMode,
+  STEP_RETRY,
+  type Stores,
+  type TenantBudgets,
+  type TenantScheduler,
+} from '@agentq/shared';
 import type { Queue } from 'bullmq';
 import type { BatchLane } from '../batch/batch-lane.js';
 import type { Governor } from '../governor/governor.js';
 import type { McpConnections } from '../mcp/mcp-connections.js';
 import type { ModelClient } from '../model/model-client.js';
+import type { BreakerState } from '../tools/breaker-state.js';
 import type { ToolGuard } from '../tools/tool-guard.js';
 
 /** Everything a step needs, built once per worker process. */
@@ -21,6 +33,14 @@ export interface StepDeps {
   guards: ToolGuard[];
   /** Tenant backlogs, running slots and the priorities of the steps this worker queues. */
   scheduler: TenantScheduler;
+  /** Admits, reserves and settles every model call against the session's and the tenant's budgets. */
+  ledger: BudgetLedger;
+  /** Tenants' daily budgets and usage, read at the start of each step. */
+  tenantBudgets: TenantBudgets;
+  /** The fleet-wide loop detector the loop guard checks and records tool calls with. */
+  loopDetector: LoopDetector;
+  /** The tools' fleet-wide circuit breakers the breaker guard checks and records calls with. */
+  breakers: BreakerState;
   /** `fifo` queues steps without priorities (the pre-tenant baseline). */
   scheduling: SchedulingMode;
   /** Fleet-wide rate-limit governor every model call (step turns and summaries) goes through; absent = off. */
@@ -59,8 +79,8 @@ export interface StepSettings {
 }
 
 export const DEFAULT_STEP_SETTINGS: StepSettings = {
-  stepAttempts: 5,
-  stepBackoffMs: 1000,
+  stepAttempts: STEP_RETRY.attempts,
+  stepBackoffMs: STEP_RETRY.backoffMs,
   maxInlineToolWaitMs: 5000,
   maxToolResultBytes: 100_000,
 };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type AgentEventType, type CheckpointEvents, type EventInput, OUTBOX_FIELD_PREFIX } from '@agentq/shared';
+import { type AgentEventType, type EventBody, type EventData, type EventInput, eventBody } from '@agentq/shared';
+import { type CheckpointEvents, outboxField, type StepCheckpoint } from '@agentq/shared/internal';
 import type { StepDeps } from './step-deps.js';
 
 type EventTags = Pick<EventInput, 'sessionId' | 'step' | 'jobId' | 'workerId' | 'agent' | 'tenant'>;
@@ -22,21 +23,21 @@ export class StepEvents {
     private readonly tags: EventTags,
   ) {}
 
-  emit(type: AgentEventType, data: Record<string, unknown> = {}): void {
-    this.buffer.push({ ...this.tags, type, data, timestamp: Date.now() });
+  emit<T extends AgentEventType>(type: T, data: EventData<T>): void {
+    this.buffer.push({ ...this.tags, ...eventBody(type, data), timestamp: Date.now() });
   }
 
   /** Takes the buffered events, plus `own` (written only by the writer whose value is stored), for a checkpoint script. */
-  forCheckpoint(own: Array<{ type: AgentEventType; data: Record<string, unknown> }> = []): CheckpointEvents {
+  forCheckpoint(own: EventBody[] = []): CheckpointEvents {
     const log = this.deps.stores.events;
     const always = this.buffer.map((event) => log.encode(event));
     this.buffer = [];
     this.writeCount += 1;
     return {
       maxLen: log.sessionMaxLen,
-      outboxField: `${OUTBOX_FIELD_PREFIX}${this.writeId}:${this.writeCount}`,
+      outboxField: outboxField(`${this.writeId}:${this.writeCount}`),
       always,
-      ifWritten: own.map(({ type, data }) => log.encode({ ...this.tags, type, data, timestamp: Date.now() })),
+      ifWritten: own.map((body) => log.encode({ ...this.tags, ...body, timestamp: Date.now() })),
     };
   }
 
@@ -47,8 +48,13 @@ export class StepEvents {
     this.writes.push(publishAndClear(this.deps, this.tags.sessionId, this.tags.step, events.outboxField, appended));
   }
 
+  /** A write of the step that needs no awaiting now (it must not reject): the step waits for it before its job ends. */
+  track(write: Promise<unknown>): void {
+    this.writes.push(write);
+  }
+
   /** Copies the outbox fields a dead attempt left in a checkpoint hash. */
-  flushOutbox(step: number, checkpoint: Record<string, string>): void {
+  flushOutbox(step: number, checkpoint: StepCheckpoint): void {
     this.writes.push(flushOutbox(this.deps, this.tags.sessionId, step, checkpoint));
   }
 
@@ -83,10 +89,9 @@ export class StepEvents {
 }
 
 /** Copies every outbox field of a checkpoint hash to the global stream and clears it. */
-export async function flushOutbox(deps: StepDeps, sessionId: string, step: number, checkpoint: Record<string, string>): Promise<void> {
-  const pending = Object.entries(checkpoint).filter(([field]) => field.startsWith(OUTBOX_FIELD_PREFIX));
+export async function flushOutbox(deps: StepDeps, sessionId: string, step: number, checkpoint: StepCheckpoint): Promise<void> {
   await Promise.all(
-    pending.map(([field, raw]) => {
+    checkpoint.outbox().map(({ field, encoded: raw }) => {
       let encoded: string[][];
       try {
         encoded = JSON.parse(raw) as string[][];
@@ -102,5 +107,7 @@ async function publishAndClear(deps: StepDeps, sessionId: string, step: number, 
   // The outbox field names the write (and so its events) uniquely: a second copy of it appends nothing.
   const copied = await deps.stores.events.publish(`${sessionId}|${step}|${field}`, encoded);
   if (!copied) return;
-  await deps.stores.redis.hdel(deps.stores.keys.checkpoint(sessionId, step), field).catch(() => undefined);
+  // Not awaited: the events are in the global stream now; an outbox field left by a lost clear is copied
+  // again by a later read of the checkpoint, and that copy appends nothing (the field names the write).
+  deps.stores.sessions.checkpoints.clearOutbox(sessionId, step, field).catch(() => undefined);
 }

@@ -1,4 +1,4 @@
-import { type Session, stepPriority, tenantOf } from '@agentq/shared';
+import { stepPriority } from '@agentq/shared';
 import type { Job } from 'bullmq';
 import type { StepDeps } from './step-deps.js';
 
@@ -22,8 +22,7 @@ const MAX_CAP_RETRY_MS = 10_000;
  * step over the cap waits longer the more of its tenant's steps wait, so a capped tenant with a large
  * backlog does not churn the queue.
  */
-export async function takeTenantSlot(deps: StepDeps, job: Job, session: Session): Promise<TenantSlot> {
-  const tenant = tenantOf(session);
+export async function takeTenantSlot(deps: StepDeps, job: Job, tenant: string): Promise<TenantSlot> {
   const jobId = job.id as string;
   const start = await deps.scheduler.startStep(tenant, jobId);
   let released: Promise<void> | undefined;

@@ -1,5 +1,6 @@
-import { type SessionError, type SessionStatus, type ToolUseBlock, truncateText } from '@agentq/shared';
+import { type EventData, type SessionError, type SessionStatus, type ToolUseBlock, truncateText } from '@agentq/shared';
 import { capToolResult } from '../tools/cap-tool-result.js';
+import { redact } from '../tools/redact.js';
 import { runTool } from '../tools/run-tool.js';
 import type { ToolCall } from '../tools/tool-guard.js';
 import { errorOutcome, type ToolOutcome } from '../tools/tool-outcome.js';
@@ -20,10 +21,6 @@ export interface ToolTurnResult {
   stop?: { status: SessionStatus; error: SessionError };
 }
 
-const resultField = (toolUseId: string) => `tool:${toolUseId}`;
-const startedField = (toolUseId: string) => `started:${toolUseId}`;
-const deferredField = (toolUseId: string) => `deferred-attempts:${toolUseId}`;
-
 /**
  * Answers every tool_use block of the model's turn. Each result is checkpointed the moment it is known, so
  * a retried step re-runs only what never finished, and a non-idempotent tool whose outcome is unknown is
@@ -38,14 +35,18 @@ export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promis
   let awaitingInput = 0;
 
   for (const block of blocks) {
-    const saved = checkpoint[resultField(block.id)];
+    const saved = checkpoint.toolResult(block.id);
     if (saved) {
       outcomes.set(block.id, JSON.parse(saved) as ToolOutcome);
       continue;
     }
     const prepared = prepareCall(ctx, block);
     if ('outcome' in prepared) {
-      const outcome = await save(ctx, prepared.outcome, resultEvent({ input: redact(block.input, ctx.agent.tools.get(block.name)?.sensitive ?? []), ran: false }));
+      const outcome = await save(
+        ctx,
+        prepared.outcome,
+        resultEvent({ input: redact(block.input, ctx.agent.tools.get(block.name)?.sensitive ?? []), ran: false }),
+      );
       outcomes.set(block.id, outcome);
       continue;
     }
@@ -53,22 +54,26 @@ export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promis
     for (const guard of deps.guards) {
       const decision = await guard.check(ctx, prepared.call);
       if (decision.kind === 'run') {
-        if (decision.input !== undefined) prepared.call = { ...prepared.call, input: decision.input, ...(decision.editedBy ? { editedBy: decision.editedBy } : {}) };
+        if (decision.input !== undefined)
+          prepared.call = { ...prepared.call, input: decision.input, ...(decision.editedBy ? { editedBy: decision.editedBy } : {}) };
         continue;
       }
       decided = true;
       if (decision.kind === 'answer') {
-        const outcome = await save(ctx, decision.outcome, resultEvent({ input: redact(prepared.call.input, prepared.call.tool.sensitive), ran: false, guard: guard.name }));
+        const outcome = await save(
+          ctx,
+          decision.outcome,
+          resultEvent({ input: redact(prepared.call.input, prepared.call.tool.sensitive), ran: false, guard: guard.name }),
+        );
         outcomes.set(block.id, outcome);
       } else if (decision.kind === 'park') {
         parked += 1;
         if (decision.for === 'input') awaitingInput += 1;
-      }
-      else return { outcomes: [], parked: 0, stop: { status: decision.status, error: decision.error } };
+      } else return { outcomes: [], parked: 0, stop: { status: decision.status, error: decision.error } };
       break;
     }
     if (decided) continue;
-    if (!prepared.call.tool.idempotent && checkpoint[startedField(block.id)]) {
+    if (!prepared.call.tool.idempotent && checkpoint.toolStarted(block.id)) {
       // A previous attempt started this call and died before recording its result: it may have happened.
       outcomes.set(block.id, await reportOutcomeUnknown(ctx, block));
       continue;
@@ -80,7 +85,7 @@ export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promis
   let deferMs: number | undefined;
   await Promise.all(
     toRun.map(async (call) => {
-      const outcome = await execute(ctx, call, Number(checkpoint[deferredField(call.block.id)] ?? 0));
+      const outcome = await execute(ctx, call, checkpoint.toolDeferredAttempts(call.block.id));
       if (typeof outcome === 'number') deferMs = Math.max(deferMs ?? 0, outcome);
       else outcomes.set(call.block.id, outcome);
     }),
@@ -92,17 +97,41 @@ export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promis
   return { outcomes: blocks.map((block) => outcomes.get(block.id) as ToolOutcome), parked: 0 };
 }
 
+/**
+ * Lets the guards start their reads for the calls of a fresh model turn while its checkpoint is written, so
+ * the tool turn finds their answers in hand: the same calls the tool turn will check, in block order.
+ */
+export function prepareToolChecks(ctx: StepContext, blocks: readonly ToolUseBlock[]): void {
+  const calls: ToolCall[] = [];
+  for (const block of blocks) {
+    const prepared = prepareCall(ctx, block);
+    if ('call' in prepared) calls.push(prepared.call);
+  }
+  if (calls.length === 0) return;
+  for (const guard of ctx.deps.guards) guard.prepare?.(ctx, calls);
+}
+
 function prepareCall(ctx: StepContext, block: ToolUseBlock): { call: ToolCall } | { outcome: ToolOutcome } {
   const tool = ctx.agent.tools.get(block.name);
   if (!tool) {
     return {
-      outcome: errorOutcome(block.id, block.name, 'tool_unknown', `There is no tool named "${block.name}". Available tools: ${[...ctx.agent.tools.keys()].join(', ') || 'none'}.`),
+      outcome: errorOutcome(
+        block.id,
+        block.name,
+        'tool_unknown',
+        `There is no tool named "${block.name}". Available tools: ${[...ctx.agent.tools.keys()].join(', ') || 'none'}.`,
+      ),
     };
   }
   const policy = ctx.session.tenant ? ctx.agent.tenantPolicy[ctx.session.tenant] : undefined;
   if (policy && ((policy.allow && !policy.allow.includes(tool.name)) || policy.deny?.includes(tool.name))) {
     return {
-      outcome: errorOutcome(block.id, block.name, 'tool_permission_denied', `The tool "${block.name}" is not allowed for this tenant. Do not call it again; choose another approach.`),
+      outcome: errorOutcome(
+        block.id,
+        block.name,
+        'tool_permission_denied',
+        `The tool "${block.name}" is not allowed for this tenant. Do not call it again; choose another approach.`,
+      ),
     };
   }
   const parsed = tool.input.safeParse(block.input);
@@ -118,14 +147,17 @@ async function execute(ctx: StepContext, call: ToolCall, previousAttempts: numbe
   const { deps, session, step } = ctx;
   const { block, tool } = call;
   const input = redact(call.input, tool.sensitive);
-  const callEvent = { type: 'tool_call' as const, data: { tool: tool.name, toolUseId: block.id, input, risk: tool.risk, ...(call.editedBy ? { editedBy: call.editedBy } : {}) } };
+  const callEvent = {
+    type: 'tool_call' as const,
+    data: { tool: tool.name, toolUseId: block.id, input, risk: tool.risk, ...(call.editedBy ? { editedBy: call.editedBy } : {}) },
+  };
   if (!tool.idempotent) {
     // The claim is atomic: of two attempts of one step running at once (a lock lost to a long GC pause, a
     // redelivered job), exactly one runs the call; the other reports it as of unknown outcome. The claim
     // carries the tool_call event, so a call that may have happened is always on record.
     const token = `${deps.workerId}|${ctx.job.id}|${ctx.job.attemptsMade}|${Date.now()}`;
     const events = ctx.events.forCheckpoint([callEvent]);
-    const { stored: claimed, written } = await deps.stores.sessions.putCheckpointWithEvents(session.sessionId, step, startedField(block.id), token, events);
+    const { stored: claimed, written } = await deps.stores.sessions.checkpoints.claimTool(session.sessionId, step, block.id, token, events);
     ctx.events.afterCheckpoint(events, written);
     if (claimed !== token) return reportOutcomeUnknown(ctx, block);
   } else {
@@ -133,36 +165,51 @@ async function execute(ctx: StepContext, call: ToolCall, previousAttempts: numbe
   }
   ctx.logger.debug({ tool: tool.name, toolUseId: block.id, input }, 'tool call');
   const traced = deps.tracing ? { sessionId: session.sessionId, tool: tool.name, toolUseId: block.id } : undefined;
-  const result = await traceTool(traced, () => runTool({
-    tool,
-    input: call.input,
-    context: {
-      sessionId: session.sessionId,
-      step,
-      toolUseId: block.id,
-      idempotencyKey: `${session.sessionId}:${step}:${block.id}`,
-      agent: ctx.agent.name,
-      tenant: session.tenant,
-      metadata: session.metadata,
-    },
-    logger: ctx.logger,
-    signal: deps.shutdownSignal,
-    maxInlineWaitMs: deps.settings.maxInlineToolWaitMs,
-    previousAttempts,
-  }));
+  const result = await traceTool(traced, () =>
+    runTool({
+      tool,
+      input: call.input,
+      context: {
+        sessionId: session.sessionId,
+        step,
+        toolUseId: block.id,
+        idempotencyKey: `${session.sessionId}:${step}:${block.id}`,
+        agent: ctx.agent.name,
+        tenant: session.tenant,
+        metadata: session.metadata,
+      },
+      logger: ctx.logger,
+      signal: deps.shutdownSignal,
+      maxInlineWaitMs: deps.settings.maxInlineToolWaitMs,
+      previousAttempts,
+    }),
+  );
   if (result.deferMs !== undefined) {
     // A rate limit means the tool did nothing: the deferred re-run must run it, not report its outcome unknown.
     // The attempts used so far carry over, so a tool that never stops rate-limiting ends in an error result.
-    const checkpointKey = deps.stores.keys.checkpoint(session.sessionId, step);
-    await deps.stores.redis.pipeline().hdel(checkpointKey, startedField(block.id)).hset(checkpointKey, deferredField(block.id), String(result.attempts)).exec();
+    await deps.stores.sessions.checkpoints.deferTool(session.sessionId, step, block.id, result.attempts);
     return result.deferMs;
   }
   const ran = call.editedBy
-    ? { ...result.outcome, content: `The input of this call was edited by ${call.editedBy} before approval; it ran with ${truncateText(JSON.stringify(input), 2000)}.\n\n${result.outcome.content}` }
+    ? {
+        ...result.outcome,
+        content: `The input of this call was edited by ${call.editedBy} before approval; it ran with ${truncateText(JSON.stringify(input), 2000)}.\n\n${result.outcome.content}`,
+      }
     : result.outcome;
-  const outcome = await save(ctx, ran, resultEvent({ ran: true }));
-  for (const guard of deps.guards) await guard.after?.(ctx, call, outcome);
-  ctx.logger.debug({ tool: tool.name, toolUseId: block.id, isError: outcome.isError, errorCode: outcome.errorCode, attempts: outcome.attempts, durationMs: outcome.durationMs }, 'tool result');
+  // The guards learn the outcome while it is checkpointed (one round trip; their records live under other keys).
+  const capped = capToolResult(ran, deps.settings.maxToolResultBytes);
+  const [outcome] = await Promise.all([save(ctx, capped, resultEvent({ ran: true })), ...deps.guards.map((guard) => guard.after?.(ctx, call, capped))]);
+  ctx.logger.debug(
+    {
+      tool: tool.name,
+      toolUseId: block.id,
+      isError: outcome.isError,
+      errorCode: outcome.errorCode,
+      attempts: outcome.attempts,
+      durationMs: outcome.durationMs,
+    },
+    'tool result',
+  );
   return outcome;
 }
 
@@ -175,7 +222,7 @@ function resultEvent(extra: { ran: boolean; input?: unknown; guard?: string }): 
   return (outcome) => [{ type: 'tool_result', data: resultData(outcome, extra) }];
 }
 
-function resultData(outcome: ToolOutcome, extra: { ran: boolean; input?: unknown; guard?: string }): Record<string, unknown> {
+function resultData(outcome: ToolOutcome, extra: { ran: boolean; input?: unknown; guard?: string }): EventData<'tool_result'> {
   return {
     tool: outcome.tool,
     toolUseId: outcome.toolUseId,
@@ -215,16 +262,15 @@ async function reportOutcomeUnknown(ctx: StepContext, block: ToolUseBlock): Prom
 async function save(ctx: StepContext, outcome: ToolOutcome, own: (stored: ToolOutcome) => OwnEvent[]): Promise<ToolOutcome> {
   const capped = capToolResult(outcome, ctx.deps.settings.maxToolResultBytes);
   const events = ctx.events.forCheckpoint(own(capped));
-  const { stored, written } = await ctx.deps.stores.sessions.putCheckpointWithEvents(ctx.session.sessionId, ctx.step, resultField(outcome.toolUseId), JSON.stringify(capped), events);
+  const { stored, written } = await ctx.deps.stores.sessions.checkpoints.saveToolResult(
+    ctx.session.sessionId,
+    ctx.step,
+    outcome.toolUseId,
+    JSON.stringify(capped),
+    events,
+  );
   ctx.events.afterCheckpoint(events, written);
   return JSON.parse(stored) as ToolOutcome;
 }
 
 type OwnEvent = Parameters<StepContext['events']['forCheckpoint']>[0] extends Array<infer E> | undefined ? E : never;
-
-export function redact(input: unknown, sensitive: readonly string[]): unknown {
-  if (sensitive.length === 0 || typeof input !== 'object' || input === null || Array.isArray(input)) return input;
-  const copy: Record<string, unknown> = { ...(input as Record<string, unknown>) };
-  for (const field of sensitive) if (field in copy) copy[field] = '[redacted]';
-  return copy;
-}

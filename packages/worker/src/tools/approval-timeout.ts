@@ -1,13 +1,13 @@
 import { AgentqError, ApprovalTimeoutJobData, decideApproval } from '@agentq/shared';
 import { type Job, UnrecoverableError } from 'bullmq';
-import type { StepDeps } from '../step/step-deps.js';
+import type { TimeoutJobDeps } from './timeout-job-deps.js';
 
 /**
  * Runs an `approval-timeout` job: an approval still pending at its expiry is denied with reason `timeout` by
  * `system`, which resumes the session when it was the last one. A decided approval is left alone (and a
  * resume job its decision may have lost is re-added).
  */
-export async function handleApprovalTimeout(deps: StepDeps, job: Job): Promise<'timed_out' | 'ignored'> {
+export async function handleApprovalTimeout(deps: TimeoutJobDeps, job: Job): Promise<'timed_out' | 'ignored'> {
   const parsed = ApprovalTimeoutJobData.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`malformed approval-timeout job ${job.id}: ${parsed.error.message}`);
   try {

@@ -6,6 +6,8 @@ import type { ToolOutcome } from './tool-outcome.js';
  * in the checkpoint, the history and every later model call.
  */
 export function capToolResult(outcome: ToolOutcome, maxBytes: number): ToolOutcome {
+  // Already cut (the guards and the store both see the capped outcome): its note and original size stand.
+  if (outcome.originalBytes !== undefined) return outcome;
   const bytes = Buffer.byteLength(outcome.content, 'utf8');
   if (bytes <= maxBytes) return outcome;
   // Cut at a character boundary: decoding a cut multi-byte sequence would leave a replacement character.

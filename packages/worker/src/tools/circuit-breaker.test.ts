@@ -1,13 +1,11 @@
-import { type AgentEventType, createStores, defineAgent, defineTool, type Redis } from '@agentq/shared';
-import type { Job, Queue } from 'bullmq';
+import { type AgentEventType, createStores, defineAgent, defineTool, LoopDetector, type Redis } from '@agentq/shared';
+import type { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { describe, expect, test } from '../../../../test/support/fixtures.js';
-import type { StepContext } from '../step/step-context.js';
-import { StepEvents } from '../step/step-events.js';
-import { DEFAULT_STEP_SETTINGS } from '../step/step-deps.js';
-import type { ModelClient } from '../model/model-client.js';
+import { BreakerState } from './breaker-state.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import type { GuardContext } from './guard-context.js';
 import type { ToolCall } from './tool-guard.js';
 import { errorOutcome, type ToolOutcome } from './tool-outcome.js';
 
@@ -21,32 +19,27 @@ const flaky = defineTool({
 });
 const agent = defineAgent({ name: 'breaker-test', system: 's', tools: [flaky] });
 
-function context(redis: Redis, prefix: string, events: Array<{ type: AgentEventType; data: Record<string, unknown> }>, workerId: string): StepContext {
+function context(redis: Redis, prefix: string, events: Array<{ type: AgentEventType; data: Record<string, unknown> }>, workerId: string): GuardContext {
   const stores = createStores(redis, prefix);
-  const deps: StepContext['deps'] = {
-    stores,
-    queue: undefined as unknown as Queue,
-    agents: new Map([[agent.name, agent]]),
-    model: undefined as unknown as ModelClient,
-    logger: pino({ level: 'silent' }),
-    workerId,
-    settings: DEFAULT_STEP_SETTINGS,
-    shutdownSignal: new AbortController().signal,
-    guards: [],
-    scheduler: undefined as unknown as StepContext['deps']['scheduler'],
-    scheduling: 'fair',
-  };
   return {
-    deps,
-    events: new StepEvents(deps, { sessionId: `ses_${workerId}`, step: 0 }),
-    job: { id: 'job' } as Job,
-    session: { sessionId: `ses_${workerId}`, agent: agent.name, status: 'running', step: 0, input: 'x', metadata: {}, limits: {}, createdAt: 0, updatedAt: 0, usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 } },
+    deps: { stores, queue: undefined as unknown as Queue, loopDetector: new LoopDetector(redis, stores.keys), breakers: new BreakerState(redis, stores.keys) },
+    session: {
+      sessionId: `ses_${workerId}`,
+      agent: agent.name,
+      status: 'running',
+      step: 0,
+      input: 'x',
+      metadata: {},
+      limits: {},
+      createdAt: 0,
+      updatedAt: 0,
+      usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
+    },
     agent,
-    limits: undefined as unknown as StepContext['limits'],
+    limits: undefined as unknown as GuardContext['limits'],
     step: 0,
-    tenant: { name: 'default', nextPriority: 1 },
     logger: pino({ level: 'silent' }),
-    emit: async (type, data = {}) => {
+    emit: async (type, data) => {
       events.push({ type, data });
     },
   };
@@ -70,7 +63,11 @@ describe('CircuitBreaker', () => {
     const breakerB = new CircuitBreaker({ now: () => now });
 
     // Two failures on worker a and one on worker b: the count is fleet-wide.
-    for (const [ctx, breaker] of [[a, breakerA], [a, breakerA], [b, breakerB]] as const) {
+    for (const [ctx, breaker] of [
+      [a, breakerA],
+      [a, breakerA],
+      [b, breakerB],
+    ] as const) {
       const c = call();
       expect((await breaker.check(ctx, c)).kind).toBe('run');
       await breaker.after(ctx, c, failure(c));

@@ -1,5 +1,5 @@
-import { type ErrorCode, runScript } from '@agentq/shared';
-import type { StepContext } from '../step/step-context.js';
+import { type ErrorCode } from '@agentq/shared';
+import type { GuardContext } from './guard-context.js';
 import type { GuardDecision, ToolCall, ToolGuard } from './tool-guard.js';
 import { errorOutcome, type ToolOutcome } from './tool-outcome.js';
 
@@ -21,30 +21,49 @@ export class CircuitBreaker implements ToolGuard {
   readonly name = 'circuit-breaker';
   private readonly now: () => number;
 
+  /** Breaker states read while the turn's checkpoint was written, per step and tool (per-step state: it goes with the step's context). */
+  private readonly states = new WeakMap<GuardContext, Map<string, Promise<string | null>>>();
+
   constructor(options: CircuitBreakerOptions = {}) {
     this.now = options.now ?? Date.now;
   }
 
-  async check(ctx: StepContext, call: ToolCall): Promise<GuardDecision> {
+  /** Reads (never changes) the state of each tool's breaker: a closed one needs no check script. */
+  prepare(ctx: GuardContext, calls: readonly ToolCall[]): void {
+    const states = new Map<string, Promise<string | null>>();
+    for (const call of calls) {
+      if (!call.tool.breaker || states.has(call.tool.name)) continue;
+      const state = ctx.deps.breakers.state(call.tool.name);
+      state.catch(() => undefined);
+      states.set(call.tool.name, state);
+    }
+    this.states.set(ctx, states);
+  }
+
+  async check(ctx: GuardContext, call: ToolCall): Promise<GuardDecision> {
     const settings = call.tool.breaker;
     if (!settings) return { kind: 'run' };
-    const { stores } = ctx.deps;
+    const read = this.states.get(ctx)?.get(call.tool.name);
+    if (read) {
+      // A breaker closed a moment ago lets the call run, as the script would (it changes nothing then).
+      const state = await read.catch(() => 'unknown');
+      if (state === null || state === 'closed') return { kind: 'run' };
+    }
     const now = this.now();
-    const [decision, extra] = await runScript<[string, string | number]>(
-      stores.redis,
-      'checkBreaker',
-      [stores.keys.breaker(call.tool.name)],
-      [now, settings.cooldownMs, trialLeaseMs(call)],
-    );
-    if (decision === 'allow') return { kind: 'run' };
-    if (decision === 'trial') {
-      if (extra === 'half_open') {
+    const verdict = await ctx.deps.breakers.check(call.tool.name, {
+      now,
+      cooldownMs: settings.cooldownMs,
+      trialLeaseMs: trialLeaseMs(call),
+    });
+    if (verdict.decision === 'allow') return { kind: 'run' };
+    if (verdict.decision === 'trial') {
+      if (verdict.halfOpened) {
         ctx.logger.info({ tool: call.tool.name }, 'circuit half-open: one trial call');
         await ctx.emit('circuit_half_open', { tool: call.tool.name, toolUseId: call.block.id });
       }
       return { kind: 'run' };
     }
-    const retryInSec = Math.max(1, Math.ceil((Number(extra) - now) / 1000));
+    const retryInSec = Math.max(1, Math.ceil((verdict.retryAt - now) / 1000));
     return {
       kind: 'answer',
       outcome: errorOutcome(
@@ -56,20 +75,26 @@ export class CircuitBreaker implements ToolGuard {
     };
   }
 
-  async after(ctx: StepContext, call: ToolCall, outcome: ToolOutcome): Promise<void> {
+  async after(ctx: GuardContext, call: ToolCall, outcome: ToolOutcome): Promise<void> {
     const settings = call.tool.breaker;
     if (!settings) return;
     const failed = outcome.isError && outcome.errorCode !== undefined && BREAKER_FAILURES.has(outcome.errorCode);
-    const { stores } = ctx.deps;
-    const [transition, count] = await runScript<[string, number]>(
-      stores.redis,
-      'recordBreaker',
-      [stores.keys.breaker(call.tool.name), stores.keys.breakerFailures(call.tool.name)],
-      [this.now(), failed ? '1' : '0', settings.failures, settings.windowMs, `${ctx.session.sessionId}:${ctx.step}:${call.block.id}`],
-    );
+    const { transition, failures } = await ctx.deps.breakers.record(call.tool.name, {
+      now: this.now(),
+      failed,
+      openAfter: settings.failures,
+      windowMs: settings.windowMs,
+      callId: `${ctx.session.sessionId}:${ctx.step}:${call.block.id}`,
+    });
     if (transition === 'opened') {
-      ctx.logger.warn({ tool: call.tool.name, failures: count }, 'circuit opened');
-      await ctx.emit('circuit_opened', { tool: call.tool.name, failures: count, windowMs: settings.windowMs, cooldownMs: settings.cooldownMs, errorCode: outcome.errorCode });
+      ctx.logger.warn({ tool: call.tool.name, failures }, 'circuit opened');
+      await ctx.emit('circuit_opened', {
+        tool: call.tool.name,
+        failures,
+        windowMs: settings.windowMs,
+        cooldownMs: settings.cooldownMs,
+        errorCode: outcome.errorCode,
+      });
     } else if (transition === 'closed') {
       ctx.logger.info({ tool: call.tool.name }, 'circuit closed');
       await ctx.emit('circuit_closed', { tool: call.tool.name });

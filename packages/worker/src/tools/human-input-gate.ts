@@ -1,5 +1,5 @@
-import { ASK_HUMAN_TOOL, type Question, questionTimeoutJobId, QuestionTimeoutJobData, truncateText } from '@agentq/shared';
-import type { StepContext } from '../step/step-context.js';
+import { addJob, ASK_HUMAN_TOOL, type Question, questionTimeoutJobId, truncateText } from '@agentq/shared';
+import type { GuardContext } from './guard-context.js';
 import type { GuardDecision, ToolCall, ToolGuard } from './tool-guard.js';
 import { errorOutcome } from './tool-outcome.js';
 
@@ -15,7 +15,7 @@ export const TIMEOUT_ANSWERER = 'system';
 export class HumanInputGate implements ToolGuard {
   readonly name = 'human-input';
 
-  async check(ctx: StepContext, call: ToolCall): Promise<GuardDecision> {
+  async check(ctx: GuardContext, call: ToolCall): Promise<GuardDecision> {
     if (call.tool.name !== ASK_HUMAN_TOOL) return { kind: 'run' };
     const { stores } = ctx.deps;
     const { sessionId } = ctx.session;
@@ -31,14 +31,15 @@ export class HumanInputGate implements ToolGuard {
         askedAt: now,
         expiresAt: now + ctx.limits.approvalTimeoutMs,
       }));
-    await ctx.deps.queue.add('question-timeout', QuestionTimeoutJobData.parse({ sessionId, toolUseId: call.block.id }), {
-      jobId: questionTimeoutJobId(sessionId, call.block.id),
-      delay: Math.max(0, question.expiresAt - Date.now()),
-      attempts: 10,
-      backoff: { type: 'exponential', delay: 1000, jitter: 1 },
-      removeOnComplete: { age: 24 * 3600, count: 100_000 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    });
+    await addJob(
+      ctx.deps.queue,
+      'question-timeout',
+      { sessionId, toolUseId: call.block.id },
+      {
+        jobId: questionTimeoutJobId(sessionId, call.block.id),
+        delay: Math.max(0, question.expiresAt - Date.now()),
+      },
+    );
     if (!existing) {
       await ctx.emit('input_requested', { toolUseId: call.block.id, question: question.question, askedAt: question.askedAt, expiresAt: question.expiresAt });
       ctx.logger.info({ toolUseId: call.block.id }, 'question for the user');
@@ -51,5 +52,12 @@ function answerOutcome(question: Question): ReturnType<typeof errorOutcome> {
   if (question.answeredBy === TIMEOUT_ANSWERER) {
     return errorOutcome(question.toolUseId, ASK_HUMAN_TOOL, 'tool_timeout', question.answer ?? 'No answer came in time.');
   }
-  return { toolUseId: question.toolUseId, tool: ASK_HUMAN_TOOL, content: question.answer ?? '', isError: false, attempts: 0, durationMs: (question.answeredAt ?? question.askedAt) - question.askedAt };
+  return {
+    toolUseId: question.toolUseId,
+    tool: ASK_HUMAN_TOOL,
+    content: question.answer ?? '',
+    isError: false,
+    attempts: 0,
+    durationMs: (question.answeredAt ?? question.askedAt) - question.askedAt,
+  };
 }

@@ -1,5 +1,5 @@
-import { canonicalJson, LOOP_REFLECTIONS, LoopDetector, truncateText } from '@agentq/shared';
-import type { StepContext } from '../step/step-context.js';
+import { canonicalJson, LOOP_REFLECTIONS, type LoopVerdict, truncateText } from '@agentq/shared';
+import type { GuardContext } from './guard-context.js';
 import type { GuardDecision, ToolCall, ToolGuard } from './tool-guard.js';
 import { errorOutcome, type ToolOutcome } from './tool-outcome.js';
 
@@ -12,24 +12,38 @@ const MAX_INPUT_CHARS = 2000;
  * model sent (before schema defaults), so what counts as "the same call" is what the model wrote.
  */
 export function loopGuard(): ToolGuard {
-  const detectors = new WeakMap<object, LoopDetector>();
-  const detectorOf = (ctx: StepContext): LoopDetector => {
-    let detector = detectors.get(ctx.deps.stores);
-    if (!detector) {
-      detector = new LoopDetector(ctx.deps.stores.redis, ctx.deps.stores.keys);
-      detectors.set(ctx.deps.stores, detector);
-    }
-    return detector;
-  };
+  // Verdicts asked for while the turn's checkpoint was written (checking is idempotent per tool_use id).
+  // Per-step state: keyed by the step's context, it goes with the step.
+  const prepared = new WeakMap<GuardContext, Map<string, Promise<LoopVerdict>>>();
+  const ask = (ctx: GuardContext, block: ToolCall['block']) =>
+    ctx.deps.loopDetector.check(ctx.session.sessionId, { toolUseId: block.id, tool: block.name, input: block.input }, ctx.limits.loop);
 
   return {
     name: 'loop',
-    async check(ctx: StepContext, call: ToolCall): Promise<GuardDecision> {
+    prepare(ctx: GuardContext, calls: readonly ToolCall[]): void {
+      const verdicts = new Map<string, Promise<LoopVerdict>>();
+      for (const call of calls) {
+        const verdict = ask(ctx, call.block);
+        verdict.catch(() => undefined);
+        verdicts.set(call.block.id, verdict);
+      }
+      prepared.set(ctx, verdicts);
+    },
+    async check(ctx: GuardContext, call: ToolCall): Promise<GuardDecision> {
       const { block } = call;
-      const v = await detectorOf(ctx).check(ctx.session.sessionId, { toolUseId: block.id, tool: block.name, input: block.input }, ctx.limits.loop);
+      const v = await (prepared.get(ctx)?.get(block.id) ?? ask(ctx, block));
       if (v.verdict === 'ok' || !v.kind) return { kind: 'run' };
       const input = truncateText(canonicalJson(block.input), MAX_INPUT_CHARS);
-      const data = { kind: v.kind, tool: block.name, toolUseId: block.id, signature: v.signature, input, count: v.count, strike: v.strikes, strikes: ctx.limits.loop.strikes };
+      const data = {
+        kind: v.kind,
+        tool: block.name,
+        toolUseId: block.id,
+        signature: v.signature,
+        input,
+        count: v.count,
+        strike: v.strikes,
+        strikes: ctx.limits.loop.strikes,
+      };
       if (v.verdict === 'warn') {
         if (v.fresh) {
           await ctx.emit('loop_warning', data);
@@ -52,8 +66,8 @@ export function loopGuard(): ToolGuard {
         },
       };
     },
-    async after(ctx: StepContext, call: ToolCall, outcome: ToolOutcome): Promise<void> {
-      await detectorOf(ctx).recordResult(ctx.session.sessionId, {
+    async after(ctx: GuardContext, call: ToolCall, outcome: ToolOutcome): Promise<void> {
+      await ctx.deps.loopDetector.recordResult(ctx.session.sessionId, {
         toolUseId: call.block.id,
         tool: call.block.name,
         isError: outcome.isError,

@@ -33,7 +33,12 @@ describe('risk gate rules', () => {
   });
 
   test('a policy that throws makes the call high risk', () => {
-    const broken = { ...pay, policy: () => { throw new Error('no rule'); } } as unknown as typeof pay;
+    const broken = {
+      ...pay,
+      policy: () => {
+        throw new Error('no rule');
+      },
+    } as unknown as typeof pay;
     expect(effectiveRisk({ ...callOf(5), tool: broken }).risk).toBe('high');
   });
 

@@ -1,13 +1,6 @@
-import {
-  type Approval,
-  approvalIdFor,
-  enqueueApprovalTimeout,
-  maxRisk,
-  type Risk,
-  riskExceeds,
-} from '@agentq/shared';
-import type { StepContext } from '../step/step-context.js';
-import { redact } from '../step/tool-turn.js';
+import { type Approval, approvalIdFor, enqueueApprovalTimeout, maxRisk, type Risk, riskExceeds } from '@agentq/shared';
+import type { GuardContext } from './guard-context.js';
+import { redact } from './redact.js';
 import type { GuardDecision, ToolCall, ToolGuard } from './tool-guard.js';
 import { errorOutcome } from './tool-outcome.js';
 
@@ -19,11 +12,13 @@ export function effectiveRisk(call: ToolCall): { risk: Risk; reason: string } {
     fromPolicy = tool.policy?.(call.input);
   } catch (error) {
     // A policy that cannot judge an input must not wave it through.
-    return { risk: 'high', reason: `the risk policy of ${tool.name} failed (${error instanceof Error ? error.message : String(error)}), so the call is treated as high risk` };
+    return {
+      risk: 'high',
+      reason: `the risk policy of ${tool.name} failed (${error instanceof Error ? error.message : String(error)}), so the call is treated as high risk`,
+    };
   }
   const risk = fromPolicy ? maxRisk(tool.risk, fromPolicy) : tool.risk;
-  const reason =
-    risk !== tool.risk ? `the policy of ${tool.name} raised this call from ${tool.risk} to ${risk} risk` : `${tool.name} is a ${risk}-risk tool`;
+  const reason = risk !== tool.risk ? `the policy of ${tool.name} raised this call from ${tool.risk} to ${risk} risk` : `${tool.name} is a ${risk}-risk tool`;
   return { risk, reason };
 }
 
@@ -41,7 +36,7 @@ export function denialText(by: string, reason: string | undefined): string {
 export class RiskGate implements ToolGuard {
   readonly name = 'risk-gate';
 
-  async check(ctx: StepContext, call: ToolCall): Promise<GuardDecision> {
+  async check(ctx: GuardContext, call: ToolCall): Promise<GuardDecision> {
     const { risk, reason } = effectiveRisk(call);
     const ceiling = ctx.limits.maxAutoRisk;
     if (!riskExceeds(risk, ceiling)) return { kind: 'run' };
@@ -91,12 +86,17 @@ export class RiskGate implements ToolGuard {
     return { kind: 'park' };
   }
 
-  private async decided(ctx: StepContext, approval: Approval, call: ToolCall): Promise<GuardDecision> {
+  private async decided(ctx: GuardContext, approval: Approval, call: ToolCall): Promise<GuardDecision> {
     if (approval.status === 'approved') return approval.editedInput === undefined ? { kind: 'run' } : this.edited(approval, call);
     if (approval.status === 'denied') {
       return {
         kind: 'answer',
-        outcome: errorOutcome(approval.toolUseId, approval.tool, 'tool_permission_denied', denialText(approval.decidedBy ?? 'unknown', approval.decisionReason)),
+        outcome: errorOutcome(
+          approval.toolUseId,
+          approval.tool,
+          'tool_permission_denied',
+          denialText(approval.decidedBy ?? 'unknown', approval.decisionReason),
+        ),
       };
     }
     // Still pending (a retried step): make sure its timeout job exists, then park again.
@@ -116,13 +116,21 @@ export class RiskGate implements ToolGuard {
     const parsed = call.tool.input.safeParse(edit);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ');
-      return { kind: 'answer', outcome: errorOutcome(approval.toolUseId, approval.tool, 'tool_invalid_input', `The approver's edit of this call did not validate (${issues}); it was not run.`) };
+      return {
+        kind: 'answer',
+        outcome: errorOutcome(
+          approval.toolUseId,
+          approval.tool,
+          'tool_invalid_input',
+          `The approver's edit of this call did not validate (${issues}); it was not run.`,
+        ),
+      };
     }
     return { kind: 'run', input: parsed.data, editedBy: approval.decidedBy ?? 'unknown' };
   }
 
   /** Idempotent: the job id is derived from the approval id. */
-  private async scheduleTimeout(ctx: StepContext, approval: Approval): Promise<void> {
+  private async scheduleTimeout(ctx: GuardContext, approval: Approval): Promise<void> {
     await enqueueApprovalTimeout(ctx.deps.queue, approval.approvalId, approval.expiresAt);
   }
 }

@@ -38,11 +38,14 @@ describe('runTool recovery', () => {
   test('an idempotent tool that times out is retried, then reported as an error result the model can act on', async () => {
     const attempts: number[] = [];
     let abortedSignals = 0;
-    const t = tool(async (attempt, signal) => {
-      attempts.push(attempt);
-      signal.addEventListener('abort', () => (abortedSignals += 1));
-      return never(signal);
-    }, { timeoutMs: 30 });
+    const t = tool(
+      async (attempt, signal) => {
+        attempts.push(attempt);
+        signal.addEventListener('abort', () => (abortedSignals += 1));
+        return never(signal);
+      },
+      { timeoutMs: 30 },
+    );
     const result = await runTool(options(t));
     expect(attempts).toEqual([1, 2, 3]);
     expect(abortedSignals).toBe(3); // each attempt's signal is aborted at its timeout
@@ -54,10 +57,13 @@ describe('runTool recovery', () => {
 
   test('a non-idempotent tool is not retried after an unknown failure', async () => {
     let runs = 0;
-    const t = tool(async () => {
-      runs += 1;
-      throw new Error('gateway reset');
-    }, { idempotent: false });
+    const t = tool(
+      async () => {
+        runs += 1;
+        throw new Error('gateway reset');
+      },
+      { idempotent: false },
+    );
     const result = await runTool(options(t));
     expect(runs).toBe(1);
     expect(result.outcome?.content).toBe('flaky failed after 1 attempt: gateway reset; proceeding without this result.');
@@ -75,10 +81,13 @@ describe('runTool recovery', () => {
 
   test('a permission error is reported at once and never retried, even for an idempotent tool', async () => {
     let runs = 0;
-    const t = tool(async () => {
-      runs += 1;
-      throw new ToolPermissionError('token lacks scope mail.send');
-    }, { retries: 5 });
+    const t = tool(
+      async () => {
+        runs += 1;
+        throw new ToolPermissionError('token lacks scope mail.send');
+      },
+      { retries: 5 },
+    );
     const result = await runTool(options(t));
     expect(runs).toBe(1);
     expect(result.outcome).toMatchObject({ isError: true, errorCode: 'tool_permission_denied', attempts: 1 });
@@ -87,11 +96,14 @@ describe('runTool recovery', () => {
 
   test('a short tool rate limit is waited out in place for retryAfterMs, even for a non-idempotent tool', async () => {
     const starts: number[] = [];
-    const t = tool(async (attempt) => {
-      starts.push(performance.now());
-      if (attempt === 1) throw new ToolRateLimitError(120);
-      return 'sent';
-    }, { idempotent: false });
+    const t = tool(
+      async (attempt) => {
+        starts.push(performance.now());
+        if (attempt === 1) throw new ToolRateLimitError(120);
+        return 'sent';
+      },
+      { idempotent: false },
+    );
     const result = await runTool(options(t));
     expect(result.outcome).toMatchObject({ isError: false, attempts: 2, content: 'sent' });
     expect((starts[1] as number) - (starts[0] as number)).toBeGreaterThanOrEqual(115);
@@ -130,19 +142,25 @@ describe('a result that cannot be recorded', () => {
   // It broke: a circular or BigInt result threw inside the attempt, so the call that had taken effect was
   // reported as failed ("proceeding without this result") and the idempotent variant ran three times.
   test.each([
-    ['circular', () => {
-      const value: Record<string, unknown> = { paid: true };
-      value.self = value;
-      return value;
-    }],
+    [
+      'circular',
+      () => {
+        const value: Record<string, unknown> = { paid: true };
+        value.self = value;
+        return value;
+      },
+    ],
     ['BigInt', () => ({ amount: 10n })],
   ])('a %s result is "completed, result not recordable", run once, never failed', async (_kind, make) => {
     for (const idempotent of [true, false]) {
       let runs = 0;
-      const t = tool(async () => {
-        runs += 1;
-        return make() as unknown as ToolOutput;
-      }, { idempotent });
+      const t = tool(
+        async () => {
+          runs += 1;
+          return make() as unknown as ToolOutput;
+        },
+        { idempotent },
+      );
       const result = await runTool(options(t));
       expect(runs).toBe(1);
       expect(result.outcome?.isError).toBe(false);

@@ -11,7 +11,8 @@ import {
   ToolTimeoutError,
   truncateText,
 } from '@agentq/shared';
-import { fullJitterDelay, sleep } from './backoff.js';
+import { sleep } from '../time/sleep.js';
+import { fullJitterDelay } from './backoff.js';
 import type { ToolOutcome } from './tool-outcome.js';
 
 const MAX_ERROR_CHARS = 1000;
@@ -31,9 +32,7 @@ export interface RunToolOptions {
   previousAttempts?: number;
 }
 
-export type RunToolResult =
-  | { outcome: ToolOutcome; deferMs?: undefined; attempts?: undefined }
-  | { outcome?: undefined; deferMs: number; attempts: number };
+export type RunToolResult = { outcome: ToolOutcome; deferMs?: undefined; attempts?: undefined } | { outcome?: undefined; deferMs: number; attempts: number };
 
 /**
  * Runs one tool call with its timeout and retries. Never throws for a tool's failure: the final failure

@@ -1,5 +1,5 @@
 import type { SessionError, SessionStatus, Tool, ToolUseBlock } from '@agentq/shared';
-import type { StepContext } from '../step/step-context.js';
+import type { GuardContext } from './guard-context.js';
 import type { ToolOutcome } from './tool-outcome.js';
 
 /** One validated call about to run. */
@@ -24,7 +24,13 @@ export type GuardDecision =
 /** A check every tool call passes through, in order (loop detector, risk gate, circuit breaker, …). */
 export interface ToolGuard {
   readonly name: string;
-  check(ctx: StepContext, call: ToolCall): Promise<GuardDecision>;
+  check(ctx: GuardContext, call: ToolCall): Promise<GuardDecision>;
+  /**
+   * Starts, without waiting, the reads `check` will need for a fresh turn's calls (sent beside the turn's
+   * checkpoint); `check` then uses them. Only what is safe to do for a call that a guard before this one
+   * may still answer.
+   */
+  prepare?(ctx: GuardContext, calls: readonly ToolCall[]): void;
   /** Told about each finished call, e.g. to count failures or remember error results. */
-  after?(ctx: StepContext, call: ToolCall, outcome: ToolOutcome): Promise<void>;
+  after?(ctx: GuardContext, call: ToolCall, outcome: ToolOutcome): Promise<void>;
 }

@@ -6,7 +6,13 @@ import { agentqTracer } from './tracer.js';
  * Runs `run` inside a new span (the active span while it runs), lets `settle` record what the result says,
  * marks the span failed on a throw, and ends it either way.
  */
-export async function inSpan<T>(name: string, options: SpanOptions, parent: Context, run: () => Promise<T>, settle?: (span: Span, result: T) => void): Promise<T> {
+export async function inSpan<T>(
+  name: string,
+  options: SpanOptions,
+  parent: Context,
+  run: () => Promise<T>,
+  settle?: (span: Span, result: T) => void,
+): Promise<T> {
   const span = agentqTracer().startSpan(name, options, parent);
   try {
     const result = await context.with(trace.setSpan(context.active(), span), run);
@@ -27,7 +33,9 @@ export function genAiBase(operation: 'invoke_agent' | 'chat' | 'execute_tool', s
 
 /** Marks a span failed with `type`, else the error's agentq code or name, as `error.type`. */
 export function recordError(span: Span, error: unknown, type?: string): void {
-  const code = type ?? (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string' ? error.code : error instanceof Error ? error.name : 'error');
+  const code =
+    type ??
+    (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string' ? error.code : error instanceof Error ? error.name : 'error');
   span.setAttribute(GEN_AI.errorType, code);
   if (error instanceof Error) span.recordException(error);
   span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });

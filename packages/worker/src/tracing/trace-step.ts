@@ -33,5 +33,7 @@ export async function traceStep<T extends string>(info: StepTraceInfo | undefine
     ...(info.jobId ? { [AGENTQ.jobId]: info.jobId } : {}),
     ...(info.tenant ? { [AGENTQ.tenant]: info.tenant } : {}),
   };
-  return inSpan(`invoke_agent ${info.agent}`, { kind: SpanKind.INTERNAL, links, attributes }, parent, run, (span, result) => span.setAttribute(AGENTQ.result, result));
+  return inSpan(`invoke_agent ${info.agent}`, { kind: SpanKind.INTERNAL, links, attributes }, parent, run, (span, result) =>
+    span.setAttribute(AGENTQ.result, result),
+  );
 }

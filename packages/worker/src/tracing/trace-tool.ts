@@ -18,7 +18,12 @@ export async function traceTool<T extends { outcome?: { isError: boolean; errorC
   run: () => Promise<T>,
 ): Promise<T> {
   if (!info) return run();
-  const attributes = { ...genAiBase('execute_tool', info.sessionId), [GEN_AI.toolName]: info.tool, [GEN_AI.toolCallId]: info.toolUseId, [GEN_AI.toolType]: 'function' };
+  const attributes = {
+    ...genAiBase('execute_tool', info.sessionId),
+    [GEN_AI.toolName]: info.tool,
+    [GEN_AI.toolCallId]: info.toolUseId,
+    [GEN_AI.toolType]: 'function',
+  };
   return inSpan(`execute_tool ${info.tool}`, { kind: SpanKind.INTERNAL, attributes }, context.active(), run, (span, result) => {
     if (!result.outcome?.isError) return;
     span.setAttribute(GEN_AI.errorType, result.outcome.errorCode ?? 'tool_error');

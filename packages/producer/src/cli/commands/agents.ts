@@ -4,7 +4,7 @@ import { type CliContext, printJson, printTable } from '../cli-context.js';
 export function registerAgents(program: Command, ctx: () => CliContext): void {
   program
     .command('agents')
-    .description('list the agents this queue\'s workers have published: definition hash, limits, tools, workers')
+    .description("list the agents this queue's workers have published: definition hash, limits, tools, workers")
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const agents = await ctx().producer.registry.list();

@@ -43,7 +43,8 @@ export function registerDashboard(program: Command, ctx: () => CliContext): void
       if (opts.json) printJson({ url: dashboard.url, host: dashboard.host, port: dashboard.port, auth });
       else {
         process.stdout.write(`agentq dashboard on ${dashboard.url}  (Bull Board at ${dashboard.url}/queues, metrics at ${dashboard.url}/metrics)\n`);
-        if (auth === 'insecure') process.stdout.write('warning: --insecure: no authentication; anyone who can reach this address can approve and cancel sessions\n');
+        if (auth === 'insecure')
+          process.stdout.write('warning: --insecure: no authentication; anyone who can reach this address can approve and cancel sessions\n');
       }
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());

@@ -55,7 +55,10 @@ export function registerEnqueue(program: Command, ctx: () => CliContext): void {
         else for (const id of ids) process.stdout.write(`${id}\n`);
         return;
       }
-      const bar = opts.json || !process.stderr.isTTY ? undefined : new cliProgress.SingleBar({ format: 'sessions [{bar}] {value}/{total} terminal', stream: process.stderr }, cliProgress.Presets.shades_classic);
+      const bar =
+        opts.json || !process.stderr.isTTY
+          ? undefined
+          : new cliProgress.SingleBar({ format: 'sessions [{bar}] {value}/{total} terminal', stream: process.stderr }, cliProgress.Presets.shades_classic);
       bar?.start(ids.length, 0);
       const results: SessionResult[] = await producer.waitAll(ids, {
         ...(opts.timeout ? { timeoutMs: opts.timeout } : {}),
@@ -63,6 +66,16 @@ export function registerEnqueue(program: Command, ctx: () => CliContext): void {
       });
       bar?.stop();
       if (opts.json) printJson(results);
-      else printTable(results.map((r) => ({ sessionId: r.sessionId, status: r.status, steps: r.steps, tokens: r.usage.inputTokens + r.usage.outputTokens, error: r.error?.code ?? '', output: r.output ?? '' })));
+      else
+        printTable(
+          results.map((r) => ({
+            sessionId: r.sessionId,
+            status: r.status,
+            steps: r.steps,
+            tokens: r.usage.inputTokens + r.usage.outputTokens,
+            error: r.error?.code ?? '',
+            output: r.output ?? '',
+          })),
+        );
     });
 }

@@ -11,7 +11,9 @@ function stepNumber(value: string): number {
 export function registerReplay(program: Command, ctx: () => CliContext): void {
   program
     .command('replay')
-    .description("print a session's timeline (model calls, tool calls with input and result, decisions, final state); with --from-step, fork a new session from that step")
+    .description(
+      "print a session's timeline (model calls, tool calls with input and result, decisions, final state); with --from-step, fork a new session from that step",
+    )
     .argument('<sessionId>')
     .option('--from-step <k>', 'fork: start a new session at step k with the history before it', stepNumber)
     .option('--agent <name>', 'fork: run the new session with this agent (default: the same agent)')
@@ -34,6 +36,7 @@ export function registerReplay(program: Command, ctx: () => CliContext): void {
         return;
       }
       process.stdout.write(`${fork.sessionId}: forked from ${sessionId} at step ${opts.fromStep}${opts.agent ? ` with agent ${opts.agent}` : ''}; queued\n`);
-      if (result) process.stdout.write(`${fork.sessionId}: ${result.status} after ${result.steps} steps${result.output !== null ? `: ${result.output}` : ''}\n`);
+      if (result)
+        process.stdout.write(`${fork.sessionId}: ${result.status} after ${result.steps} steps${result.output !== null ? `: ${result.output}` : ''}\n`);
     });
 }

@@ -5,7 +5,7 @@ import { defaultDecider } from './approvals.js';
 export function registerSend(program: Command, ctx: () => CliContext): void {
   program
     .command('send')
-    .description("send a message to a session: the answer to its open ask_human question, or a new turn of a completed session")
+    .description('send a message to a session: the answer to its open ask_human question, or a new turn of a completed session')
     .argument('<sessionId>')
     .argument('<text...>', 'the message (several words are joined with spaces)')
     .option('--by <who>', 'who sends it (recorded)', defaultDecider())

@@ -12,7 +12,14 @@ export function registerStatus(program: Command, ctx: () => CliContext): void {
       const session = await ctx().producer.get(sessionId);
       if (!session) throw new AgentqError('session_not_found', `no session ${sessionId}`);
       if (opts.json) {
-        printJson({ ...toSessionResult(session), agent: session.agent, tenant: session.tenant ?? null, createdAt: session.createdAt, updatedAt: session.updatedAt, metadata: session.metadata });
+        printJson({
+          ...toSessionResult(session),
+          agent: session.agent,
+          tenant: session.tenant ?? null,
+          createdAt: session.createdAt,
+          updatedAt: session.updatedAt,
+          metadata: session.metadata,
+        });
         return;
       }
       const u = session.usage;

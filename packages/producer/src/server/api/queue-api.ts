@@ -1,19 +1,24 @@
 import { Router } from 'express';
-import { QueueControl } from '../../queue/queue-control.js';
+import { queueControls } from '../../queue/queue-control.js';
 import type { DashboardContext } from '../dashboard-context.js';
 
 /** `GET /api/queue`, `POST /api/queue/pause`, `POST /api/queue/resume` (also lifts a rate-limit pause). */
 export function queueApi(ctx: DashboardContext): Router {
   const router = Router();
-  const control = new QueueControl(ctx.producer.queue);
+  // Every shard's queue: one status for a single-queue fleet, an array (in shard order) for several.
+  const controls = queueControls(ctx.producer.queues);
+  const all = async (act: 'status' | 'pause' | 'resume') => {
+    const statuses = await Promise.all(controls.map((c) => c[act]()));
+    return statuses.length === 1 ? statuses[0] : statuses;
+  };
   router.get('/api/queue', async (_req, res) => {
-    res.json(await control.status());
+    res.json(await all('status'));
   });
   router.post('/api/queue/pause', async (_req, res) => {
-    res.json(await control.pause());
+    res.json(await all('pause'));
   });
   router.post('/api/queue/resume', async (_req, res) => {
-    res.json(await control.resume());
+    res.json(await all('resume'));
   });
   return router;
 }

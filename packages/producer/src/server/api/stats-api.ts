@@ -1,6 +1,5 @@
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
-import { collectStats } from '../../stats/index.js';
 import type { DashboardContext } from '../dashboard-context.js';
 import { parseStatsQuery } from './stats-window.js';
 
@@ -9,7 +8,7 @@ export function statsApi(ctx: DashboardContext): Router {
   const router = Router();
   router.get('/api/stats', async (req, res) => {
     const window = parseStatsQuery(req.query);
-    res.json(await collectStats(ctx.producer.stores, { since: window.since, ...(window.agent ? { agent: window.agent } : {}) }));
+    res.json(await ctx.producer.stats({ since: window.since, ...(window.agent ? { agent: window.agent } : {}) }));
   });
   return router;
 }

@@ -16,7 +16,15 @@ export function safeNext(value: unknown): string {
 
 /** The 401 a browser sees: the login form, so the user can get in from any page. */
 export function sendLoginPage(auth: ResolvedAuth, req: Request, res: Response, status = 401, error?: string): void {
-  res.status(status).type('html').send(loginPage(auth, { next: safeNext(req.method === 'GET' ? req.originalUrl : (req.body as Record<string, unknown> | undefined)?.next), ...(error ? { error } : {}) }).value);
+  res
+    .status(status)
+    .type('html')
+    .send(
+      loginPage(auth, {
+        next: safeNext(req.method === 'GET' ? req.originalUrl : (req.body as Record<string, unknown> | undefined)?.next),
+        ...(error ? { error } : {}),
+      }).value,
+    );
 }
 
 /**
@@ -30,7 +38,10 @@ export function loginRoutes(
 ): { login: Router; logout: Router } {
   const login = Router();
   login.get('/login', (req, res) => {
-    res.status(200).type('html').send(loginPage(auth, { next: safeNext(req.query.next) }).value);
+    res
+      .status(200)
+      .type('html')
+      .send(loginPage(auth, { next: safeNext(req.query.next) }).value);
   });
   login.post('/login', async (req, res) => {
     // Login CSRF (signing a victim into the attacker's session) is refused by the origin check.

@@ -1,4 +1,5 @@
-import type { Keys, Redis } from '@agentq/shared';
+import type { Redis } from '@agentq/shared';
+import type { Keys } from '@agentq/shared/internal';
 
 /** How many wrong logins one client address may make per window. */
 export interface LoginThrottleOptions {

@@ -1,4 +1,5 @@
-import type { Keys, Redis } from '@agentq/shared';
+import type { Redis } from '@agentq/shared';
+import type { Keys } from '@agentq/shared/internal';
 
 /**
  * Login sessions ended by logout. A cookie is self-contained (signed, with its expiry), so logout alone would

@@ -26,8 +26,10 @@ export function errorHandler(logger: Logger | undefined) {
         .send(
           document(
             `Error ${http.status}`,
-            html`<main id="main"><div class="notice bad" role="alert"><strong>${http.status} ${http.code}</strong>: ${http.message}</div>
-<p><a href="${back && back.startsWith(`${req.protocol}://${req.get('host')}/`) ? back : '/sessions'}">Back</a></p></main>`,
+            html`<main id="main">
+              <div class="notice bad" role="alert"><strong>${http.status} ${http.code}</strong>: ${http.message}</div>
+              <p><a href="${back && back.startsWith(`${req.protocol}://${req.get('host')}/`) ? back : '/sessions'}">Back</a></p>
+            </main>`,
           ).value,
         );
       return;

@@ -1,7 +1,6 @@
 import { AgentqError } from '@agentq/shared';
 import { Router } from 'express';
 import { buildTimeline } from '../../replay/index.js';
-import { collectStats } from '../../stats/index.js';
 import { listOptions, parseSessionFilters } from '../api/session-filters.js';
 import { parseStatsQuery } from '../api/stats-window.js';
 import { type DashboardContext, pageContext } from '../dashboard-context.js';
@@ -43,7 +42,10 @@ export function pageRoutes(ctx: DashboardContext): Router {
   });
   router.get('/stats', async (req, res) => {
     const window = parseStatsQuery(req.query);
-    const [page, stats] = await Promise.all([pageContext(ctx, res), collectStats(ctx.producer.stores, { since: window.since, ...(window.agent ? { agent: window.agent } : {}) })]);
+    const [page, stats] = await Promise.all([
+      pageContext(ctx, res),
+      ctx.producer.stats({ since: window.since, ...(window.agent ? { agent: window.agent } : {}) }),
+    ]);
     res.type('html').send(statsPage(page, stats, window).value);
   });
   return router;

@@ -23,7 +23,11 @@ function clock(ms: number): string {
 }
 
 function entry(kind: Kind, label: string, at: number, body: SafeHtml): SafeHtml {
-  return html`<li class="entry"><span class="kind ${kind}">${label}</span><div>${body}</div><time class="when" datetime="${new Date(at).toISOString()}">${clock(at)}</time></li>`;
+  return html`<li class="entry">
+    <span class="kind ${kind}">${label}</span>
+    <div>${body}</div>
+    <time class="when" datetime="${new Date(at).toISOString()}">${clock(at)}</time>
+  </li>`;
 }
 
 function modelEntry(model: TimelineModelCall): SafeHtml {
@@ -39,42 +43,58 @@ function modelEntry(model: TimelineModelCall): SafeHtml {
 }
 
 function toolEntry(call: TimelineToolCall): SafeHtml {
-  const status = !call.ran ? pill(call.errorCode ? `not run: ${call.errorCode}` : 'not run', 'warn') : call.isError ? pill(call.errorCode ?? 'error', 'bad') : pill('ok', 'ok');
-  const meta = [call.durationMs !== undefined ? formatDuration(call.durationMs) : undefined, call.attempts && call.attempts > 1 ? `${call.attempts} attempts` : undefined].filter(Boolean).join(' · ');
+  const status = !call.ran
+    ? pill(call.errorCode ? `not run: ${call.errorCode}` : 'not run', 'warn')
+    : call.isError
+      ? pill(call.errorCode ?? 'error', 'bad')
+      : pill('ok', 'ok');
+  const meta = [
+    call.durationMs !== undefined ? formatDuration(call.durationMs) : undefined,
+    call.attempts && call.attempts > 1 ? `${call.attempts} attempts` : undefined,
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return entry(
     'tool',
     'tool',
     call.at,
     html`<p><code>${call.tool}</code> ${status} <span class="muted">${meta}</span></p>
-<p class="muted mono">${oneLine(call.input ?? {}, 140)}</p>
-<details><summary>Input and result</summary>
-<span class="io-label">Input</span><pre>${prettyJson(call.input ?? {})}</pre>
-<span class="io-label">Result</span>${call.result !== undefined ? html`<pre>${prettyJson(call.result)}</pre>` : html`<p class="muted">No result recorded.</p>`}
-</details>`,
+      <p class="muted mono">${oneLine(call.input ?? {}, 140)}</p>
+      <details>
+        <summary>Input and result</summary>
+        <span class="io-label">Input</span>
+        <pre>${prettyJson(call.input ?? {})}</pre>
+        <span class="io-label">Result</span
+        >${call.result !== undefined ? html`<pre>${prettyJson(call.result)}</pre>` : html`<p class="muted">No result recorded.</p>`}
+      </details>`,
   );
 }
 
 /** A one-line reading of a decision event; the full data stays one click away. */
 export function decisionText(decision: TimelineDecision): string {
-  const d = decision.data;
-  const s = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v));
   switch (decision.type) {
-    case 'approval_requested':
-      return `${s(d.tool)} (risk ${s(d.risk)}) waits for approval${d.reason ? `: ${s(d.reason)}` : ''}`;
-    case 'approval_decided':
-      return `${s(d.tool)} ${s(d.decision)} by ${s(d.by)}${d.reason ? `: ${s(d.reason)}` : ''}`;
+    case 'approval_requested': {
+      const d = decision.data;
+      return `${d.tool} (risk ${d.risk}) waits for approval${d.reason ? `: ${d.reason}` : ''}`;
+    }
+    case 'approval_decided': {
+      const d = decision.data;
+      return `${d.tool} ${d.decision} by ${d.by}${d.reason ? `: ${d.reason}` : ''}`;
+    }
     case 'session_completed':
     case 'session_failed':
     case 'session_cancelled': {
-      const error = d.error as { code?: string; message?: string } | undefined;
-      return `${s(d.status) || decision.type.replace('session_', '')}${error ? ` · ${s(error.code)}: ${oneLine(error.message ?? '', 160)}` : ''}${d.reason ? ` · ${s(d.reason)}` : ''}`;
+      const { status, error, reason } = decision.data;
+      return `${status ?? decision.type.replace('session_', '')}${error ? ` · ${error.code}: ${oneLine(error.message, 160)}` : ''}${reason ? ` · ${reason}` : ''}`;
     }
-    case 'model_error':
-      return `${s(d.code)}${d.status ? ` (HTTP ${s(d.status)})` : ''} ${oneLine(d.message ?? '', 160)}`;
+    case 'model_error': {
+      const d = decision.data;
+      return `${d.code}${d.status ? ` (HTTP ${d.status})` : ''} ${oneLine(d.message, 160)}`;
+    }
     case 'rate_limit_pause':
-      return `queue paused ${formatDuration(Number(d.pauseMs))}${d.reason ? ` · ${s(d.reason)}` : ''}`;
+      return `queue paused ${formatDuration(decision.data.pauseMs)}${decision.data.reason ? ` · ${decision.data.reason}` : ''}`;
     default:
-      return oneLine(d, 160);
+      return oneLine(decision.data, 160);
   }
 }
 
@@ -84,7 +104,11 @@ function decisionEntry(decision: TimelineDecision): SafeHtml {
     kind,
     decision.type.replace(/_/g, ' '),
     decision.at,
-    html`<p>${decisionText(decision)}</p><details><summary>Event data</summary><pre>${prettyJson(decision.data)}</pre></details>`,
+    html`<p>${decisionText(decision)}</p>
+      <details>
+        <summary>Event data</summary>
+        <pre>${prettyJson(decision.data)}</pre>
+      </details>`,
   );
 }
 
@@ -95,9 +119,16 @@ export function stepView(step: TimelineStep): SafeHtml {
     ...step.tools.map((t) => ({ at: t.at, view: toolEntry(t) })),
     ...step.decisions.map((d) => ({ at: d.at, view: decisionEntry(d) })),
   ].sort((a, b) => a.at - b.at);
-  const meta = [formatTime(step.startedAt), formatDuration(step.durationMs), step.attempts > 1 ? `${step.attempts} jobs` : undefined].filter(Boolean).join(' · ');
+  const meta = [formatTime(step.startedAt), formatDuration(step.durationMs), step.attempts > 1 ? `${step.attempts} jobs` : undefined]
+    .filter(Boolean)
+    .join(' · ');
   return html`<li class="step">
-  <header><h3>Step ${step.step}</h3>${step.model ? html`<span class="muted">${step.tools.length} tool call${step.tools.length === 1 ? '' : 's'}</span>` : ''}<span class="meta">${meta}</span></header>
-  <ol class="entries">${items.map((i) => i.view)}</ol>
-</li>`;
+    <header>
+      <h3>Step ${step.step}</h3>
+      ${step.model ? html`<span class="muted">${step.tools.length} tool call${step.tools.length === 1 ? '' : 's'}</span>` : ''}<span class="meta">${meta}</span>
+    </header>
+    <ol class="entries">
+      ${items.map((i) => i.view)}
+    </ol>
+  </li>`;
 }

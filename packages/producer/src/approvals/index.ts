@@ -1,1 +1,0 @@
-export { ApprovalsApi, type ApproveOptions, type DenyOptions, type ListApprovalsOptions } from './approvals-api.js';

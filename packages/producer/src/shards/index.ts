@@ -1,0 +1,1 @@
+export { type ProducerShard, ShardRouter } from './shard-router.js';

@@ -1,0 +1,19 @@
+/**
+ * `@agentq/shared/internal`: the Redis layout and script registry the agentq packages share with each other.
+ * Not for agent authors or operators: key names and script arguments change with the scripts.
+ */
+export { Keys } from './redis/keys.js';
+export { defineScripts, pipeScript, readScriptDir, runScript, type ScriptFile, ScriptRegistry, type ScriptName, scriptRegistry } from './redis/scripts.js';
+export { duplicateRedis, isCluster, serverNodes } from './redis/create-redis.js';
+export { pipelineBySlot } from './redis/by-slot.js';
+export { CLUSTER_SLOTS, hashTagOf, keySlot } from './redis/key-slot.js';
+export {
+  type CheckpointEvents,
+  type CheckpointUsage,
+  type ModelCall,
+  modelCallId,
+  outboxField,
+  StepCheckpoint,
+  StepCheckpointStore,
+} from './session/step-checkpoint.js';
+export { listenHttp, type ListeningServer } from './http/listen-http.js';
