@@ -2,7 +2,8 @@
 // over them. A skipped, pending or todo test counts as failed, its name printed to stderr, unless
 // AGENTQ_CI_ALLOW_SKIPPED lists its file (relative to the repository root) or its full name, comma-separated.
 // A report given with a label (`node24=path`) names its skips with that label. An unreadable report counts
-// as one failure. Failed tests are named too, last, so the tail of a CI log says which ones failed.
+// as one failure. Failed tests are named too, last, with the first line of their failure, so the tail of a
+// CI log says which ones failed and how.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -13,6 +14,15 @@ const allowed = new Set(
     .map((s) => s.trim())
     .filter(Boolean),
 );
+
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+
+/** `: <first line of the first failure message>`, colours stripped, or '' without one. */
+function firstLine(messages) {
+  const first = Array.isArray(messages) ? String(messages[0] ?? '') : '';
+  const line = first.replace(ANSI_COLOUR, '').split('\n')[0].trim();
+  return line ? `: ${line.slice(0, 300)}` : '';
+}
 
 let passed = 0;
 let failed = 0;
@@ -27,7 +37,7 @@ for (const arg of process.argv.slice(2)) {
     for (const result of report.testResults ?? []) {
       const rel = path.relative(process.cwd(), result.name);
       for (const t of result.assertionResults ?? []) {
-        if (t.status === 'failed') failedNames.push(`${label ? `[${label}] ` : ''}${rel} > ${t.fullName}`);
+        if (t.status === 'failed') failedNames.push(`${label ? `[${label}] ` : ''}${rel} > ${t.fullName}${firstLine(t.failureMessages)}`);
         if (NOT_RUN.has(t.status) && !allowed.has(rel) && !allowed.has(t.fullName)) skipped.push(`${label ? `[${label}] ` : ''}${rel} > ${t.fullName}`);
       }
     }

@@ -67,7 +67,7 @@ describe('.ci/count-results.mjs (how .ci/run counts the test report)', () => {
   });
 
   // A CI log is often read from its tail: the failed tests are named last, just before the count.
-  test('failed tests are named last, with their report label', async () => {
+  test('failed tests are named last, with their report label and the first line of their failure', async () => {
     const file = join(dir, 'results-failed.json');
     const failedReport = {
       numPassedTests: 1,
@@ -77,7 +77,11 @@ describe('.ci/count-results.mjs (how .ci/run counts the test report)', () => {
           name: join(root, 'test/kill.test.ts'),
           assertionResults: [
             { status: 'passed', fullName: 'kills lose nothing' },
-            { status: 'failed', fullName: 'kills charge once' },
+            {
+              status: 'failed',
+              fullName: 'kills charge once',
+              failureMessages: ['\u001b[31mAssertionError: expected 3 to be less than or equal to 2\u001b[39m\n    at test/kill.test.ts:12:3'],
+            },
           ],
         },
       ],
@@ -85,7 +89,11 @@ describe('.ci/count-results.mjs (how .ci/run counts the test report)', () => {
     await writeFile(file, JSON.stringify(failedReport));
     const { stdout, stderr } = await run(process.execPath, ['.ci/count-results.mjs', file, `node24=${file}`], { cwd: root });
     expect(stdout.trim()).toBe('2 2');
-    expect(stderr.trim().split('\n')).toEqual(['failed: test/kill.test.ts > kills charge once', 'failed: [node24] test/kill.test.ts > kills charge once']);
+    // With the first line of its failure, so the log's tail says what went wrong, not only where.
+    expect(stderr.trim().split('\n')).toEqual([
+      'failed: test/kill.test.ts > kills charge once: AssertionError: expected 3 to be less than or equal to 2',
+      'failed: [node24] test/kill.test.ts > kills charge once: AssertionError: expected 3 to be less than or equal to 2',
+    ]);
   });
 
   test('an unreadable report is one failure', async () => {

@@ -1,4 +1,4 @@
-import { defineAgent, defineTool, type Session } from '@agentq/shared';
+import { defineAgent, defineTool, type Session, shardOfSessionId } from '@agentq/shared';
 import { z } from 'zod';
 import { describe, expect, test } from 'vitest';
 import { useCluster } from './support/cluster-fixture.js';
@@ -24,11 +24,25 @@ const work = defineTool({
   },
 });
 const agent = defineAgent({ name: 'tenant-worker', system: 'You do work for tenants.', tools: [work] });
-const twoSteps = (tenant: string, i: number, ms = 0) => ({
+const twoSteps = (tenant: string, i: number, ms = 0, sessionId?: string) => ({
   agent: 'tenant-worker',
   tenant,
+  ...(sessionId ? { sessionId } : {}),
   input: scripted(`${tenant} job ${i}`, [{ tool: 'work', input: { tenant, ms } }, { text: `${tenant} ${i} done` }]),
 });
+
+/**
+ * `n` session ids (`<prefix>-<k>`) that land on every one of `shards` shards in turn: random ids can all miss
+ * a shard (12 of them do so about 2% of the time), and the cap must be seen holding across all of them.
+ */
+function idsOnEveryShard(prefix: string, n: number, shards: number): string[] {
+  const ids: string[] = [];
+  for (let k = 0; ids.length < n; k++) {
+    const id = `${prefix}-${k}`;
+    if (shardOfSessionId(id, shards) === ids.length % shards) ids.push(id);
+  }
+  return ids;
+}
 
 async function sessions(h: Harness, ids: string[]): Promise<Session[]> {
   return (await h.producer.stores.sessions.getMany(ids)).filter((s): s is Session => s !== undefined);
@@ -61,8 +75,11 @@ describe('fair scheduling across tenants on a Redis Cluster with 3 shards', () =
     const h = await startHarness({ redisUrl: c.target(), ...c.names(), shards: 3, agents: [agent], worker: { concurrency: 10 }, mock: { latencyMs: 5 } });
     try {
       await h.producer.tenants.setMaxConcurrency('capped', 2);
-      const capped = (await h.producer.startBatch(Array.from({ length: 12 }, (_, i) => twoSteps('capped', i, 60)))).map((s) => s.sessionId);
-      const free = (await h.producer.startBatch(Array.from({ length: 12 }, (_, i) => twoSteps('free', i, 60)))).map((s) => s.sessionId);
+      const cappedIds = idsOnEveryShard(`capped-${Date.now()}`, 12, 3);
+      const capped = (await h.producer.startBatch(cappedIds.map((id, i) => twoSteps('capped', i, 60, id)))).map((s) => s.sessionId);
+      // The free tenant's tool runs long enough that its steps overlap on a loaded machine too (at 60 ms, 3 of
+      // them did when both cores were busy: too close to the cap of 2 to show it does not apply).
+      const free = (await h.producer.startBatch(Array.from({ length: 12 }, (_, i) => twoSteps('free', i, 300)))).map((s) => s.sessionId);
       const freeResults = await h.producer.waitAll(free, { timeoutMs: 60_000 });
       const cappedResults = await h.producer.waitAll(capped, { timeoutMs: 60_000 });
       const cappedShards = new Set((await sessions(h, capped)).map((s) => s.shard));

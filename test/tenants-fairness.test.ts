@@ -83,7 +83,9 @@ describe('fair, work-conserving scheduling across tenants', () => {
     try {
       await h.producer.tenants.setMaxConcurrency('capped', 2);
       const capped = (await h.producer.startBatch(Array.from({ length: 12 }, (_, i) => twoSteps('capped', i, 60)))).map((s) => s.sessionId);
-      const free = (await h.producer.startBatch(Array.from({ length: 12 }, (_, i) => twoSteps('free', i, 60)))).map((s) => s.sessionId);
+      // The free tenant's tool runs long enough that its steps overlap on a loaded machine too (at 60 ms, as few
+      // as 3 did when both cores were busy: too close to the cap of 2 to show it does not apply).
+      const free = (await h.producer.startBatch(Array.from({ length: 12 }, (_, i) => twoSteps('free', i, 200)))).map((s) => s.sessionId);
       const freeResults = await h.producer.waitAll(free, { timeoutMs: 60_000 });
       const cappedDoneWhenFreeDone = (await sessions(h, capped)).filter((s) => s.status === 'completed').length;
       const cappedResults = await h.producer.waitAll(capped, { timeoutMs: 60_000 });
