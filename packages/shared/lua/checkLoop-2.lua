@@ -58,9 +58,11 @@ if kind == '' and n >= ppLen and calls[n] ~= calls[n - 1] then
     count = ppLen
   end
 end
+-- The error streak and the strikes so far, in one read.
+local state = redis.call('HMGET', KEYS[2], 'e:' .. ARGV[2], 'strikes')
 -- error streak: this tool's last T results were the same error
 if kind == '' then
-  local streak = redis.call('HGET', KEYS[2], 'e:' .. ARGV[2])
+  local streak = state[1]
   if streak then
     local sep = string.find(streak, ' ', 1, true)
     local len = tonumber(string.sub(streak, 1, sep - 1))
@@ -74,12 +76,14 @@ if kind == '' then
 end
 
 local verdict = 'ok'
-local strikes = tonumber(redis.call('HGET', KEYS[2], 'strikes') or '0')
+local strikes = tonumber(state[2] or '0')
 if kind ~= '' then
-  strikes = redis.call('HINCRBY', KEYS[2], 'strikes', 1)
+  strikes = strikes + 1
   if strikes > maxStrikes then verdict = 'stop' else verdict = 'warn' end
+  redis.call('HSET', KEYS[2], 'strikes', strikes, 'v:' .. ARGV[1], cjson.encode({ verdict, kind, count, strikes }))
+else
+  redis.call('HSET', KEYS[2], 'v:' .. ARGV[1], cjson.encode({ verdict, kind, count, strikes }))
 end
-redis.call('HSET', KEYS[2], 'v:' .. ARGV[1], cjson.encode({ verdict, kind, count, strikes }))
 redis.call('PEXPIRE', KEYS[1], ARGV[8])
 redis.call('PEXPIRE', KEYS[2], ARGV[8])
 return { verdict, kind, count, strikes, 1 }

@@ -12,16 +12,16 @@
   Returns 1 when committed; 0 when stale (status not running or step != n);
   2 when a cancel was requested: the messages are kept and the session ends `cancelled`.
 ]]
-local status = redis.call('HGET', KEYS[1], 'status')
-local step = redis.call('HGET', KEYS[1], 'step')
-if status ~= 'running' or step ~= ARGV[1] then
+local s = redis.call('HMGET', KEYS[1], 'status', 'step', 'cancelRequested')
+if s[1] ~= 'running' or s[2] ~= ARGV[1] then
   return 0
 end
-for i = 4, #ARGV do
-  redis.call('RPUSH', KEYS[2], ARGV[i])
+-- One RPUSH for the step's entries (in chunks: unpack has a limit on how many values it returns).
+for first = 4, #ARGV, 1000 do
+  redis.call('RPUSH', KEYS[2], unpack(ARGV, first, math.min(#ARGV, first + 999)))
 end
 local nextStep = tonumber(ARGV[1]) + 1
-if redis.call('HGET', KEYS[1], 'cancelRequested') == '1' then
+if s[3] == '1' then
   redis.call('HSET', KEYS[1], 'step', nextStep, 'status', 'cancelled', 'updatedAt', ARGV[2],
     'error', cjson.encode({ code = 'cancelled', message = 'cancelled by request' }))
   return 2

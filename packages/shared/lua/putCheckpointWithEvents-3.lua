@@ -28,11 +28,17 @@ local written = {}
 appendEvents(cjson.decode(ARGV[5]), written)
 local stored = redis.call('HGET', KEYS[2], ARGV[1])
 local now = 0
+-- The value and the outbox go out in one HSET.
+local checkpoint = {}
 if not stored then
-  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+  checkpoint = { ARGV[1], ARGV[2] }
   stored = ARGV[2]
   now = 1
   appendEvents(cjson.decode(ARGV[6]), written)
 end
-if #written > 0 then redis.call('HSET', KEYS[2], ARGV[4], cjson.encode(written)) end
+if #written > 0 then
+  checkpoint[#checkpoint + 1] = ARGV[4]
+  checkpoint[#checkpoint + 1] = cjson.encode(written)
+end
+if #checkpoint > 0 then redis.call('HSET', KEYS[2], unpack(checkpoint)) end
 return { stored, now }

@@ -8,7 +8,8 @@
   ARGV[1] job id
   ARGV[2] now (ms)
   ARGV[3] lease length (ms)
-  Returns { granted (1|0), backlog after removal, weight (as a string), running, cap (0 = none) }
+  Returns { granted (1|0), backlog after removal, weight (as a string), running (-1 when not counted: no cap),
+            cap (0 = none) }
 ]]
 local now = tonumber(ARGV[2])
 redis.call('ZREM', KEYS[1], ARGV[1])
@@ -16,11 +17,19 @@ local backlog = redis.call('ZCARD', KEYS[1])
 local s = redis.call('HMGET', KEYS[3], 'weight', 'maxConcurrency')
 local weight = s[1] or '1'
 local cap = tonumber(s[2] or '0') or 0
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-local running = redis.call('ZCARD', KEYS[2])
-if cap > 0 and running >= cap and not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
-  return { 0, backlog, weight, running, cap }
+local running = -1
+-- Only a cap needs the running count. Without one, expired leases (crashed workers' steps) are dropped when
+-- the tenant's backlog runs dry, so the set stays small without two more commands on every step.
+if cap > 0 or backlog == 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+end
+if cap > 0 then
+  running = redis.call('ZCARD', KEYS[2])
+  if running >= cap and not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+    return { 0, backlog, weight, running, cap }
+  end
 end
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[1])
 redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[3]))
-return { 1, backlog, weight, running + 1, cap }
+if running >= 0 then running = running + 1 end
+return { 1, backlog, weight, running, cap }

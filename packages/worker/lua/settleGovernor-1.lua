@@ -34,10 +34,32 @@ local useTenant = tenant ~= '' and share > 0 and share < 1
 -- The API rounds token counts in these headers (to the nearest thousand); request counts are exact.
 local slack = { r = 1, i = 500, o = 500 }
 
+-- Every field the script may read, in one HMGET, and every write in one HSET at the end.
+local fields = {}
+for _, d in ipairs(dims) do
+  fields[#fields + 1] = d .. ':limit'
+  fields[#fields + 1] = d .. ':level'
+  fields[#fields + 1] = d .. ':at'
+  if useTenant then
+    fields[#fields + 1] = 't:' .. tenant .. ':' .. d .. ':level'
+    fields[#fields + 1] = 't:' .. tenant .. ':' .. d .. ':at'
+  end
+end
+local values = redis.call('HMGET', key, unpack(fields))
+local h = {}
+for i, f in ipairs(fields) do
+  if values[i] then h[f] = values[i] end
+end
+local writes = {}
+local function set(field, value)
+  writes[#writes + 1] = field
+  writes[#writes + 1] = value
+end
+
 local function refilled(prefix, cap)
-  local level = tonumber(redis.call('HGET', key, prefix .. ':level'))
+  local level = tonumber(h[prefix .. ':level'])
   if level == nil then return nil end
-  local at = tonumber(redis.call('HGET', key, prefix .. ':at')) or now
+  local at = tonumber(h[prefix .. ':at']) or now
   if now > at then level = level + (now - at) * cap / 60000 end
   return math.min(cap, level)
 end
@@ -45,8 +67,11 @@ end
 local out = {}
 local touched = false
 for n, d in ipairs(dims) do
-  if headerLimit[d] > 0 then redis.call('HSET', key, d .. ':limit', headerLimit[d]) end
-  local learned = tonumber(redis.call('HGET', key, d .. ':limit')) or 0
+  if headerLimit[d] > 0 then
+    set(d .. ':limit', headerLimit[d])
+    h[d .. ':limit'] = headerLimit[d]
+  end
+  local learned = tonumber(h[d .. ':limit']) or 0
   local cfg = configured[d]
   local limit = learned
   if cfg > 0 and learned > 0 then limit = math.min(cfg, learned) elseif cfg > 0 then limit = cfg end
@@ -71,17 +96,20 @@ for n, d in ipairs(dims) do
       if remaining[d] >= 0 then level = math.min(level, remaining[d] + allowance) end
     end
     level = math.min(limit, level)
-    redis.call('HSET', key, d .. ':level', tostring(level), d .. ':at', now)
+    set(d .. ':level', tostring(level))
+    set(d .. ':at', now)
     out[n] = math.floor(level)
     if useTenant and refund ~= 0 then
       local cap = limit * share
       local prefix = 't:' .. tenant .. ':' .. d
       local tl = refilled(prefix, cap)
       if tl ~= nil then
-        redis.call('HSET', key, prefix .. ':level', tostring(math.min(cap, tl + refund)), prefix .. ':at', now)
+        set(prefix .. ':level', tostring(math.min(cap, tl + refund)))
+        set(prefix .. ':at', now)
       end
     end
   end
 end
+if #writes > 0 then redis.call('HSET', key, unpack(writes)) end
 if touched and ttl > 0 then redis.call('PEXPIRE', key, ttl) end
 return out

@@ -34,6 +34,7 @@ export class EventLog {
   private readonly maxAgeMs: number;
   private readonly listeners = new Set<(event: AgentEvent) => void>();
   private lastAgeTrim = 0;
+  private lastPublishedTrim = 0;
 
   constructor(
     readonly redis: Redis,
@@ -101,19 +102,24 @@ export class EventLog {
    */
   async publish(outboxId: string, encoded: string[][]): Promise<boolean> {
     if (encoded.length === 0) return true;
-    let appended: number[];
+    let appended: number;
+    const now = Date.now();
+    // The set of published ids is trimmed by age about once a second, not on every copy (see publishEvents-2.lua).
+    const trim = now - this.lastPublishedTrim >= 1000;
+    if (trim) this.lastPublishedTrim = now;
     try {
-      appended = await runScript<number[]>(
+      appended = await runScript<number>(
         this.redis,
         'publishEvents',
         [this.keys.globalEvents(), this.keys.publishedEvents()],
-        [this.globalMaxLen, Date.now(), PUBLISHED_IDS_KEEP_MS, outboxId, JSON.stringify(encoded)],
+        [this.globalMaxLen, now, PUBLISHED_IDS_KEEP_MS, outboxId, JSON.stringify(encoded), trim ? '1' : '0'],
       );
     } catch {
+      if (trim) this.lastPublishedTrim = 0;
       return false;
     }
-    encoded.forEach((fields, i) => {
-      if (appended[i] !== 1) return;
+    if (appended !== 1) return true;
+    for (const fields of encoded) {
       const event = decodeEvent('', fields);
       for (const listener of this.listeners) {
         try {
@@ -122,7 +128,7 @@ export class EventLog {
           // an observer's bug must never fail a step
         }
       }
-    });
+    }
     return true;
   }
 

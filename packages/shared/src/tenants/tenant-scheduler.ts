@@ -38,6 +38,7 @@ export interface TenantStepStart {
   /** The tenant's steps still queued in this queue. */
   backlog: number;
   weight: number;
+  /** The tenant's running steps, this one included; -1 when not counted (the tenant has no cap). */
   running: number;
   /** 0 = no cap. */
   cap: number;
