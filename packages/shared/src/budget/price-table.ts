@@ -71,9 +71,12 @@ export interface PriceLookup {
   known: boolean;
 }
 
+const SNAPSHOT_DATE = /^-\d{8}$/;
+
+// Runs for every key on every model call: string checks, not a RegExp built per key.
 function matches(key: string, model: string): boolean {
   if (key.endsWith('*')) return model.startsWith(key.slice(0, -1));
-  return model === key || new RegExp(`^${key.replace(/[.]/g, '\\.')}-\\d{8}$`).test(model);
+  return model === key || (model.startsWith(key) && SNAPSHOT_DATE.test(model.slice(key.length)));
 }
 
 /** The highest rate of every kind in `table`: what an unknown model is charged, so a budget never under-counts. */
