@@ -4,7 +4,6 @@ import { QuestionStore } from './conversation/question-store.js';
 import { DeltaChannel } from './events/delta-channel.js';
 import { EventLog, type EventLogOptions } from './events/event-log.js';
 import { Keys } from './redis/keys.js';
-import { defineScripts } from './redis/scripts.js';
 import { SessionStore } from './session/session-store.js';
 
 /** The Redis-backed stores a producer or a worker works with, over one connection. */
@@ -26,7 +25,6 @@ export interface Stores {
  * the same for every shard.
  */
 export function createStores(redis: Redis, prefix = 'aq', eventOptions?: EventLogOptions, shardTag?: string): Stores {
-  defineScripts(redis);
   const keys = new Keys(prefix, shardTag);
   return {
     redis,

@@ -61,7 +61,6 @@ import { loopGuard } from './tools/loop-guard.js';
 import { handleQuestionTimeout } from './tools/question-timeout.js';
 import { RiskGate } from './tools/risk-gate.js';
 import type { ToolGuard } from './tools/tool-guard.js';
-import { defineWorkerScripts } from './redis/worker-scripts.js';
 import { BreakerState } from './tools/breaker-state.js';
 
 export interface StartWorkerOptions {
@@ -213,8 +212,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<AgentqWo
   if (consumed.length === 0) throw new RangeError('startWorker: consumeShards is empty');
   // Unsharded keys: the tenant, governor, breaker and registry keys are fleet-wide, not per shard.
   const stores = createStores(redis, prefix);
-  // Before any command: a script defined later is missing from the auto-pipelines already open.
-  defineWorkerScripts(redis);
   // BullMQ gets a connection of its own: it defines ~75 scripts on its client, which makes every ioredis
   // pipeline on a shared connection copy them all (~100µs each); apart, agentq's pipelines stay cheap and
   // the step's writes and BullMQ's share two sockets instead of queueing on one.

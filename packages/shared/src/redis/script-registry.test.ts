@@ -1,16 +1,24 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '../../../../test/support/fixtures.js';
-import { ScriptRegistry, scriptRegistry } from './scripts.js';
+import { Redis } from 'ioredis';
+import { RedisServer } from '../testing/redis-server.js';
+import { isNoScript, ScriptRegistry, scriptRegistry } from './scripts.js';
 
 const LUA_DIR = fileURLToPath(new URL('../../lua/', import.meta.url));
 
 describe('the script registry', () => {
-  test('every verbNoun-N.lua file of the package is registered, under a name with its content hash', () => {
+  test('every verbNoun-N.lua file of the package is registered, by the SHA1 of its source', () => {
     const files = readdirSync(LUA_DIR).filter((f) => f.endsWith('.lua'));
     const registry = scriptRegistry();
     expect(registry.names().sort()).toEqual(files.map((f) => f.replace(/-\d+\.lua$/, '')).sort());
-    for (const name of registry.names()) expect(registry.commandOf(name)).toMatch(new RegExp(`^aq_${name}_[0-9a-f]{12}$`));
+    for (const file of files) {
+      const sha = createHash('sha1')
+        .update(readFileSync(LUA_DIR + file))
+        .digest('hex');
+      expect(registry.shaOf(file.replace(/-\d+\.lua$/, ''))).toBe(sha);
+    }
     console.log(`${files.length} scripts registered`);
   });
 
@@ -19,13 +27,39 @@ describe('the script registry', () => {
   test('two copies with different scripts of the same name share one connection and each runs its own', async ({ redis }) => {
     const first = new ScriptRegistry([{ name: 'whoAmI', numberOfKeys: 0, lua: "return 'first'" }]);
     const second = new ScriptRegistry([{ name: 'whoAmI', numberOfKeys: 0, lua: "return 'second'" }]);
-    first.define(redis);
     expect(await second.run(redis, 'whoAmI', [], [])).toBe('second');
     expect(await first.run(redis, 'whoAmI', [], [])).toBe('first');
     const pipeline = redis.pipeline();
     first.pipe(pipeline, 'whoAmI', [], []);
     second.pipe(pipeline, 'whoAmI', [], []);
     expect((await pipeline.exec())?.map(([, value]) => value)).toEqual(['first', 'second']);
+  });
+
+  // Scripts run by SHA: after Redis lost its script cache (a restart, SCRIPT FLUSH) the next call sends the
+  // source again, on a plain call and, through the caller's retry, in a pipeline. A server of its own: a
+  // flush on the suite's would send every other test's scripts through the NOSCRIPT path.
+  test('a script runs again after SCRIPT FLUSH; a pipelined call answers NOSCRIPT for the caller to retry', async () => {
+    const server = await RedisServer.start();
+    const redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
+    try {
+      const registry = new ScriptRegistry([{ name: 'add', numberOfKeys: 0, lua: 'return tonumber(ARGV[1]) + 1' }]);
+      expect(await registry.run(redis, 'add', [], [1])).toBe(2);
+      await redis.script('FLUSH');
+      expect(await registry.run(redis, 'add', [], [2])).toBe(3);
+      await redis.script('FLUSH');
+      const pipeline = redis.pipeline();
+      registry.pipe(pipeline, 'add', [], [3]);
+      const [[err]] = (await pipeline.exec()) as Array<[Error | null, unknown]>;
+      expect(isNoScript(err)).toBe(true);
+    } finally {
+      redis.disconnect();
+      await server.destroy();
+    }
+  });
+
+  test('nothing is defined on the connection: a pipeline does not copy scripts', async ({ redis }) => {
+    await scriptRegistry().run(redis, 'transitionStatus', ['aq:none'], ['completed', Date.now(), -1, 'running']);
+    expect(Object.keys((redis as unknown as { scriptsSet: object }).scriptsSet)).toEqual([]);
   });
 
   test('the Lua folder ships with the package', () => {

@@ -29,59 +29,62 @@ export function readScriptDir(dir: string): ScriptFile[] {
     });
 }
 
-type Commands = Record<string, ((...a: Array<string | number>) => unknown) | undefined>;
+/** Redis answered EVALSHA with NOSCRIPT: its script cache does not hold the script (a restart, SCRIPT FLUSH, a new node). */
+export function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
 
 /**
- * The scripts of one copy of the package, each registered on a connection under a versioned command name
- * (`aq_<name>_<content hash>`): two copies of @agentq/shared with different scripts on one connection each
- * run their own, and a copy never mistakes the other's registration for its own.
+ * The scripts of one copy of the package, each run by its content's SHA1 (EVALSHA, then EVAL when Redis's
+ * script cache lacks it): two copies of @agentq/shared with different scripts on one connection each run
+ * their own. Nothing is defined on the connection: ioredis copies every command defined on a connection into
+ * each pipeline it builds, and an auto-pipelined connection builds one per tick, which cost a step ~3% of the
+ * worker's CPU with 33 scripts defined.
  */
 export class ScriptRegistry {
-  private readonly commands = new Map<string, { command: string; numberOfKeys: number; lua: string }>();
-  private readonly defined = new WeakSet<object>();
+  private readonly scripts = new Map<string, { sha: string; numberOfKeys: number; lua: string }>();
 
   constructor(files: ScriptFile[]) {
     for (const file of files) {
-      const version = createHash('sha1').update(file.lua).digest('hex').slice(0, 12);
-      this.commands.set(file.name, { command: `aq_${file.name}_${version}`, numberOfKeys: file.numberOfKeys, lua: file.lua });
+      this.scripts.set(file.name, { sha: createHash('sha1').update(file.lua).digest('hex'), numberOfKeys: file.numberOfKeys, lua: file.lua });
     }
   }
 
   /** The script names, in file order. */
   names(): string[] {
-    return [...this.commands.keys()];
+    return [...this.scripts.keys()];
   }
 
-  /** The command a script is registered under on a connection. */
-  commandOf(name: string): string {
-    const entry = this.commands.get(name);
+  /** The SHA1 of a script's source: what EVALSHA names it by. */
+  shaOf(name: string): string {
+    return this.entry(name).sha;
+  }
+
+  private entry(name: string): { sha: string; numberOfKeys: number; lua: string } {
+    const entry = this.scripts.get(name);
     if (!entry) throw new Error(`no Lua script named "${name}"`);
-    return entry.command;
-  }
-
-  /** Registers every script on a connection (ioredis sends EVALSHA and falls back to EVAL by itself). */
-  define(redis: Redis): Redis {
-    if (this.defined.has(redis)) return redis;
-    const commands = redis as unknown as Commands;
-    for (const entry of this.commands.values()) {
-      if (typeof commands[entry.command] !== 'function') redis.defineCommand(entry.command, { numberOfKeys: entry.numberOfKeys, lua: entry.lua });
-    }
-    this.defined.add(redis);
-    return redis;
+    return entry;
   }
 
   /** Runs a script by name. The key count comes from the file name, so callers pass keys and args apart. */
-  run<T>(redis: Redis, name: string, keys: string[], args: Array<string | number>): Promise<T> {
-    this.define(redis);
-    const command = (redis as unknown as Commands)[this.commandOf(name)] as (...a: Array<string | number>) => Promise<T>;
-    return command.call(redis, ...keys, ...args);
+  async run<T>(redis: Redis, name: string, keys: string[], args: Array<string | number>): Promise<T> {
+    const { sha, numberOfKeys, lua } = this.entry(name);
+    try {
+      return (await redis.evalsha(sha, numberOfKeys, ...keys, ...args)) as T;
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      // EVAL also puts the script in the cache: the next EVALSHA finds it.
+      return (await redis.eval(lua, numberOfKeys, ...keys, ...args)) as T;
+    }
   }
 
-  /** Same as {@link run}, queued on a pipeline or multi of a connection the scripts are defined on. */
+  /**
+   * Queues a script by SHA on a pipeline or multi. A NOSCRIPT reply comes back as that command's error: the
+   * caller runs the script again with {@link run} (see {@link isNoScript}).
+   */
   pipe(pipeline: ReturnType<Redis['pipeline']>, name: string, keys: string[], args: Array<string | number>): void {
-    const command = (pipeline as unknown as Commands)[this.commandOf(name)];
-    if (!command) throw new Error(`Lua script "${name}" is not defined on this pipeline's connection (call defineScripts first)`);
-    command.call(pipeline, ...keys, ...args);
+    const { sha, numberOfKeys } = this.entry(name);
+    pipeline.evalsha(sha, numberOfKeys, ...keys, ...args);
   }
 }
 
@@ -91,11 +94,6 @@ let registry: ScriptRegistry | undefined;
 export function scriptRegistry(): ScriptRegistry {
   registry ??= new ScriptRegistry(readScriptDir(LUA_DIR));
   return registry;
-}
-
-/** Registers every script of this package on a connection. */
-export function defineScripts(redis: Redis): Redis {
-  return scriptRegistry().define(redis);
 }
 
 /** The scripts of this package's lua/ folder; @agentq/worker registers the ones only it calls. */
@@ -128,7 +126,7 @@ export async function runScript<T = unknown>(redis: Redis, name: ScriptName, key
   return scriptRegistry().run<T>(redis, name, keys, args);
 }
 
-/** Same as {@link runScript}, queued on a pipeline or multi. */
+/** Same as {@link runScript}, queued on a pipeline or multi; a NOSCRIPT reply is the caller's to retry with runScript. */
 export function pipeScript(pipeline: ReturnType<Redis['pipeline']>, name: ScriptName, keys: string[], args: Array<string | number>): void {
   scriptRegistry().pipe(pipeline, name, keys, args);
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import { pipelineBySlot } from '../redis/by-slot.js';
-import { pipeScript, runScript } from '../redis/scripts.js';
+import { isNoScript, pipeScript, runScript, type ScriptName } from '../redis/scripts.js';
 import { LimitsInput } from '../schemas/limits.js';
 import type { HistoryEntry } from '../schemas/messages.js';
 import {
@@ -52,27 +52,32 @@ export class SessionStore {
     // Each session's script runs in its own slot; the index is one key (NX: a re-start adds nothing).
     const index = this.redis.pipeline();
     for (const session of sessions) index.zadd(this.keys.sessionIndex(), 'NX', session.createdAt, session.sessionId);
+    const script: ScriptName = 'createSession';
+    const createArgs = ({ session, history }: (typeof items)[number]): [string[], Array<string | number>] => {
+      const record = Object.entries(toRecord(session)).flat();
+      return [
+        [this.keys.session(session.sessionId), this.keys.history(session.sessionId)],
+        [record.length, ...record, ...history.map((e) => JSON.stringify(e))],
+      ];
+    };
     const [results] = await Promise.all([
       pipelineBySlot<(typeof items)[number], number>(
         this.redis,
         items,
         ({ session }) => this.keys.session(session.sessionId),
-        (pipeline, { session, history }) => {
-          const record = Object.entries(toRecord(session)).flat();
-          pipeScript(
-            pipeline,
-            'createSession',
-            [this.keys.session(session.sessionId), this.keys.history(session.sessionId)],
-            [record.length, ...record, ...history.map((e) => JSON.stringify(e))],
-          );
-        },
+        (pipeline, item) => pipeScript(pipeline, script, ...createArgs(item)),
       ),
       index.exec(),
     ]);
-    return results.map(([err, value]) => {
-      if (err) throw err;
-      return value === 1;
-    });
+    return Promise.all(
+      results.map(async ([err, value], i) => {
+        // A node whose script cache lacks the script (a restart, a new node) answers NOSCRIPT: run it again
+        // by itself, which sends its source.
+        if (err && isNoScript(err)) return (await runScript<number>(this.redis, script, ...createArgs(items[i] as (typeof items)[number]))) === 1;
+        if (err) throw err;
+        return value === 1;
+      }),
+    );
   }
 
   async get(sessionId: string): Promise<Session | undefined> {
