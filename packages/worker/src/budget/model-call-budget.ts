@@ -38,13 +38,18 @@ const reservationId = (ctx: BudgetContext, call: ModelCall = 'model') => modelCa
  * what they leave), then a reservation of estimated input + `max_tokens` against the tenant's daily budget.
  * A call that cannot fit is not made: this throws {@link BudgetExceededError} naming the budget.
  */
-export async function admitModelCall(ctx: BudgetContext, params: Anthropic.MessageCreateParamsNonStreaming, call: ModelCall = 'model'): Promise<CallBudget> {
+export async function admitModelCall(
+  ctx: BudgetContext,
+  params: Anthropic.MessageCreateParamsNonStreaming,
+  call: ModelCall = 'model',
+  estimatedInput: number = estimateInputTokens({ system: params.system, messages: params.messages, tools: params.tools }),
+): Promise<CallBudget> {
   const { deps, session } = ctx;
   const { ledger } = deps;
   const estimate: CallEstimate = {
     model: params.model,
     price: checkedPrice(ctx, params.model),
-    inputTokens: estimateInputTokens({ system: params.system, messages: params.messages, tools: params.tools }),
+    inputTokens: estimatedInput,
     maxTokens: params.max_tokens,
   };
   const admitted = await ledger.admitSession(session.sessionId, ctx.limits, estimate);

@@ -27,6 +27,8 @@ export interface GovernedCreateOptions {
    * @defaultValue none
    */
   admitted?: Promise<unknown> | undefined;
+  /** The request's estimated input tokens when the caller has it already. @defaultValue estimated here */
+  estimatedInput?: number | undefined;
   /**
    * Takes the settle of a successful call instead of awaiting it, so it goes out beside the step's model
    * checkpoint; the promise never rejects. @defaultValue the call awaits its settle
@@ -51,7 +53,7 @@ export async function governedCreate(options: GovernedCreateOptions): Promise<Mo
   }
   const acquiring = governor.acquire({
     model: params.model,
-    estimatedInput: estimateInputTokens(params),
+    estimatedInput: options.estimatedInput ?? estimateInputTokens(params),
     maxTokens: params.max_tokens,
     tenant: options.tenant,
   });

@@ -1,4 +1,4 @@
-import { AgentqError, type ChatMessage, costMicroUsd, serverToolMicroUsd, type ToolUseBlock } from '@agentq/shared';
+import { AgentqError, type ChatMessage, costMicroUsd, estimateInputTokens, serverToolMicroUsd, type ToolUseBlock } from '@agentq/shared';
 import { type ModelCall } from '@agentq/shared/internal';
 import { admitModelCall, type CallBudget, pricesOf, settleCheckpointedCall } from '../budget/model-call-budget.js';
 import { governedCreate } from '../governor/governed-create.js';
@@ -67,7 +67,9 @@ export async function modelTurn(ctx: StepContext, input: TurnInput, options: Tur
   // is never made, and its permit goes straight back.
   let budget: CallBudget | undefined;
   let admissionFailed = false;
-  const admitted = admitModelCall(ctx, params, call).then(
+  // One estimate for both: it serializes the whole request, which grows with the session.
+  const estimatedInput = estimateInputTokens(params);
+  const admitted = admitModelCall(ctx, params, call, estimatedInput).then(
     (admittedBudget) => {
       budget = admittedBudget;
       params.max_tokens = admittedBudget.maxTokens;
@@ -101,6 +103,7 @@ export async function modelTurn(ctx: StepContext, input: TurnInput, options: Tur
         conversationId: session.sessionId,
         emit: (type, data) => ctx.emit(type, data),
         admitted,
+        estimatedInput,
         settleLater: (settling) => ctx.events.track(settling),
       }),
     );
