@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { defineAgent, defineTool, utcDay } from '@agentq/shared';
 import { z } from 'zod';
 import { describe, expect, test } from './support/fixtures.js';
@@ -24,6 +25,9 @@ describe("a tenant's model call is settled once per job run", () => {
   test('a step that parks for approval and resumes settles its call once on each run: 2 settles, not 3', async ({ redisUrl, queueName, prefix }) => {
     const runs: string[] = [];
     const h = await startHarness({ redisUrl, queueName, prefix, agents: [opsAgent(runs)] });
+    // Scripts run by SHA: on a server that has not run the settle script yet, its first call would show twice
+    // (the EVALSHA Redis refuses with NOSCRIPT, then the EVAL). Loaded first, each settle is one line.
+    await h.producer.stores.redis.script('LOAD', readFileSync(new URL('../packages/shared/lua/settleTenant-2.lua', import.meta.url), 'utf8'));
     // MONITOR on a connection of its own sees every script call the fleet makes, with its arguments.
     const settles: string[] = [];
     const stopMonitor = await monitorRedis(redisUrl, (line) => {
