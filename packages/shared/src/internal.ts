@@ -3,7 +3,7 @@
  * Not for agent authors or operators: key names and script arguments change with the scripts.
  */
 export { Keys } from './redis/keys.js';
-export { isNoScript, pipeScript, readScriptDir, runScript, type ScriptFile, ScriptRegistry, type ScriptName, scriptRegistry } from './redis/scripts.js';
+export { pipeScript, readScriptDir, rerunNoScript, runScript, type ScriptFile, ScriptRegistry, type ScriptName, scriptRegistry } from './redis/scripts.js';
 export { duplicateRedis, isCluster, serverNodes } from './redis/create-redis.js';
 export { pipelineBySlot } from './redis/by-slot.js';
 export { CLUSTER_SLOTS, hashTagOf, keySlot } from './redis/key-slot.js';

@@ -29,7 +29,7 @@ export { flushBatches } from './batch/flush-batches.js';
 export { pollBatches } from './batch/poll-batches.js';
 export { readWorkerEnv, WorkerEnv } from './config/worker-env.js';
 export { governorBucketId } from './governor/bucket-id.js';
-export { estimateInputTokens } from './governor/estimate-input-tokens.js';
+export { estimateInputTokens } from '@agentq/shared';
 export { governedCreate, type GovernedCreateOptions } from './governor/governed-create.js';
 export { DEFAULT_MAX_INLINE_WAIT_MS, type GovernorLimits, type GovernorOptions } from './governor/governor-options.js';
 export {

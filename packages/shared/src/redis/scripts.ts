@@ -79,12 +79,28 @@ export class ScriptRegistry {
   }
 
   /**
-   * Queues a script by SHA on a pipeline or multi. A NOSCRIPT reply comes back as that command's error: the
-   * caller runs the script again with {@link run} (see {@link isNoScript}).
+   * Queues a script by SHA on a pipeline or multi. A NOSCRIPT reply comes back as that command's error: pass
+   * the replies through {@link rerunNoScript}.
    */
   pipe(pipeline: ReturnType<Redis['pipeline']>, name: string, keys: string[], args: Array<string | number>): void {
     const { sha, numberOfKeys } = this.entry(name);
     pipeline.evalsha(sha, numberOfKeys, ...keys, ...args);
+  }
+
+  /**
+   * The replies of calls of one script queued with {@link pipe}, with each NOSCRIPT one (a node whose script
+   * cache lacks it: a restart, a new node) replaced by the reply of the same call run again with {@link run},
+   * which sends the source. `argsOf(i)` gives call i's keys and args.
+   */
+  async rerunNoScript<T>(
+    redis: Redis,
+    name: string,
+    replies: Array<[Error | null, T]>,
+    argsOf: (i: number) => [string[], Array<string | number>],
+  ): Promise<Array<[Error | null, T]>> {
+    return Promise.all(
+      replies.map(async (reply, i): Promise<[Error | null, T]> => (isNoScript(reply[0]) ? [null, await this.run<T>(redis, name, ...argsOf(i))] : reply)),
+    );
   }
 }
 
@@ -126,7 +142,17 @@ export async function runScript<T = unknown>(redis: Redis, name: ScriptName, key
   return scriptRegistry().run<T>(redis, name, keys, args);
 }
 
-/** Same as {@link runScript}, queued on a pipeline or multi; a NOSCRIPT reply is the caller's to retry with runScript. */
+/** Same as {@link runScript}, queued on a pipeline or multi; pass the replies through {@link rerunNoScript}. */
 export function pipeScript(pipeline: ReturnType<Redis['pipeline']>, name: ScriptName, keys: string[], args: Array<string | number>): void {
   scriptRegistry().pipe(pipeline, name, keys, args);
+}
+
+/** The replies of {@link pipeScript} calls with each NOSCRIPT one run again by itself (see ScriptRegistry.rerunNoScript). */
+export function rerunNoScript<T>(
+  redis: Redis,
+  name: ScriptName,
+  replies: Array<[Error | null, T]>,
+  argsOf: (i: number) => [string[], Array<string | number>],
+): Promise<Array<[Error | null, T]>> {
+  return scriptRegistry().rerunNoScript(redis, name, replies, argsOf);
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../redis/keys.js';
 import { pipelineBySlot } from '../redis/by-slot.js';
-import { isNoScript, pipeScript, runScript, type ScriptName } from '../redis/scripts.js';
+import { pipeScript, rerunNoScript, runScript, type ScriptName } from '../redis/scripts.js';
 import { LimitsInput } from '../schemas/limits.js';
 import type { HistoryEntry } from '../schemas/messages.js';
 import {
@@ -69,15 +69,11 @@ export class SessionStore {
       ),
       index.exec(),
     ]);
-    return Promise.all(
-      results.map(async ([err, value], i) => {
-        // A node whose script cache lacks the script (a restart, a new node) answers NOSCRIPT: run it again
-        // by itself, which sends its source.
-        if (err && isNoScript(err)) return (await runScript<number>(this.redis, script, ...createArgs(items[i] as (typeof items)[number]))) === 1;
-        if (err) throw err;
-        return value === 1;
-      }),
-    );
+    const replies = await rerunNoScript(this.redis, script, results, (i) => createArgs(items[i] as (typeof items)[number]));
+    return replies.map(([err, value]) => {
+      if (err) throw err;
+      return value === 1;
+    });
   }
 
   async get(sessionId: string): Promise<Session | undefined> {

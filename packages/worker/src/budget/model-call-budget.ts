@@ -42,7 +42,7 @@ export async function admitModelCall(
   ctx: BudgetContext,
   params: Anthropic.MessageCreateParamsNonStreaming,
   call: ModelCall = 'model',
-  estimatedInput: number = estimateInputTokens({ system: params.system, messages: params.messages, tools: params.tools }),
+  estimatedInput: number = estimateInputTokens(params),
 ): Promise<CallBudget> {
   const { deps, session } = ctx;
   const { ledger } = deps;

@@ -1,9 +1,8 @@
-import type { AgentEventType, EventData, Logger } from '@agentq/shared';
+import { type AgentEventType, estimateInputTokens, type EventData, type Logger } from '@agentq/shared';
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageCreateParams, ModelCallResult, ModelClient, TextListener } from '../model/model-client.js';
 import { StepDeferred } from '../queue/job-signals.js';
 import { sleep } from '../time/sleep.js';
-import { estimateInputTokens } from './estimate-input-tokens.js';
 import type { Governor, SettleOutcome } from './governor.js';
 
 export interface GovernedCreateOptions {
