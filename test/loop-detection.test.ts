@@ -1,4 +1,4 @@
-import { defineAgent, defineTool, LOOP_REFLECTIONS, LoopDetector, toolSignature } from '@agentq/shared';
+import { defineAgent, defineTool, LOOP_REFLECTIONS, LoopDetector, sha256Hex, toolSignature } from '@agentq/shared';
 import { Keys } from '@agentq/shared/internal';
 import { z } from 'zod';
 import { describe, expect, test } from './support/fixtures.js';
@@ -244,6 +244,41 @@ describe('loop detection', () => {
     }
   });
 
+  test('the calls of one turn are checked in one script, in turn order, as if one by one', async ({ redis, prefix }) => {
+    const detector = new LoopDetector(redis, new Keys(prefix));
+    const limits = { window: 9, threshold: 3, strikes: 1 };
+    const call = (id: string, value = 'x') => ({ toolUseId: id, tool: 'echo', input: { value } });
+    // An error streak at the threshold is answered by the first call of the tool in the turn only.
+    for (const id of ['r1', 'r2', 'r3']) await detector.recordResult('b1', { toolUseId: id, tool: 'echo', isError: true, content: 'E' });
+    const turn = await detector.checkTurn('b1', [call('u1', 'a'), call('u2', 'b'), call('u3', 'x'), call('u4', 'x'), call('u5', 'x')], limits);
+    expect(turn.map((v) => [v.verdict, v.kind ?? '', v.count, v.strikes])).toEqual([
+      ['warn', 'error_repeat', 3, 1],
+      ['ok', '', 1, 1],
+      ['ok', '', 1, 1],
+      ['ok', '', 2, 1],
+      ['stop', 'repeat', 3, 2],
+    ]);
+    // The same turn again (a retried step): the first verdicts, nothing counted twice.
+    const again = await detector.checkTurn('b1', [call('u1', 'a'), call('u2', 'b'), call('u3', 'x'), call('u4', 'x'), call('u5', 'x')], limits);
+    expect(again.map((v) => [v.verdict, v.fresh])).toEqual(turn.map((v) => [v.verdict, false]));
+    // Only the tool whose streak is still open after the check needs a success recorded.
+    expect(turn.map((v) => v.errorStreak)).toEqual([false, false, false, false, false]);
+    expect(again.every((v) => v.errorStreak)).toBe(true);
+    await detector.recordResult('b1', { toolUseId: 'r4', tool: 'echo', isError: true, content: 'E' });
+    expect((await detector.checkTurn('b1', [call('u6', 'y')], limits))[0]?.errorStreak).toBe(true);
+    const state = await redis.hgetall(new Keys(prefix).loopState('b1'));
+    expect(state.w?.split('\n')).toHaveLength(6);
+    expect(state.strikes).toBe('2');
+    expect(state['e:echo']).toBe(`1 ${sha256Hex('E')}`);
+    // The window keeps max(window, ping-pong length) signatures.
+    await detector.checkTurn(
+      'b1',
+      Array.from({ length: 12 }, (_, i) => call(`w${i}`, `v${i}`)),
+      { window: 9, threshold: 3, strikes: 1 },
+    );
+    expect((await redis.hget(new Keys(prefix).loopState('b1'), 'w'))?.split('\n')).toHaveLength(9);
+  });
+
   test('re-checking the same tool_use (a retried step) neither counts it twice nor adds a strike', async ({ redis, prefix }) => {
     const detector = new LoopDetector(redis, new Keys(prefix));
     const limits = { window: 9, threshold: 3, strikes: 2 };
@@ -256,7 +291,7 @@ describe('loop detection', () => {
     expect(third).toMatchObject({ verdict: 'warn', kind: 'repeat', count: 3, strikes: 1, fresh: true });
     const thirdAgain = await detector.check('s1', call('t3'), limits);
     expect(thirdAgain).toMatchObject({ verdict: 'warn', kind: 'repeat', count: 3, strikes: 1, fresh: false });
-    expect(await redis.llen(new Keys(prefix).loopWindow('s1'))).toBe(3);
+    expect((await redis.hget(new Keys(prefix).loopState('s1'), 'w'))?.split('\n')).toHaveLength(3);
     expect(await redis.hget(new Keys(prefix).loopState('s1'), 'strikes')).toBe('1');
     // results are recorded once per tool_use id too
     expect(await detector.recordResult('s1', { toolUseId: 't1', tool: 'echo', isError: true, content: 'E' })).toBe(1);

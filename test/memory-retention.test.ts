@@ -94,11 +94,11 @@ describe('retention of finished sessions', () => {
         const keys = new Keys(prefix);
         const session = newSession('parked-1', 'awaiting_approval');
         await h.producer.stores.sessions.create(session, [{ step: 0, message: { role: 'user', content: 'wait for me' } }]);
-        await redis.set(keys.loopWindow(session.sessionId), 'x');
+        await redis.hset(keys.loopState(session.sessionId), 'w', 'x');
         expect(await redis.pttl(keys.history(session.sessionId))).toBe(-1);
         expect(await h.producer.cancel(session.sessionId)).toBe('cancelled');
         expect(await redis.pttl(keys.session(session.sessionId))).toBeGreaterThan(47 * HOUR);
-        for (const key of [keys.history(session.sessionId), keys.loopWindow(session.sessionId)]) {
+        for (const key of [keys.history(session.sessionId), keys.loopState(session.sessionId)]) {
           const ttl = await redis.pttl(key);
           expect(ttl).toBeGreaterThan(HOUR);
           expect(ttl).toBeLessThanOrEqual(2 * HOUR);

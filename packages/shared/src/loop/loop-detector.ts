@@ -9,6 +9,13 @@ import { toolSignature } from './tool-signature.js';
 /** Loop state outlives a parked or slow session by far; it goes with the session's other keys after that. */
 const STATE_TTL_MS = 7 * 24 * 3600 * 1000;
 
+/** One tool call as the detector sees it. */
+export interface LoopCall {
+  toolUseId: string;
+  tool: string;
+  input: unknown;
+}
+
 export interface LoopVerdict {
   /** `ok`: run the call; `warn`: answer it with a reflection; `stop`: end the session `loop_detected`. */
   verdict: 'ok' | 'warn' | 'stop';
@@ -20,11 +27,16 @@ export interface LoopVerdict {
   strikes: number;
   /** False when this tool_use was checked before (a retried step) and the first verdict is returned. */
   fresh: boolean;
+  /**
+   * Whether the tool may have an error streak a success would reset: false when the check saw none (then a
+   * success needs no {@link LoopDetector.recordResult}), always true for a call checked before.
+   */
+  errorStreak: boolean;
 }
 
 /**
  * The per-session loop detector. Its state lives in Redis under the session's hash tag, and each update is
- * one Lua script keyed by tool_use id, so every worker of the fleet sees the same window and a retried step
+ * one Lua script per model turn, keyed by tool_use id, so every worker of the fleet sees the same window and a retried step
  * never counts a call twice.
  */
 export class LoopDetector {
@@ -34,22 +46,43 @@ export class LoopDetector {
   ) {}
 
   /** Adds the call to the session's window and says whether it is part of a loop. */
-  async check(sessionId: string, call: { toolUseId: string; tool: string; input: unknown }, limits: LoopLimits): Promise<LoopVerdict> {
-    const signature = toolSignature(call.tool, call.input);
-    const [verdict, kind, count, strikes, fresh] = await runScript<[string, string, number, number, number]>(
+  async check(sessionId: string, call: LoopCall, limits: LoopLimits): Promise<LoopVerdict> {
+    const [verdict] = await this.checkTurn(sessionId, [call], limits);
+    return verdict as LoopVerdict;
+  }
+
+  /**
+   * Adds the calls of one model turn to the session's window, in turn order, and says for each whether it is
+   * part of a loop: one script for the whole turn.
+   */
+  async checkTurn(sessionId: string, calls: readonly LoopCall[], limits: LoopLimits): Promise<LoopVerdict[]> {
+    if (calls.length === 0) return [];
+    const signatures = calls.map((call) => toolSignature(call.tool, call.input));
+    const reply = await runScript<Array<string | number>>(
       this.redis,
       'checkLoop',
-      [this.keys.loopWindow(sessionId), this.keys.loopState(sessionId)],
-      [call.toolUseId, call.tool, signature, limits.window, limits.threshold, limits.strikes, pingPongLength(limits.threshold), STATE_TTL_MS],
+      [this.keys.loopState(sessionId)],
+      [
+        limits.window,
+        limits.threshold,
+        limits.strikes,
+        pingPongLength(limits.threshold),
+        STATE_TTL_MS,
+        ...calls.flatMap((call, i) => [call.toolUseId, call.tool, signatures[i] as string]),
+      ],
     );
-    return {
-      verdict: verdict as LoopVerdict['verdict'],
-      ...(kind ? { kind: kind as LoopKind } : {}),
-      signature,
-      count: Number(count),
-      strikes: Number(strikes),
-      fresh: Number(fresh) === 1,
-    };
+    return signatures.map((signature, i) => {
+      const [verdict, kind, count, strikes, fresh, streak] = reply.slice(i * 6, i * 6 + 6);
+      return {
+        verdict: verdict as LoopVerdict['verdict'],
+        ...(kind ? { kind: kind as LoopKind } : {}),
+        signature,
+        count: Number(count),
+        strikes: Number(strikes),
+        fresh: Number(fresh) === 1,
+        errorStreak: Number(streak) === 1,
+      };
+    });
   }
 
   /** Remembers a finished call's result for the error-streak rule; returns the tool's streak (-1: seen before). */

@@ -37,11 +37,7 @@ export class Keys {
   memory(sessionId: string): string {
     return `${this.s(sessionId)}:memory`;
   }
-  /** List: recent tool-call signatures for loop detection. */
-  loopWindow(sessionId: string): string {
-    return `${this.s(sessionId)}:loop`;
-  }
-  /** Hash: loop-detector state: strikes, cached verdicts per tool_use id, error streaks per tool. */
+  /** Hash: loop-detector state: the window of recent call signatures, strikes, cached verdicts per tool_use id, error streaks per tool. */
   loopState(sessionId: string): string {
     return `${this.s(sessionId)}:loop:state`;
   }

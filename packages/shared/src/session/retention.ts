@@ -49,7 +49,6 @@ export async function sessionDataKeys(redis: Redis, keys: Keys, sessionId: strin
   return [
     keys.history(sessionId),
     keys.memory(sessionId),
-    keys.loopWindow(sessionId),
     keys.loopState(sessionId),
     keys.sessionEvents(sessionId),
     keys.sessionApprovals(sessionId),

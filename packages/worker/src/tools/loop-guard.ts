@@ -21,12 +21,18 @@ export function loopGuard(): ToolGuard {
   return {
     name: 'loop',
     prepare(ctx: GuardContext, calls: readonly ToolCall[]): void {
+      // The whole turn in one script, in turn order.
+      const turn = ctx.deps.loopDetector.checkTurn(
+        ctx.session.sessionId,
+        calls.map(({ block }) => ({ toolUseId: block.id, tool: block.name, input: block.input })),
+        ctx.limits.loop,
+      );
       const verdicts = new Map<string, Promise<LoopVerdict>>();
-      for (const call of calls) {
-        const verdict = ask(ctx, call.block);
+      calls.forEach((call, i) => {
+        const verdict = turn.then((all) => all[i] as LoopVerdict);
         verdict.catch(() => undefined);
         verdicts.set(call.block.id, verdict);
-      }
+      });
       prepared.set(ctx, verdicts);
     },
     async check(ctx: GuardContext, call: ToolCall): Promise<GuardDecision> {
@@ -67,6 +73,14 @@ export function loopGuard(): ToolGuard {
       };
     },
     async after(ctx: GuardContext, call: ToolCall, outcome: ToolOutcome): Promise<void> {
+      if (!outcome.isError) {
+        // A success only resets the tool's error streak: with none seen at the check, there is nothing to record.
+        const checked = await prepared
+          .get(ctx)
+          ?.get(call.block.id)
+          ?.catch(() => undefined);
+        if (checked && !checked.errorStreak) return;
+      }
       await ctx.deps.loopDetector.recordResult(ctx.session.sessionId, {
         toolUseId: call.block.id,
         tool: call.block.name,
