@@ -79,6 +79,13 @@ export class CircuitBreaker implements ToolGuard {
     const settings = call.tool.breaker;
     if (!settings) return;
     const failed = outcome.isError && outcome.errorCode !== undefined && BREAKER_FAILURES.has(outcome.errorCode);
+    if (!failed) {
+      // A success of a call let through a closed breaker changes nothing: only a half-open breaker's trial closes
+      // it, and a breaker that opened while this call ran stays open. The record script is skipped then.
+      const read = this.states.get(ctx)?.get(call.tool.name);
+      const state = read ? await read.catch(() => 'unknown') : 'unknown';
+      if (state === null || state === 'closed') return;
+    }
     const { transition, failures } = await ctx.deps.breakers.record(call.tool.name, {
       now: this.now(),
       failed,
