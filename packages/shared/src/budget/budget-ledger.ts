@@ -40,6 +40,10 @@ export class BudgetLedger {
 
   /** Cuts the call's `max_tokens` to what the session's budgets leave, or refuses it. */
   async admitSession(sessionId: string, limits: Limits, call: CallEstimate): Promise<Admission> {
+    // Without a session budget every call is admitted as asked: no script to run.
+    if (limits.maxInputTokens === undefined && limits.maxOutputTokens === undefined && limits.maxTokens === undefined && limits.maxCostUsd === undefined) {
+      return { ok: true, maxTokens: call.maxTokens };
+    }
     const minOut = Math.min(MIN_OUTPUT_TOKENS, call.maxTokens);
     const reply = await runScript<Array<string | number>>(
       this.redis,
