@@ -9,10 +9,10 @@ import { monitorRedis } from './support/monitor.js';
 
 /**
  * The most Redis commands (INFO commandstats: the commands scripts run inside Lua included, BullMQ's own too)
- * a middle step may cost. Measured 107; the ceiling leaves a little room for BullMQ's scripts, whose work
+ * a middle step may cost. Measured 95; the ceiling leaves a little room for BullMQ's scripts, whose work
  * varies with what else the queue holds.
  */
-const CEILING = 110;
+const CEILING = 98;
 
 const lookup = defineTool({ name: 'lookup', description: 'Looks up', input: z.object({ q: z.string() }), risk: 'safe', run: ({ q }) => `found ${q}` });
 const agent = defineAgent({ name: 'commands', system: 'Counts commands.', tools: [lookup] });

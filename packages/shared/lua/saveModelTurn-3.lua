@@ -34,14 +34,18 @@ end
 local written = {}
 -- The checkpoint's writes go out in one HSET at the end.
 local checkpoint = {}
-local stored = redis.call('HGET', KEYS[2], ARGV[1])
+-- The response and the usage guard, in one read.
+local got = redis.call('HMGET', KEYS[2], ARGV[1], ARGV[3])
+local stored = got[1]
 if not stored then
   checkpoint = { ARGV[1], ARGV[2] }
   stored = ARGV[2]
 end
 appendEvents(cjson.decode(ARGV[11]), written)
 local counted = 0
-if redis.call('HSETNX', KEYS[2], ARGV[3], '1') == 1 then
+if not got[2] then
+  checkpoint[#checkpoint + 1] = ARGV[3]
+  checkpoint[#checkpoint + 1] = '1'
   -- One read and one write of the five counters rather than five HINCRBYs (the script is atomic either way).
   local names = { 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costMicroUsd' }
   local now = redis.call('HMGET', KEYS[1], unpack(names))
