@@ -29,4 +29,16 @@ describe('limit ceilings', () => {
     expect(effectiveLimits(agent, {})).toMatchObject({ limits: { maxCostUsd: 5 }, clamped: [] });
     expect(effectiveLimits(agent, { maxCostUsd: 9 }).clamped.map((c) => c.field)).toEqual(['maxCostUsd']);
   });
+
+  it('answers again from what it resolved before, with shared answers frozen', () => {
+    const agent = { limits: { maxSteps: 8 }, ceiling };
+    const first = effectiveLimits(agent, { maxSteps: 4, loop: { window: 12 } });
+    expect(effectiveLimits(agent, { maxSteps: 4, loop: { window: 12 } })).toBe(first);
+    expect(first.limits).toMatchObject({ maxSteps: 4, loop: { window: 12 } });
+    expect(Object.isFrozen(first.limits.loop)).toBe(true);
+    expect(effectiveLimits(agent, { maxSteps: 3 }).limits.maxSteps).toBe(3);
+    expect(effectiveLimits(agent, undefined).limits.maxSteps).toBe(8);
+    // Another agent with the same limits object but another ceiling gets its own answer.
+    expect(effectiveLimits({ limits: agent.limits, ceiling: resolveLimits({ maxSteps: 2 }) }, { maxSteps: 4 }).limits.maxSteps).toBe(2);
+  });
 });

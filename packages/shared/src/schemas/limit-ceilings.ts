@@ -95,6 +95,35 @@ export function effectiveLimits(
   agent: { limits: LimitsInput; ceiling: Limits },
   session: LimitsInput | undefined,
 ): { limits: Limits; clamped: LimitViolation[] } {
-  const base = clampLimits(resolveLimits(agent.limits), agent.ceiling).limits;
-  return clampLimits(resolveLimits(base, session), agent.ceiling);
+  // Every step asks this again for limits that rarely differ, and each answer takes three schema parses: the
+  // answers are kept per agent, by the session's limits as JSON. They are frozen, as they are shared.
+  const agentLimits = agent.limits ?? NONE;
+  let perAgent = resolved.get(agentLimits)?.get(agent.ceiling);
+  if (!perAgent) {
+    perAgent = { base: clampLimits(resolveLimits(agentLimits), agent.ceiling).limits, bySession: new Map() };
+    if (!resolved.has(agentLimits)) resolved.set(agentLimits, new WeakMap());
+    resolved.get(agentLimits)?.set(agent.ceiling, perAgent);
+  }
+  const key = session === undefined ? '' : JSON.stringify(session);
+  const known = perAgent.bySession.get(key);
+  if (known) return known;
+  const answer = deepFreeze(clampLimits(resolveLimits(perAgent.base, session), agent.ceiling));
+  if (perAgent.bySession.size >= MAX_REMEMBERED) perAgent.bySession.clear();
+  perAgent.bySession.set(key, answer);
+  return answer;
+}
+
+const NONE: LimitsInput = {};
+
+/** Session limits remembered per agent: sessions of one agent mostly share a handful. */
+const MAX_REMEMBERED = 256;
+
+const resolved = new WeakMap<LimitsInput, WeakMap<Limits, { base: Limits; bySession: Map<string, { limits: Limits; clamped: LimitViolation[] }> }>>();
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
