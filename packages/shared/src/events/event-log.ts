@@ -91,16 +91,25 @@ export class EventLog {
 
   /** An event as the stream fields a checkpoint script appends (see saveModelTurn-3.lua). */
   encode(input: EventInput): string[] {
-    return encode({ ...input, data: scrubSecrets(input.data), timestamp: input.timestamp ?? Date.now() });
+    return this.prepare(input).fields;
+  }
+
+  /**
+   * An event as the stream fields a checkpoint script appends, and as the in-process observers see it once
+   * {@link publish} copied it: this process built it with a known type, so it needs no trip through the decoder.
+   */
+  prepare(input: EventInput): { fields: string[]; event: AgentEvent } {
+    const event = { ...input, data: scrubSecrets(input.data) as Record<string, unknown>, timestamp: input.timestamp ?? Date.now() };
+    return { fields: encode(event), event: event as unknown as AgentEvent };
   }
 
   /**
    * Copies events a checkpoint script already appended to their session's stream to the global stream, each
    * at most once whoever else copies the same outbox (see publishEvents-2.lua), and tells the in-process
-   * observers of the ones appended now. Returns false when the copy failed: the events stay in the checkpoint's
+   * observers of the ones appended now (`events`: the same events as {@link prepare} gave them). Returns false when the copy failed: the events stay in the checkpoint's
    * outbox and the step's next attempt copies them.
    */
-  async publish(outboxId: string, encoded: string[][]): Promise<boolean> {
+  async publish(outboxId: string, encoded: string[][], events?: readonly AgentEvent[]): Promise<boolean> {
     if (encoded.length === 0) return true;
     let appended: number;
     const now = Date.now();
@@ -118,9 +127,9 @@ export class EventLog {
       if (trim) this.lastPublishedTrim = 0;
       return false;
     }
-    if (appended !== 1) return true;
-    for (const fields of encoded) {
-      const event = decodeEvent('', fields);
+    if (appended !== 1 || this.listeners.size === 0) return true;
+    // The events as this process built them when it has them (see prepare), else through the decoder.
+    for (const event of events ?? encoded.map((fields) => decodeEvent('', fields))) {
       for (const listener of this.listeners) {
         try {
           listener(event);

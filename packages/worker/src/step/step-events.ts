@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AgentEventType, type EventBody, type EventData, type EventInput, eventBody } from '@agentq/shared';
+import { type AgentEvent, type AgentEventType, type EventBody, type EventData, type EventInput, eventBody } from '@agentq/shared';
 import { type CheckpointEvents, outboxField, type StepCheckpoint } from '@agentq/shared/internal';
 import type { StepDeps } from './step-deps.js';
 
@@ -17,6 +17,8 @@ export class StepEvents {
   private readonly writes: Array<Promise<unknown>> = [];
   private readonly writeId = randomUUID().slice(0, 12);
   private writeCount = 0;
+  /** The events of each checkpoint write as built here, for the in-process observers once they are published. */
+  private readonly prepared = new WeakMap<CheckpointEvents, { always: AgentEvent[]; ifWritten: AgentEvent[] }>();
 
   constructor(
     private readonly deps: StepDeps,
@@ -30,22 +32,27 @@ export class StepEvents {
   /** Takes the buffered events, plus `own` (written only by the writer whose value is stored), for a checkpoint script. */
   forCheckpoint(own: EventBody[] = []): CheckpointEvents {
     const log = this.deps.stores.events;
-    const always = this.buffer.map((event) => log.encode(event));
+    const always = this.buffer.map((event) => log.prepare(event));
     this.buffer = [];
     this.writeCount += 1;
-    return {
+    const ifWritten = own.map((body) => log.prepare({ ...this.tags, ...body, timestamp: Date.now() }));
+    const events: CheckpointEvents = {
       maxLen: log.sessionMaxLen,
       outboxField: outboxField(`${this.writeId}:${this.writeCount}`),
-      always,
-      ifWritten: own.map((body) => log.encode({ ...this.tags, ...body, timestamp: Date.now() })),
+      always: always.map((e) => e.fields),
+      ifWritten: ifWritten.map((e) => e.fields),
     };
+    this.prepared.set(events, { always: always.map((e) => e.event), ifWritten: ifWritten.map((e) => e.event) });
+    return events;
   }
 
   /** After the checkpoint script: copies what it appended to the global stream, then clears its outbox field. */
   afterCheckpoint(events: CheckpointEvents, written: boolean): void {
     const appended = written ? [...events.always, ...events.ifWritten] : events.always;
     if (appended.length === 0) return;
-    this.writes.push(publishAndClear(this.deps, this.tags.sessionId, this.tags.step, events.outboxField, appended));
+    const built = this.prepared.get(events);
+    const observed = built && (written ? [...built.always, ...built.ifWritten] : built.always);
+    this.writes.push(publishAndClear(this.deps, this.tags.sessionId, this.tags.step, events.outboxField, appended, observed));
   }
 
   /** A write of the step that needs no awaiting now (it must not reject): the step waits for it before its job ends. */
@@ -103,9 +110,16 @@ export async function flushOutbox(deps: StepDeps, sessionId: string, step: numbe
   );
 }
 
-async function publishAndClear(deps: StepDeps, sessionId: string, step: number, field: string, encoded: string[][]): Promise<void> {
+async function publishAndClear(
+  deps: StepDeps,
+  sessionId: string,
+  step: number,
+  field: string,
+  encoded: string[][],
+  observed?: readonly AgentEvent[],
+): Promise<void> {
   // The outbox field names the write (and so its events) uniquely: a second copy of it appends nothing.
-  const copied = await deps.stores.events.publish(`${sessionId}|${step}|${field}`, encoded);
+  const copied = await deps.stores.events.publish(`${sessionId}|${step}|${field}`, encoded, observed);
   if (!copied) return;
   // Not awaited: the events are in the global stream now; an outbox field left by a lost clear is copied
   // again by a later read of the checkpoint, and that copy appends nothing (the field names the write).
