@@ -1,5 +1,7 @@
 import { type AgentEvent, isEventOf, stepJobId } from '@agentq/shared';
-import { classifyModelError } from '@agentq/worker';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { classifyModelError, ModelClient } from '@agentq/worker';
 import Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, test } from './support/fixtures.js';
 import { until } from './fixtures/crash-process.js';
@@ -110,6 +112,38 @@ describe('model call failures are retried, paused or final by class', () => {
       expect(errors.every((e) => e.reason === 'model_timeout' && e.status === null)).toBe(true);
     } finally {
       await h.close();
+    }
+  });
+
+  test('a response whose body never ends is cut at the deadline; an outer abort stops a call at once', async () => {
+    // Headers, then part of a body and nothing more: the SDK's own timeout stops at the headers.
+    const server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_stall' });
+      res.write('{"id":"msg_stall","type":"message",');
+      req.on('close', () => res.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = new ModelClient({ apiKey: 'test-key', baseURL: `http://127.0.0.1:${port}`, timeoutMs: 200 });
+    const params = { model: 'claude-sonnet-4-6', max_tokens: 16, messages: [{ role: 'user' as const, content: 'hi' }] };
+    try {
+      const started = Date.now();
+      const stalled = await client.create(params).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(classifyModelError(stalled).code).toBe('model_timeout');
+      const outer = new AbortController();
+      const call = client.create(params, outer.signal).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      setTimeout(() => outer.abort(), 50);
+      expect(classifyModelError(await call).code).toBe('model_timeout');
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 

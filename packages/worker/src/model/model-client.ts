@@ -52,9 +52,11 @@ export class ModelClient {
    */
   async create(params: MessageCreateParams, signal?: AbortSignal, onText?: TextListener, conversationId?: string): Promise<ModelCallResult> {
     const started = performance.now();
-    // The SDK's timeout stops at the response headers; this deadline also covers a body that never ends.
-    const deadline = AbortSignal.timeout(this.timeoutMs + 1000);
-    const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    // The SDK's timeout stops at the response headers; this deadline also covers a body that never ends. One
+    // controller and a timer cleared when the call ends: AbortSignal.timeout leaves its timer pending for the
+    // whole timeout after every call, and AbortSignal.any costs more than the call's other set-up together.
+    const deadline = new CallDeadline(this.timeoutMs + 1000, signal);
+    const combined = deadline.signal;
     let data: unknown;
     let response: Response;
     let requestId: string | null | undefined;
@@ -74,8 +76,14 @@ export class ModelClient {
         } = await this.sdk.messages.create(params, { signal: combined, openTelemetry: { conversationId } }).withResponse());
       }
     } catch (error) {
+      // A body cut by the deadline surfaces as whatever the body reader saw (undici: "terminated"): it is a timeout.
+      if (deadline.expired) throw new Anthropic.APIConnectionTimeoutError({ message: `the model response did not end within ${this.timeoutMs + 1000} ms` });
+      // So does one the caller aborted (the worker shutting down) once the headers were in.
+      if (signal?.aborted && !(error instanceof Anthropic.APIUserAbortError)) throw new Anthropic.APIUserAbortError();
       // The SDK parses a JSON content type itself; a body that is not JSON surfaces as a SyntaxError.
       throw error instanceof SyntaxError ? unparsableBody(error) : error;
+    } finally {
+      deadline.clear();
     }
     // Nothing reads a response before it is validated: a 200 can still be `{}`, HTML or an error body.
     const { message, clamped } = parseModelResponse(data, params.max_tokens);
@@ -86,5 +94,42 @@ export class ModelClient {
       requestId,
       ...(clamped ? { usageClamped: clamped } : {}),
     };
+  }
+}
+
+/** Aborts when `outer` does or when `ms` pass, whichever comes first, until cleared. */
+class CallDeadline {
+  /** The timer fired: the call was cut by the deadline, not by the outer signal. */
+  expired = false;
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  private readonly onOuterAbort?: () => void;
+
+  constructor(
+    ms: number,
+    private readonly outer?: AbortSignal,
+  ) {
+    const controller = this.controller;
+    this.timer = setTimeout(() => {
+      this.expired = true;
+      controller.abort(new DOMException('The model call timed out', 'TimeoutError'));
+    }, ms);
+    this.timer.unref();
+    if (outer) {
+      if (outer.aborted) controller.abort(outer.reason);
+      else {
+        this.onOuterAbort = () => controller.abort(outer.reason);
+        outer.addEventListener('abort', this.onOuterAbort, { once: true });
+      }
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+    if (this.onOuterAbort) this.outer?.removeEventListener('abort', this.onOuterAbort);
   }
 }
