@@ -183,9 +183,10 @@ export class StepCheckpointStore {
   }
 
   /** Clears an outbox field whose events reached the global stream. */
-  async clearOutbox(sessionId: string, step: number, field: string): Promise<void> {
-    if (!field.startsWith(OUTBOX_FIELD_PREFIX)) throw new AgentqError('internal', `"${field}" is not an outbox field of the step checkpoint`);
-    await this.redis.hdel(this.keys.checkpoint(sessionId, step), field);
+  async clearOutbox(sessionId: string, step: number, ...fields: [string, ...string[]]): Promise<void> {
+    const wrong = fields.find((field) => !field.startsWith(OUTBOX_FIELD_PREFIX));
+    if (wrong !== undefined) throw new AgentqError('internal', `"${wrong}" is not an outbox field of the step checkpoint`);
+    await this.redis.hdel(this.keys.checkpoint(sessionId, step), ...fields);
   }
 
   /**

@@ -18,6 +18,8 @@ export class StepEvents {
   private readonly writeId = randomUUID().slice(0, 12);
   private writeCount = 0;
   /** The events of each checkpoint write as built here, for the in-process observers once they are published. */
+  /** Outbox fields copied to the global stream, cleared when the step settles. */
+  private published: string[] = [];
   private readonly prepared = new WeakMap<CheckpointEvents, { always: AgentEvent[]; ifWritten: AgentEvent[] }>();
 
   constructor(
@@ -52,7 +54,9 @@ export class StepEvents {
     if (appended.length === 0) return;
     const built = this.prepared.get(events);
     const observed = built && (written ? [...built.always, ...built.ifWritten] : built.always);
-    this.writes.push(publishAndClear(this.deps, this.tags.sessionId, this.tags.step, events.outboxField, appended, observed));
+    this.writes.push(
+      publishAndClear(this.deps, this.tags.sessionId, this.tags.step, events.outboxField, appended, observed, (field) => this.published.push(field)),
+    );
   }
 
   /** A write of the step that needs no awaiting now (it must not reject): the step waits for it before its job ends. */
@@ -86,12 +90,22 @@ export class StepEvents {
     if (sessionTtlMs > 0) this.writes.push(this.deps.stores.redis.pexpire(this.deps.stores.keys.sessionEvents(this.tags.sessionId), sessionTtlMs));
   }
 
-  /** Appends what no checkpoint took and waits for every write of the step. */
+  /**
+   * Appends what no checkpoint took and waits for every write of the step; then clears the outbox fields that
+   * were copied, in one command that is not awaited. Sent last, it leaves beside the job's completion, not in a
+   * round trip of its own.
+   */
   async settle(): Promise<void> {
     const rest = this.buffer;
     this.buffer = [];
     for (const event of rest) this.writes.push(this.deps.stores.events.append(event));
     await Promise.all(this.writes);
+    const [first, ...more] = this.published;
+    if (first === undefined) return;
+    this.published = [];
+    // An outbox field left by a lost clear is copied again by a later read of the checkpoint, and that copy
+    // appends nothing (the field names the write).
+    this.deps.stores.sessions.checkpoints.clearOutbox(this.tags.sessionId, this.tags.step, first, ...more).catch(() => undefined);
   }
 }
 
@@ -117,11 +131,13 @@ async function publishAndClear(
   field: string,
   encoded: string[][],
   observed?: readonly AgentEvent[],
+  clear: (field: string) => void = (done) => {
+    // Not awaited: the events are in the global stream now; an outbox field left by a lost clear is copied
+    // again by a later read of the checkpoint, and that copy appends nothing (the field names the write).
+    deps.stores.sessions.checkpoints.clearOutbox(sessionId, step, done).catch(() => undefined);
+  },
 ): Promise<void> {
   // The outbox field names the write (and so its events) uniquely: a second copy of it appends nothing.
   const copied = await deps.stores.events.publish(`${sessionId}|${step}|${field}`, encoded, observed);
-  if (!copied) return;
-  // Not awaited: the events are in the global stream now; an outbox field left by a lost clear is copied
-  // again by a later read of the checkpoint, and that copy appends nothing (the field names the write).
-  deps.stores.sessions.checkpoints.clearOutbox(sessionId, step, field).catch(() => undefined);
+  if (copied) clear(field);
 }
