@@ -1,6 +1,6 @@
 import { startMockAnthropic } from '@agentq/mock-anthropic';
 import { AgentProducer } from '@agentq/producer';
-import { isTerminal } from '@agentq/shared';
+import { isEventOf, isTerminal } from '@agentq/shared';
 import { type WorkerProcess, spawnWorker, until, workerEnv } from './fixtures/crash-process.js';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted } from './support/harness.js';
@@ -156,21 +156,19 @@ describe('crash safety with real worker processes SIGKILLed at random moments', 
         const unknownEvents = await producer.stores.events.since(0, { types: ['tool_outcome_unknown'] });
         const unknown = unknownEvents.filter((e) => indexOf.has(e.sessionId)).length;
 
-        // Usage: the session's totals equal the sum of its per-step checkpointed responses (counted once per step).
+        // Usage: the session's totals equal the sum of its model_call events, each written by the one writer that
+        // counted its call's usage, in the same script (and below: exactly one per step). Committed steps'
+        // checkpoints are gone by now (each commit deletes the one before it).
         let usageMismatches = 0;
         let historyMismatches = 0;
         for (const [n, id] of ids.entries()) {
           const session = results[n];
           if (!session) continue;
-          const pipeline = redis.pipeline();
-          for (let step = 0; step < STEPS; step++) pipeline.hget(producer.stores.keys.checkpoint(id, step), 'model');
-          const replies = (await pipeline.exec()) ?? [];
           let input = 0;
           let output = 0;
-          for (const [, raw] of replies) {
-            const usage = raw ? (JSON.parse(raw as string) as { usage: { input_tokens: number; output_tokens: number } }).usage : undefined;
-            input += usage?.input_tokens ?? 0;
-            output += usage?.output_tokens ?? 0;
+          for (const event of (await producer.events(id)).filter(isEventOf('model_call'))) {
+            input += event.data.usage.inputTokens;
+            output += event.data.usage.outputTokens;
           }
           if (input !== session.usage.inputTokens || output !== session.usage.outputTokens) usageMismatches += 1;
           const history = await producer.history(id);

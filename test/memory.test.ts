@@ -1,4 +1,4 @@
-import { type AgentEvent, defineAgent, defineTool, type Redis } from '@agentq/shared';
+import { type AgentEvent, defineAgent, defineTool } from '@agentq/shared';
 import type { RecordedRequest } from '@agentq/mock-anthropic';
 import { z } from 'zod';
 import { describe, expect, test } from './support/fixtures.js';
@@ -62,13 +62,6 @@ function firstText(body: SentBody): string {
 
 function count(events: AgentEvent[], type: string): number {
   return events.filter((e) => e.type === type).length;
-}
-
-async function checkpointsWith(redis: Redis, prefix: string, sessionId: string, field: string): Promise<number> {
-  const keys = await redis.keys(`${prefix}:s:{${sessionId}}:ckpt:*`);
-  let n = 0;
-  for (const key of keys) if ((await redis.hexists(key, field)) === 1) n++;
-  return n;
 }
 
 describe('working memory: token window and rolling summary', () => {
@@ -206,12 +199,7 @@ describe('working memory: token window and rolling summary', () => {
     }
   });
 
-  test('a retried step reuses its checkpointed summary: one summary call and one usage count per folding step', async ({
-    redisUrl,
-    redis,
-    queueName,
-    prefix,
-  }) => {
+  test('a retried step reuses its checkpointed summary: one summary call and one usage count per folding step', async ({ redisUrl, queueName, prefix }) => {
     const h = await startHarness({
       redisUrl,
       queueName,
@@ -230,15 +218,14 @@ describe('working memory: token window and rolling summary', () => {
       const overloaded = agentRequests(requests).filter((r) => r.status === 529).length;
       const summaryRequests = requests.filter((r) => r.model === SUMMARY_MODEL).length;
       const events = await h.producer.events(sessionId);
-      const summarySteps = await checkpointsWith(redis, prefix, sessionId, 'summary');
-      console.log(
-        `overloaded=${overloaded} summaryRequests=${summaryRequests} summary_created=${count(events, 'summary_created')} checkpointed=${summarySteps}`,
-      );
+      // One summary_created per folding step, written with its checkpointed summary (committed steps' checkpoints
+      // are gone by now: each commit deletes the one before it).
+      const summarySteps = count(events, 'summary_created');
+      console.log(`overloaded=${overloaded} summaryRequests=${summaryRequests} summary_created=${summarySteps}`);
       expect(overloaded).toBe(31);
       expect(summaryRequests).toBeGreaterThan(0);
+      // Each folding step ran twice (its model call failed once) and asked for its summary once.
       expect(summaryRequests).toBe(summarySteps);
-      expect(count(events, 'summary_created')).toBe(summarySteps);
-      expect(await checkpointsWith(redis, prefix, sessionId, 'usage:summary')).toBe(summarySteps);
       const billed = requests.filter((r) => r.status === 200).reduce((sum, r) => sum + r.inputTokens, 0);
       expect(result.usage.inputTokens + result.usage.cacheReadTokens + result.usage.cacheWriteTokens).toBe(billed);
     } finally {

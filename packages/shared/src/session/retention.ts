@@ -71,14 +71,24 @@ export async function applyRetention(redis: Redis, keys: Keys, sessionId: string
   if (retention.sessionTtlMs > 0) {
     for (const key of await sessionDataKeys(redis, keys, sessionId)) pipeline.pexpire(key, retention.sessionTtlMs);
   }
-  const checkpointTtl = Math.min(...[retention.sessionTtlMs, retention.checkpointTtlMs].filter((ttl) => ttl > 0));
-  if (Number.isFinite(checkpointTtl)) {
+  const checkpointTtl = committedCheckpointTtl(retention);
+  if (checkpointTtl > 0) {
     // The finishing step wrote its checkpoint at `step`, or at `step - 1` when the step count was recorded
-    // as step + 1; name one past it to be safe.
-    for (let s = 0; s <= step + 1; s++) pipeline.pexpire(keys.checkpoint(sessionId, s), checkpointTtl);
+    // as step + 1; name one past it to be safe. Older ones were given this expiry by their commit, or deleted
+    // by the commit after it.
+    for (let s = Math.max(0, step - 2); s <= step + 1; s++) pipeline.pexpire(keys.checkpoint(sessionId, s), checkpointTtl);
   }
   if (retention.resultTtlMs > 0) pipeline.pexpire(keys.session(sessionId), Math.max(retention.resultTtlMs, retention.sessionTtlMs));
   await pipeline.exec();
+}
+
+/**
+ * The expiry a committed step's checkpoint gets (0 = none): the checkpoint TTL, or the session's data TTL when
+ * that is shorter, which is what the session's end would give it.
+ */
+export function committedCheckpointTtl(retention: Retention): number {
+  const ttl = Math.min(...[retention.sessionTtlMs, retention.checkpointTtlMs].filter((t) => t > 0));
+  return Number.isFinite(ttl) ? ttl : 0;
 }
 
 /** Lets a committed step's checkpoint expire early: after the commit only the next step reads it. */

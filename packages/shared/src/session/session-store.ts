@@ -12,7 +12,7 @@ import {
   SessionStatus as SessionStatusSchema,
   Urgency as UrgencySchema,
 } from '../schemas/session.js';
-import { applyRetention, type Retention, retentionFromEnv } from './retention.js';
+import { applyRetention, committedCheckpointTtl, type Retention, retentionFromEnv } from './retention.js';
 import { StepCheckpointStore } from './step-checkpoint.js';
 
 const MICRO = 1_000_000;
@@ -113,9 +113,10 @@ export class SessionStore {
     const result = await runScript<0 | 1 | 2>(
       this.redis,
       'commitStep',
-      [this.keys.session(sessionId), this.keys.history(sessionId), this.keys.checkpoint(sessionId, step)],
-      // The committed checkpoint's expiry rides on the commit (one round trip, see commitStep-3.lua).
-      [step, Date.now(), Math.max(0, this.retention.checkpointTtlMs), ...entries.map((e) => JSON.stringify(e))],
+      [this.keys.session(sessionId), this.keys.history(sessionId), this.keys.checkpoint(sessionId, step), this.keys.checkpoint(sessionId, step - 1)],
+      // The committed checkpoint's expiry rides on the commit (one round trip, see commitStep-4.lua): the
+      // session's data TTL when shorter, as the session's end would set it, so the end need not name it again.
+      [step, Date.now(), committedCheckpointTtl(this.retention), ...entries.map((e) => JSON.stringify(e))],
     );
     if (result === 2) await this.applyRetention(sessionId);
     return result;
