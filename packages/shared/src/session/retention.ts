@@ -20,7 +20,8 @@ export interface Retention {
   resultTtlMs: number;
   /**
    * A step's checkpoint expires this long after the step committed: only a retry of that step or the next
-   * step's token calibration reads it (env `AGENTQ_CHECKPOINT_TTL_MS`). @defaultValue 86400000 (1 day)
+   * step's token calibration reads it, and the next step's commit deletes it unless it still holds events a
+   * dead worker left (env `AGENTQ_CHECKPOINT_TTL_MS`). @defaultValue 86400000 (1 day)
    */
   checkpointTtlMs: number;
 }
