@@ -106,8 +106,9 @@ export class EventLog {
   /**
    * Copies events a checkpoint script already appended to their session's stream to the global stream, each
    * at most once whoever else copies the same outbox (see publishEvents-2.lua), and tells the in-process
-   * observers of the ones appended now (`events`: the same events as {@link prepare} gave them). Returns false when the copy failed: the events stay in the checkpoint's
-   * outbox and the step's next attempt copies them.
+   * observers of the ones appended now (`events`: the same events as {@link prepare} gave them, when the caller
+   * has them). Returns false when the copy failed: the events stay in the checkpoint's outbox and the step's
+   * next attempt copies them.
    */
   async publish(outboxId: string, encoded: string[][], events?: readonly AgentEvent[]): Promise<boolean> {
     if (encoded.length === 0) return true;

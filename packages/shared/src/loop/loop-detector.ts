@@ -36,8 +36,8 @@ export interface LoopVerdict {
 
 /**
  * The per-session loop detector. Its state lives in Redis under the session's hash tag, and each update is
- * one Lua script per model turn, keyed by tool_use id, so every worker of the fleet sees the same window and a retried step
- * never counts a call twice.
+ * one Lua script (a model turn's calls together), keyed by tool_use id, so every worker of the fleet sees the
+ * same window and a retried step never counts a call twice.
  */
 export class LoopDetector {
   constructor(

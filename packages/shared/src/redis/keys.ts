@@ -37,7 +37,10 @@ export class Keys {
   memory(sessionId: string): string {
     return `${this.s(sessionId)}:memory`;
   }
-  /** Hash: loop-detector state: the window of recent call signatures, strikes, cached verdicts per tool_use id, error streaks per tool. */
+  /**
+   * Hash: loop-detector state: the window of recent call signatures, strikes, cached verdicts per tool_use id,
+   * error streaks per tool.
+   */
   loopState(sessionId: string): string {
     return `${this.s(sessionId)}:loop:state`;
   }
