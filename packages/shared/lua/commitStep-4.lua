@@ -34,6 +34,7 @@ if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[3], ARGV[3]) end
 if nextStep > 1 then
   local left = false
   for _, field in ipairs(redis.call('HKEYS', KEYS[4])) do
+    -- 'outbox:' is OUTBOX_FIELD_PREFIX of step-checkpoint.ts
     if string.sub(field, 1, 7) == 'outbox:' then
       left = true
       break

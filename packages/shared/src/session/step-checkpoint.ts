@@ -182,8 +182,9 @@ export class StepCheckpointStore {
     await this.redis.multi().hdel(key, toolStartedField(toolUseId)).hset(key, toolDeferredField(toolUseId), String(attempts)).exec();
   }
 
-  /** Clears an outbox field whose events reached the global stream. */
-  async clearOutbox(sessionId: string, step: number, ...fields: [string, ...string[]]): Promise<void> {
+  /** Clears outbox fields whose events reached the global stream. */
+  async clearOutbox(sessionId: string, step: number, fields: readonly string[]): Promise<void> {
+    if (fields.length === 0) return;
     const wrong = fields.find((field) => !field.startsWith(OUTBOX_FIELD_PREFIX));
     if (wrong !== undefined) throw new AgentqError('internal', `"${wrong}" is not an outbox field of the step checkpoint`);
     await this.redis.hdel(this.keys.checkpoint(sessionId, step), ...fields);

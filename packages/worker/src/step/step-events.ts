@@ -17,9 +17,9 @@ export class StepEvents {
   private readonly writes: Array<Promise<unknown>> = [];
   private readonly writeId = randomUUID().slice(0, 12);
   private writeCount = 0;
-  /** The events of each checkpoint write as built here, for the in-process observers once they are published. */
   /** Outbox fields copied to the global stream, cleared when the step settles. */
   private published: string[] = [];
+  /** The events of each checkpoint write as built here, for the in-process observers once they are published. */
   private readonly prepared = new WeakMap<CheckpointEvents, { always: AgentEvent[]; ifWritten: AgentEvent[] }>();
 
   constructor(
@@ -54,8 +54,11 @@ export class StepEvents {
     if (appended.length === 0) return;
     const built = this.prepared.get(events);
     const observed = built && (written ? [...built.always, ...built.ifWritten] : built.always);
+    const field = events.outboxField;
     this.writes.push(
-      publishAndClear(this.deps, this.tags.sessionId, this.tags.step, events.outboxField, appended, observed, (field) => this.published.push(field)),
+      copyOutbox(this.deps, this.tags.sessionId, this.tags.step, field, appended, observed).then((copied) => {
+        if (copied) this.published.push(field);
+      }),
     );
   }
 
@@ -100,44 +103,38 @@ export class StepEvents {
     this.buffer = [];
     for (const event of rest) this.writes.push(this.deps.stores.events.append(event));
     await Promise.all(this.writes);
-    const [first, ...more] = this.published;
-    if (first === undefined) return;
+    clearCopied(this.deps, this.tags.sessionId, this.tags.step, this.published);
     this.published = [];
-    // An outbox field left by a lost clear is copied again by a later read of the checkpoint, and that copy
-    // appends nothing (the field names the write).
-    this.deps.stores.sessions.checkpoints.clearOutbox(this.tags.sessionId, this.tags.step, first, ...more).catch(() => undefined);
   }
 }
 
-/** Copies every outbox field of a checkpoint hash to the global stream and clears it. */
+/** Copies every outbox field of a checkpoint hash to the global stream and clears the copied ones. */
 export async function flushOutbox(deps: StepDeps, sessionId: string, step: number, checkpoint: StepCheckpoint): Promise<void> {
-  await Promise.all(
-    checkpoint.outbox().map(({ field, encoded: raw }) => {
+  const copied = await Promise.all(
+    checkpoint.outbox().map(async ({ field, encoded: raw }) => {
       let encoded: string[][];
       try {
         encoded = JSON.parse(raw) as string[][];
       } catch {
         encoded = [];
       }
-      return publishAndClear(deps, sessionId, step, field, encoded);
+      return (await copyOutbox(deps, sessionId, step, field, encoded)) ? [field] : [];
     }),
   );
+  clearCopied(deps, sessionId, step, copied.flat());
 }
 
-async function publishAndClear(
-  deps: StepDeps,
-  sessionId: string,
-  step: number,
-  field: string,
-  encoded: string[][],
-  observed?: readonly AgentEvent[],
-  clear: (field: string) => void = (done) => {
-    // Not awaited: the events are in the global stream now; an outbox field left by a lost clear is copied
-    // again by a later read of the checkpoint, and that copy appends nothing (the field names the write).
-    deps.stores.sessions.checkpoints.clearOutbox(sessionId, step, done).catch(() => undefined);
-  },
-): Promise<void> {
+/** Copies one outbox's events to the global stream; false when the copy failed (the outbox stays for a retry). */
+function copyOutbox(deps: StepDeps, sessionId: string, step: number, field: string, encoded: string[][], observed?: readonly AgentEvent[]): Promise<boolean> {
   // The outbox field names the write (and so its events) uniquely: a second copy of it appends nothing.
-  const copied = await deps.stores.events.publish(`${sessionId}|${step}|${field}`, encoded, observed);
-  if (copied) clear(field);
+  return deps.stores.events.publish(`${sessionId}|${step}|${field}`, encoded, observed);
+}
+
+/**
+ * Clears copied outbox fields in one command, not awaited: their events are in the global stream, and a field
+ * left by a lost clear is copied again by a later read of the checkpoint, which appends nothing.
+ */
+function clearCopied(deps: StepDeps, sessionId: string, step: number, fields: readonly string[]): void {
+  if (fields.length === 0) return;
+  deps.stores.sessions.checkpoints.clearOutbox(sessionId, step, fields).catch(() => undefined);
 }
