@@ -3,6 +3,7 @@ import type { RecordedRequest } from '@agentq/mock-anthropic';
 import { z } from 'zod';
 import { describe, expect, test } from './support/fixtures.js';
 import { scripted, startHarness } from './support/harness.js';
+import { monitorRedis } from './support/monitor.js';
 
 const AGENT_MODEL = 'claude-sonnet-4-6';
 const SUMMARY_MODEL = 'claude-haiku-4-5';
@@ -79,11 +80,17 @@ describe('working memory: token window and rolling summary', () => {
       prefix,
       agents: [makeAgent({ maxSteps: 100, loop: { threshold: 50 }, memory: { windowTokens, summaryMaxTokens } })],
     });
+    // Every history read of the session, as Redis ran it (inside scripts too): which entries each step loaded.
+    const lines: string[] = [];
+    const stopMonitor = await monitorRedis(redisUrl, (line) => {
+      if (/"lrange" "[^"]*:history"/i.test(line)) lines.push(line);
+    });
     try {
       const steps = 60;
       const input = scripted('Read every page and report.', longScript(steps, 2048));
       const { sessionId } = await h.producer.start({ agent: 'reader', input });
       const result = await h.producer.wait(sessionId, { timeoutMs: 60_000 });
+      stopMonitor();
       expect(result.status, JSON.stringify(result.error)).toBe('completed');
       expect(result.output).toBe('All pages read.');
       expect(result.steps).toBe(steps + 1);
@@ -128,6 +135,20 @@ describe('working memory: token window and rolling summary', () => {
       // History keeps every message whole.
       const history = await h.producer.history(sessionId);
       expect(history).toHaveLength(1 + 2 * steps + 1);
+
+      // A step reads the pinned task and what follows the summary, not the whole history: what it loads stays
+      // bounded by the window however long the session grows. Step s runs on 1 + 2s entries (every turn adds
+      // an assistant message and its results); its load is the one read that runs to the end of the list.
+      const historyKey = `${prefix}:s:{${sessionId}}:history`;
+      const loads = lines
+        .map((line) => /"lrange" "([^"]*)" "(-?\d+)" "-1"/i.exec(line))
+        .filter((m): m is RegExpExecArray => m?.[1] === historyKey)
+        .map((m) => Number(m[2]));
+      expect(loads).toHaveLength(steps + 1);
+      const loaded = loads.map((from, s) => 1 + 2 * s - from);
+      const latest = Math.max(...loaded.slice(-20));
+      console.log(`entries loaded by the last 20 steps: at most ${latest}, of ${1 + 2 * steps} in the history`);
+      expect(latest).toBeLessThanOrEqual(30);
       const memory = await redis.hgetall(`${prefix}:s:{${sessionId}}:memory`);
       expect(Number(memory.foldedThrough)).toBeGreaterThan(0);
       expect(memory.summary?.length).toBeGreaterThan(0);
@@ -136,6 +157,7 @@ describe('working memory: token window and rolling summary', () => {
       const billed = requests.filter((r) => r.status === 200).reduce((sum, r) => sum + r.inputTokens, 0);
       expect(result.usage.inputTokens + result.usage.cacheReadTokens + result.usage.cacheWriteTokens).toBe(billed);
     } finally {
+      stopMonitor();
       await h.close();
     }
   });

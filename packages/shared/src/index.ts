@@ -171,7 +171,7 @@ export {
   retentionFromEnv,
   sessionDataKeys,
 } from './session/retention.js';
-export { parseSession, SessionStore } from './session/session-store.js';
+export { type HistoryWindow, parseSession, SessionStore } from './session/session-store.js';
 export { MAX_TENANT_WEIGHT, TenantControls, type TenantSettings } from './tenants/tenant-controls.js';
 export {
   DEFAULT_TENANT,

@@ -116,6 +116,7 @@ export function scriptRegistry(): ScriptRegistry {
 export type ScriptName =
   | 'createSession'
   | 'commitStep'
+  | 'loadHistory'
   | 'finishSession'
   | 'transitionStatus'
   | 'requestCancel'

@@ -17,6 +17,16 @@ import { StepCheckpointStore } from './step-checkpoint.js';
 
 const MICRO = 1_000_000;
 
+/** What a step loads of a session's history (see {@link SessionStore.historyWindow}). */
+export interface HistoryWindow {
+  /** `history[0]` (the pinned task), then `history[offset + 1]` onwards. */
+  entries: HistoryEntry[];
+  /** Entries `1..offset` were not read: the rolling summary holds them. 0: the whole history. */
+  offset: number;
+  /** The rolling-summary hash (`keys.memory`) as read with the entries; empty when the session has none. */
+  memory: Record<string, string>;
+}
+
 /** Reads and writes session records and history; step checkpoints through {@link SessionStore.checkpoints}. Every state transition is one Lua script. */
 export class SessionStore {
   constructor(
@@ -101,6 +111,23 @@ export class SessionStore {
   async history(sessionId: string, fromIndex = 0): Promise<HistoryEntry[]> {
     const raw = await this.redis.lrange(this.keys.history(sessionId), fromIndex, -1);
     return raw.map((line) => JSON.parse(line) as HistoryEntry);
+  }
+
+  /**
+   * The part of a session's history a step's working memory can use, with the rolling summary, in one script
+   * (see loadHistory-2.lua): the whole history until a summary holds its oldest entries, then the pinned task
+   * and what follows the summary.
+   */
+  async historyWindow(sessionId: string): Promise<HistoryWindow> {
+    const [offset, memory, raw] = await runScript<[number, string[], string[]]>(
+      this.redis,
+      'loadHistory',
+      [this.keys.history(sessionId), this.keys.memory(sessionId)],
+      [],
+    );
+    const summary: Record<string, string> = {};
+    for (let i = 0; i + 1 < memory.length; i += 2) summary[memory[i] as string] = memory[i + 1] as string;
+    return { offset, entries: raw.map((line) => JSON.parse(line) as HistoryEntry), memory: summary };
   }
 
   async appendHistory(sessionId: string, entries: HistoryEntry[]): Promise<void> {

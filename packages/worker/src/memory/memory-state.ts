@@ -13,7 +13,11 @@ export interface MemoryState {
 export const EMPTY_MEMORY: MemoryState = { summary: '', foldedThrough: 0 };
 
 export async function readMemoryState(stores: Stores, sessionId: string): Promise<MemoryState> {
-  const raw = await stores.redis.hgetall(stores.keys.memory(sessionId));
+  return memoryStateOf(await stores.redis.hgetall(stores.keys.memory(sessionId)));
+}
+
+/** The state a memory hash holds (its fields as HGETALL returns them; empty: no summary yet). */
+export function memoryStateOf(raw: Record<string, string>): MemoryState {
   const foldedThrough = Number.parseInt(raw.foldedThrough ?? '0', 10) || 0;
   const foldedAt = raw.step === undefined ? undefined : Number.parseInt(raw.step, 10);
   return { summary: raw.summary ?? '', foldedThrough, ...(foldedAt !== undefined && Number.isFinite(foldedAt) ? { foldedAt } : {}) };

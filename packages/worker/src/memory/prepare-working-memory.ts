@@ -1,10 +1,10 @@
-import { AgentqError, type ChatMessage, type HistoryEntry } from '@agentq/shared';
+import { AgentqError, type ChatMessage, type HistoryEntry, type HistoryWindow } from '@agentq/shared';
 import type { StepCheckpoint } from '@agentq/shared/internal';
 import type Anthropic from '@anthropic-ai/sdk';
 import { StepDeferred } from '../queue/job-signals.js';
 import { cutToolResults } from './cut-tool-results.js';
 import type { MemoryContext } from './memory-context.js';
-import { advanceMemoryState, type MemoryState, readMemoryState } from './memory-state.js';
+import { advanceMemoryState, type MemoryState, memoryStateOf, readMemoryState } from './memory-state.js';
 import { foldIntoSummary } from './summarize.js';
 import { calibrationRatio, estimateMessageTokens, estimatePrefixTokens } from './token-estimate.js';
 import { thinkingSafeWindow } from './thinking-safe.js';
@@ -17,18 +17,24 @@ import { buildWorkingMemory, type WorkingMemory, type WorkingMemoryView } from '
  * window, sized by estimates calibrated against the usage the API reported for the previous step. When the
  * window overflows, the exchanges leaving it are folded into the summary by the summary model: once per
  * step (checkpointed), counted in usage; a failed summary never fails the step, the exchanges are cut with
- * a note instead and folded at a later step. `checkpoint` is the step's, as its load read it.
+ * a note instead and folded at a later step. `checkpoint` is the step's, and `loaded` its history, as its
+ * load read them: the pinned task and what follows the summary, so a step's work here is the size of its
+ * window, not of the session.
  */
 export async function prepareWorkingMemory(
   ctx: MemoryContext,
   checkpoint: StepCheckpoint,
-  history: readonly HistoryEntry[],
+  loaded: HistoryWindow,
   refit?: { windowTokens: number },
 ): Promise<WorkingMemory> {
   const { deps, session, step, limits } = ctx;
-  const windowTokens = refit?.windowTokens ?? limits.memory.windowTokens;
-  if (windowTokens === undefined) return buildWorkingMemory(history, limits);
   const sessionId = session.sessionId;
+  const windowTokens = refit?.windowTokens ?? limits.memory.windowTokens;
+  if (windowTokens === undefined) {
+    // Without a window the whole history goes. A summary made when the context overflowed once (a refit)
+    // kept the load from reading it all: read the rest.
+    return buildWorkingMemory(loaded.offset === 0 ? loaded.entries : await deps.stores.sessions.history(sessionId), limits);
+  }
   const maxChars = limits.memory.maxToolResultChars;
   // A refit (the model's context window overflowed) folds a second time in the step, as a call of its own.
   const call = refit ? 'summary-refit' : 'summary';
@@ -40,30 +46,39 @@ export async function prepareWorkingMemory(
     state = { ...(JSON.parse(saved) as MemoryState), foldedAt: step };
     await advanceMemoryState(deps.stores, sessionId, step, state);
   } else {
-    state = await readMemoryState(deps.stores, sessionId);
+    // A refit runs after this step's first call may have folded: the load's summary is stale by then.
+    state = refit ? await readMemoryState(deps.stores, sessionId) : memoryStateOf(loaded.memory);
   }
+  let { entries: history, offset } = loaded;
+  if (state.foldedThrough < offset) {
+    // The summary reaches less far than the load assumed (its hash was lost): the window needs the rest.
+    history = await deps.stores.sessions.history(sessionId);
+    offset = 0;
+  }
+  // Indices below are into the entries loaded; `offset` turns them into history indices.
+  const at = (i: number) => i + offset;
 
   const messages = history.map((e) => e.message);
   const raw = messages.map((m, i) => (i === 0 ? 0 : estimateMessageTokens(cutToolResults(m, maxChars))));
-  const ratio = await tokenRatio(ctx, history, state, raw);
+  const ratio = await tokenRatio(ctx, { entries: history, offset }, state, raw);
   const tokens = raw.map((t) => Math.ceil(t * ratio));
   const plan = planWindow({
     messages,
     tokens,
-    foldedThrough: state.foldedThrough,
+    foldedThrough: state.foldedThrough - offset,
     // A retried step never folds twice: it keeps the window its checkpointed summary left.
     windowTokens: saved ? Number.POSITIVE_INFINITY : windowTokens,
     foldTo: limits.memory.foldTo,
   });
 
-  let view: WorkingMemoryView = { start: plan.start, ...(state.summary ? { summary: state.summary } : {}) };
+  let view: WorkingMemoryView = { start: plan.start, offset, ...(state.summary ? { summary: state.summary } : {}) };
   let folded = saved !== undefined;
   if (plan.fold) {
-    const fold = plan.fold;
+    const fold = { from: at(plan.fold.from), to: at(plan.fold.to) };
     try {
-      state = { ...(await foldIntoSummary(ctx, state, history.slice(fold.from, fold.to + 1), fold, call)), foldedAt: step };
+      state = { ...(await foldIntoSummary(ctx, state, history.slice(plan.fold.from, plan.fold.to + 1), fold, call)), foldedAt: step };
       await advanceMemoryState(deps.stores, sessionId, step, state);
-      view = { start: plan.start, summary: state.summary };
+      view = { start: plan.start, offset, summary: state.summary };
       folded = true;
     } catch (error) {
       if (error instanceof StepDeferred) throw error;
@@ -95,7 +110,7 @@ export async function prepareWorkingMemory(
   // Stored with the step so the next one calibrates its estimates against the usage the API reports.
   await deps.stores.sessions.checkpoints.setMemoryEstimate(sessionId, step, estimate);
   ctx.logger.debug(
-    { start: plan.start, windowTokens: plan.windowTokens, ratio, foldedThrough: state.foldedThrough, messages: memory.messages.length },
+    { start: at(plan.start), windowTokens: plan.windowTokens, ratio, foldedThrough: state.foldedThrough, messages: memory.messages.length },
     'working memory',
   );
   return memory;
@@ -105,11 +120,17 @@ export async function prepareWorkingMemory(
  * Reported ÷ estimated tokens: from `count_tokens` on this step's candidate prompt when `memory.countTokens`
  * is on, else from the previous step's reported usage and the estimate stored with it.
  */
-async function tokenRatio(ctx: MemoryContext, history: readonly HistoryEntry[], state: MemoryState, raw: number[]): Promise<number> {
+async function tokenRatio(
+  ctx: MemoryContext,
+  history: { entries: readonly HistoryEntry[]; offset: number },
+  state: MemoryState,
+  raw: number[],
+): Promise<number> {
   const { deps, session, step, limits } = ctx;
   if (limits.memory.countTokens) {
-    const start = state.foldedThrough + 1;
-    const candidate = buildWorkingMemory(history, limits, { start, ...(state.summary ? { summary: state.summary } : {}) });
+    const { offset } = history;
+    const start = state.foldedThrough - offset + 1;
+    const candidate = buildWorkingMemory(history.entries, limits, { start, offset, ...(state.summary ? { summary: state.summary } : {}) });
     const system = [ctx.agent.system, ...candidate.systemNotes];
     const tools = toolDefinitions(ctx);
     try {

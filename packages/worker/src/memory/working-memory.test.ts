@@ -37,6 +37,18 @@ describe('buildWorkingMemory', () => {
     expect(memory.systemNotes[0]).toContain('called t once');
   });
 
+  it('bridges the pinned task when the entries given start after what the summary holds', () => {
+    // The load skipped entries 1 and 2: the entries given are history[0], then history[3] onwards.
+    const loaded = [history[0], history[3], history[4]] as HistoryEntry[];
+    const memory = buildWorkingMemory(loaded, limits, { start: 1, offset: 2, summary: 'called t once' });
+    expect(memory.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect((memory.messages[0] as ChatMessage).content).toEqual([
+      { type: 'text', text: 'the task' },
+      { type: 'text', text: BRIDGE_NOTE },
+    ]);
+    expect(memory.messages[1]).toEqual(history[3]?.message);
+  });
+
   it('says so when turns were dropped without a summary', () => {
     const memory = buildWorkingMemory(history, limits, { start: 3, dropped: { from: 1, to: 2 } });
     expect(memory.systemNotes).toHaveLength(1);

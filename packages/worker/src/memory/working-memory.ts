@@ -15,8 +15,13 @@ export interface WorkingMemory {
 export const BRIDGE_NOTE = '[agentq: earlier turns of this session are summarised in the system prompt]';
 
 export interface WorkingMemoryView {
-  /** First history entry sent after the pinned task. @defaultValue 1 (nothing cut) */
+  /** Index (in the entries given) of the first entry sent after the pinned task. @defaultValue 1 */
   start?: number;
+  /**
+   * The entries given are `history[0]`, then `history[offset + 1]` onwards (a load that skipped what the
+   * summary holds). @defaultValue 0 (the whole history)
+   */
+  offset?: number;
   /** The rolling summary of entries before `start`. */
   summary?: string;
   /** Entries that left the window without reaching the summary (the summary call failed). */
@@ -32,7 +37,7 @@ export function buildWorkingMemory(history: readonly HistoryEntry[], limits: Lim
   const maxChars = limits.memory.maxToolResultChars;
   const first = history[0];
   const messages: ChatMessage[] = [];
-  if (first) messages.push(start > 1 ? withBridge(first.message) : first.message);
+  if (first) messages.push(start + (view.offset ?? 0) > 1 ? withBridge(first.message) : first.message);
   for (let i = Math.max(1, start); i < history.length; i++) {
     messages.push(cutToolResults((history[i] as HistoryEntry).message, maxChars));
   }

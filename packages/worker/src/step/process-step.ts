@@ -5,6 +5,7 @@ import {
   effectiveLimits,
   enqueueStep,
   type HistoryEntry,
+  type HistoryWindow,
   isBudgetCode,
   isParked,
   isRedisUnavailable,
@@ -72,11 +73,11 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
   const firstRun = job.id === stepJobId(sessionId, step) && job.attemptsMade === 0 && (job.attemptsStarted ?? 0) <= 1;
   const early = parsed.data.tenant !== undefined ? takeTenantSlot(deps, job, parsed.data.tenant) : undefined;
   early?.catch(() => undefined);
-  let loaded: [Session | undefined, HistoryEntry[], StepCheckpoint];
+  let loaded: [Session | undefined, HistoryWindow, StepCheckpoint];
   try {
     loaded = await Promise.all([
       sessions.get(sessionId),
-      sessions.history(sessionId),
+      sessions.historyWindow(sessionId),
       firstRun ? StepCheckpoint.EMPTY : sessions.checkpoints.read(sessionId, step),
     ]);
   } catch (error) {
@@ -103,7 +104,7 @@ async function processLoadedStep(
   job: Job,
   session: Session,
   slot: TenantSlot,
-  loaded: { history: HistoryEntry[]; checkpoint: StepCheckpoint },
+  loaded: { history: HistoryWindow; checkpoint: StepCheckpoint },
 ): Promise<StepResult> {
   const { sessionId, step } = job.data as StepJobData;
   const tenant = { name: slot.tenant, nextPriority: slot.nextPriority, release: slot.release };

@@ -1,4 +1,4 @@
-import type { Agent, AgentEventType, BudgetCode, EventData, HistoryEntry, Limits, Logger, Session, SessionError } from '@agentq/shared';
+import type { Agent, AgentEventType, BudgetCode, EventData, HistoryWindow, Limits, Logger, Session, SessionError } from '@agentq/shared';
 import type { Job } from 'bullmq';
 import type { StepDeps } from './step-deps.js';
 import type { StepEvents } from './step-events.js';
@@ -25,8 +25,8 @@ export interface StepContext {
    * before its job ends.
    */
   emit<T extends AgentEventType>(type: T, data: EventData<T>): Promise<void>;
-  /** The session's history as the step's load read it. */
-  history: readonly HistoryEntry[];
+  /** The session's history as the step's load read it: what working memory can use of it. */
+  history: HistoryWindow;
   /** The step's event buffer, handed to the checkpoint writes that carry it. */
   events: StepEvents;
   /**
