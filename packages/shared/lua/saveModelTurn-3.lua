@@ -24,7 +24,11 @@
   { false, -1 } when the session record does not exist (expired, or lost with Redis data): nothing is
   written, so neither the checkpoint nor a usage-only session hash comes back without a TTL.
 ]]
-if redis.call('EXISTS', KEYS[1]) == 0 then return { false, -1 } end
+-- The session's status (present in every session record) and its usage counters, in one read: a missing
+-- status is a missing session.
+local counters = { 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costMicroUsd' }
+local now = redis.call('HMGET', KEYS[1], 'status', unpack(counters))
+if not now[1] then return { false, -1 } end
 local function appendEvents(list, written)
   for _, fields in ipairs(list) do
     redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[9], '*', unpack(fields))
@@ -46,14 +50,13 @@ local counted = 0
 if not got[2] then
   checkpoint[#checkpoint + 1] = ARGV[3]
   checkpoint[#checkpoint + 1] = '1'
-  -- One read and one write of the five counters rather than five HINCRBYs (the script is atomic either way).
-  local names = { 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costMicroUsd' }
-  local now = redis.call('HMGET', KEYS[1], unpack(names))
+  -- One read (above) and one write of the five counters rather than five HINCRBYs (the script is atomic
+  -- either way).
   local sums = {}
-  for i, name in ipairs(names) do
+  for i, name in ipairs(counters) do
     sums[#sums + 1] = name
     -- %d, not tostring: tostring prints numbers of 15 digits and more with an exponent.
-    sums[#sums + 1] = string.format('%d', (tonumber(now[i]) or 0) + tonumber(ARGV[3 + i]))
+    sums[#sums + 1] = string.format('%d', (tonumber(now[i + 1]) or 0) + tonumber(ARGV[3 + i]))
   end
   redis.call('HSET', KEYS[1], unpack(sums))
   appendEvents(cjson.decode(ARGV[12]), written)
