@@ -12,6 +12,7 @@ import {
   SessionStatus as SessionStatusSchema,
   Urgency as UrgencySchema,
 } from '../schemas/session.js';
+import { parseHistoryLine } from './history-line.js';
 import { applyRetention, committedCheckpointTtl, type Retention, retentionFromEnv } from './retention.js';
 import { StepCheckpointStore } from './step-checkpoint.js';
 
@@ -110,7 +111,7 @@ export class SessionStore {
 
   async history(sessionId: string, fromIndex = 0): Promise<HistoryEntry[]> {
     const raw = await this.redis.lrange(this.keys.history(sessionId), fromIndex, -1);
-    return raw.map((line) => JSON.parse(line) as HistoryEntry);
+    return raw.map(parseHistoryLine);
   }
 
   /**
@@ -127,7 +128,7 @@ export class SessionStore {
     );
     const summary: Record<string, string> = {};
     for (let i = 0; i + 1 < memory.length; i += 2) summary[memory[i] as string] = memory[i + 1] as string;
-    return { offset, entries: raw.map((line) => JSON.parse(line) as HistoryEntry), memory: summary };
+    return { offset, entries: raw.map(parseHistoryLine), memory: summary };
   }
 
   async appendHistory(sessionId: string, entries: HistoryEntry[]): Promise<void> {

@@ -1,10 +1,31 @@
-import { defineAgent, LimitsInput, resolveLimits } from '@agentq/shared';
-import { describe, expect, it } from 'vitest';
+import { defineAgent, estimateInputTokens, type HistoryEntry, LimitsInput, resolveLimits } from '@agentq/shared';
+import { parseHistoryLine } from '@agentq/shared/internal';
+import { describe, expect, it, vi } from 'vitest';
 import { buildMessageRequest } from './build-message-request.js';
 
 const limits = resolveLimits(LimitsInput.parse({ maxAutoRisk: 'low' }), undefined);
 
 describe('buildMessageRequest', () => {
+  it("keeps the JSON lengths of history messages, so the request's estimate serializes none of them again", () => {
+    const agent = defineAgent({ name: 'a', system: 'sys', tools: [] });
+    const lines = Array.from({ length: 40 }, (_, i): HistoryEntry => ({
+      step: i,
+      message: { role: i % 2 === 0 ? 'user' : 'assistant', content: `message ${i} ${'x'.repeat(i)}` },
+    })).map((entry) => JSON.stringify(entry));
+    const messages = lines.map((line) => parseHistoryLine(line).message);
+    const { params } = buildMessageRequest({ agent, limits, systemNotes: [], messages, maxTokens: 100 });
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      const estimate = estimateInputTokens(params);
+      // The system blocks, the tools (none) and the last message, whose cache breakpoint changed it.
+      expect(stringify.mock.calls.length).toBeLessThanOrEqual(3);
+      stringify.mockRestore();
+      expect(estimate).toBe(Math.ceil(JSON.stringify([params.system, params.messages, null]).length / 4));
+    } finally {
+      stringify.mockRestore();
+    }
+  });
+
   it('passes thinking, effort, tool choice, output format, service tier and the tenant through', () => {
     const agent = defineAgent({
       name: 'a',
