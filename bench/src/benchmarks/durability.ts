@@ -6,6 +6,7 @@ import { createRedis, type Redis } from '@agentq/shared';
 import { Keys } from '@agentq/shared/internal';
 import { type ConnectionOptions, Queue } from 'bullmq';
 import { benchRedis } from '../bench-redis.js';
+import { historyCost } from '../durability/history-cost.js';
 
 type Mode = 'bare' | 'naive' | 'agentq';
 const MODES: Mode[] = ['bare', 'naive', 'agentq'];
@@ -91,6 +92,8 @@ export async function durability(): Promise<Record<string, unknown>> {
       ...byShape,
       unloaded,
       memoryPerFinishedSession: await sessionMemory(redis),
+      // A 50-step session's history at its last step: what a step does with it besides sending it.
+      historyWorkPerStep: historyCost(100, small ? 1 : 5, small ? 50 : 5000),
       checks,
       pass: Object.values(checks).every((c) => c.pass),
     };

@@ -17,5 +17,4 @@ export {
   StepCheckpointStore,
 } from './session/step-checkpoint.js';
 export { listenHttp, type ListeningServer } from './http/listen-http.js';
-export { copyJsonChars } from './schemas/json-chars.js';
-export { parseHistoryLine } from './session/history-line.js';
+export { parseHistoryLines } from './session/history-line.js';

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { HistoryEntry } from '../schemas/messages.js';
-import { parseHistoryLine } from '../session/history-line.js';
+import { parseHistoryLines } from '../session/history-line.js';
 import { estimateInputTokens } from './estimate-tokens.js';
 
 const entries: HistoryEntry[] = [
@@ -12,25 +12,27 @@ const system = [{ type: 'text', text: 'You read pages.' }];
 const tools = [{ name: 'fetch', description: 'Fetch a page', input_schema: { type: 'object' } }];
 
 describe('estimateInputTokens', () => {
-  it('is the request JSON length / 4, whether or not the messages came from stored history lines', () => {
-    const parsed = entries.map((e) => parseHistoryLine(JSON.stringify(e)).message);
-    const fresh = entries.map((e) => e.message);
-    const expected = Math.ceil(JSON.stringify([system, fresh, tools]).length / 4);
-    expect(estimateInputTokens({ system, messages: fresh, tools })).toBe(expected);
-    expect(estimateInputTokens({ system, messages: parsed, tools })).toBe(expected);
-    expect(estimateInputTokens({ messages: parsed })).toBe(Math.ceil(JSON.stringify([null, fresh, null]).length / 4));
+  it('is the request JSON length / 4, whether or not the messages came with known lengths from stored history lines', () => {
+    const parsed = parseHistoryLines(entries.map((e) => JSON.stringify(e)));
+    const messages = parsed.entries.map((e) => e.message);
+    const extra = { role: 'user' as const, content: 'a note that is not in the history' };
+    const expected = Math.ceil(JSON.stringify([system, [...messages, extra], tools]).length / 4);
+    expect(estimateInputTokens({ system, messages: [...messages, extra], tools })).toBe(expected);
+    expect(estimateInputTokens({ system, messages: [...messages, extra], tools }, parsed.messageChars)).toBe(expected);
+    expect(estimateInputTokens({ messages }, parsed.messageChars)).toBe(Math.ceil(JSON.stringify([null, messages, null]).length / 4));
   });
 
-  it('does not serialize a message read from history again: its length is known from the stored line', () => {
-    const parsed = entries.map((e) => parseHistoryLine(JSON.stringify(e)).message);
-    // A message that would throw if serialized: the estimate must take its length from the line it came from.
-    for (const message of parsed) {
-      Object.defineProperty(message, 'toJSON', {
-        value: () => {
-          throw new Error('serialized again');
-        },
-      });
+  it('serializes none of the history messages whose lengths it knows', () => {
+    const lines = Array.from({ length: 40 }, (_, i) => JSON.stringify({ step: i, message: { role: 'user', content: `message ${i} ${'x'.repeat(i)}` } }));
+    const parsed = parseHistoryLines(lines);
+    const messages = parsed.entries.map((e) => e.message);
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      estimateInputTokens({ system, messages, tools }, parsed.messageChars);
+      // The system blocks and the tools; 42 calls' worth of work before (the request as a whole, once).
+      expect(stringify.mock.calls.length).toBe(2);
+    } finally {
+      stringify.mockRestore();
     }
-    expect(() => estimateInputTokens({ system, messages: parsed, tools })).not.toThrow();
   });
 });

@@ -3,7 +3,7 @@ import type { Keys } from '../redis/keys.js';
 import { pipelineBySlot } from '../redis/by-slot.js';
 import { pipeScript, rerunNoScript, runScript, type ScriptName } from '../redis/scripts.js';
 import { LimitsInput } from '../schemas/limits.js';
-import type { HistoryEntry } from '../schemas/messages.js';
+import type { ChatMessage, HistoryEntry } from '../schemas/messages.js';
 import {
   isTerminal,
   type Session,
@@ -12,7 +12,7 @@ import {
   SessionStatus as SessionStatusSchema,
   Urgency as UrgencySchema,
 } from '../schemas/session.js';
-import { parseHistoryLine } from './history-line.js';
+import { parseHistoryLines } from './history-line.js';
 import { applyRetention, committedCheckpointTtl, type Retention, retentionFromEnv } from './retention.js';
 import { StepCheckpointStore } from './step-checkpoint.js';
 
@@ -26,6 +26,8 @@ export interface HistoryWindow {
   offset: number;
   /** The rolling-summary hash (`keys.memory`) as read with the entries; empty when the session has none. */
   memory: Record<string, string>;
+  /** The JSON length of each entry's message, from its stored line (see history-line.ts). */
+  messageChars: ReadonlyMap<ChatMessage, number>;
 }
 
 /** Reads and writes session records and history; step checkpoints through {@link SessionStore.checkpoints}. Every state transition is one Lua script. */
@@ -111,7 +113,7 @@ export class SessionStore {
 
   async history(sessionId: string, fromIndex = 0): Promise<HistoryEntry[]> {
     const raw = await this.redis.lrange(this.keys.history(sessionId), fromIndex, -1);
-    return raw.map(parseHistoryLine);
+    return raw.map((line) => JSON.parse(line) as HistoryEntry);
   }
 
   /**
@@ -128,7 +130,7 @@ export class SessionStore {
     );
     const summary: Record<string, string> = {};
     for (let i = 0; i + 1 < memory.length; i += 2) summary[memory[i] as string] = memory[i + 1] as string;
-    return { offset, entries: raw.map(parseHistoryLine), memory: summary };
+    return { offset, ...parseHistoryLines(raw), memory: summary };
   }
 
   async appendHistory(sessionId: string, entries: HistoryEntry[]): Promise<void> {

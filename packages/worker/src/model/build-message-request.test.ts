@@ -1,29 +1,33 @@
 import { defineAgent, estimateInputTokens, type HistoryEntry, LimitsInput, resolveLimits } from '@agentq/shared';
-import { parseHistoryLine } from '@agentq/shared/internal';
+import { parseHistoryLines } from '@agentq/shared/internal';
 import { describe, expect, it, vi } from 'vitest';
 import { buildMessageRequest } from './build-message-request.js';
 
 const limits = resolveLimits(LimitsInput.parse({ maxAutoRisk: 'low' }), undefined);
 
 describe('buildMessageRequest', () => {
-  it("keeps the JSON lengths of history messages, so the request's estimate serializes none of them again", () => {
+  it('sends history messages as they are (only the last one, which carries the breakpoint, is a copy)', () => {
     const agent = defineAgent({ name: 'a', system: 'sys', tools: [] });
     const lines = Array.from({ length: 40 }, (_, i): HistoryEntry => ({
       step: i,
-      message: { role: i % 2 === 0 ? 'user' : 'assistant', content: `message ${i} ${'x'.repeat(i)}` },
+      message: { role: i % 2 === 0 ? 'user' : 'assistant', content: `message ${i}` },
     })).map((entry) => JSON.stringify(entry));
-    const messages = lines.map((line) => parseHistoryLine(line).message);
+    const loaded = parseHistoryLines(lines);
+    const messages = loaded.entries.map((e) => e.message);
     const { params } = buildMessageRequest({ agent, limits, systemNotes: [], messages, maxTokens: 100 });
+    expect(params.messages.slice(0, -1).every((m, i) => m === messages[i])).toBe(true);
+    expect(params.messages.at(-1)).not.toBe(messages.at(-1));
+    expect(messages.at(-1)?.content).toBe('message 39');
+    // So the request's estimate finds them among the lengths the load knows: the same value, 3 serializations (system, tools, the last message).
     const stringify = vi.spyOn(JSON, 'stringify');
+    let estimate: number;
     try {
-      const estimate = estimateInputTokens(params);
-      // The system blocks, the tools (none) and the last message, whose cache breakpoint changed it.
-      expect(stringify.mock.calls.length).toBeLessThanOrEqual(3);
-      stringify.mockRestore();
-      expect(estimate).toBe(Math.ceil(JSON.stringify([params.system, params.messages, null]).length / 4));
+      estimate = estimateInputTokens(params, loaded.messageChars);
+      expect(stringify.mock.calls.length).toBe(3);
     } finally {
       stringify.mockRestore();
     }
+    expect(estimate).toBe(Math.ceil(JSON.stringify([params.system, params.messages, null]).length / 4));
   });
 
   it('passes thinking, effort, tool choice, output format, service tier and the tenant through', () => {

@@ -1,5 +1,4 @@
 import { type Agent, type ChatMessage, type ContentBlock, type Limits, riskExceeds, type ServerToolOption } from '@agentq/shared';
-import { copyJsonChars } from '@agentq/shared/internal';
 import type Anthropic from '@anthropic-ai/sdk';
 
 /** Minimum `budget_tokens` the API accepts for manual extended thinking. */
@@ -117,12 +116,9 @@ const UNCACHEABLE = new Set(['thinking', 'redacted_thinking']);
 
 /** The messages with a cache breakpoint on the last block of the last message (a string becomes a text block). */
 function withConversationBreakpoint(messages: readonly ChatMessage[]): Anthropic.MessageParam[] {
-  const out = messages.map((m, i) => {
-    const copy = { ...m };
-    // The request's estimate reads the copies' JSON lengths from their originals (all but the last, changed below).
-    if (i < messages.length - 1) copyJsonChars(m, copy);
-    return copy;
-  }) as Anthropic.MessageParam[];
+  // Only the last message changes: the others go as they are, so the request's estimate finds them by
+  // identity among the lengths the history load knows (see history-line.ts).
+  const out = messages.map((m, i) => (i === messages.length - 1 ? { ...m } : m)) as Anthropic.MessageParam[];
   const last = out.at(-1);
   if (!last) return out;
   const blocks: ContentBlock[] = typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : [...(last.content as ContentBlock[])];

@@ -67,8 +67,8 @@ export async function modelTurn(ctx: StepContext, input: TurnInput, options: Tur
   // is never made, and its permit goes straight back.
   let budget: CallBudget | undefined;
   let admissionFailed = false;
-  // One estimate for both: it serializes the whole request, which grows with the session.
-  const estimatedInput = estimateInputTokens(params);
+  // One estimate for both. The history's messages are not serialized for it: their lengths came with the load.
+  const estimatedInput = estimateInputTokens(params, ctx.history.messageChars);
   const admitted = admitModelCall(ctx, params, call, estimatedInput).then(
     (admittedBudget) => {
       budget = admittedBudget;
