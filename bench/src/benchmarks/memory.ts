@@ -113,6 +113,11 @@ interface SessionRun {
   summaryInputTokens: number;
   /** Cache reads ÷ all prompt tokens (uncached input, cache writes, cache reads) of the session's calls. */
   cacheReadShare: number;
+  /**
+   * Bytes Redis sent to its clients while the session ran, per step (INFO stats; this benchmark's Redis
+   * serves only it): what a step reads, its history load most of all.
+   */
+  redisBytesOutPerStep: number;
   session: { inputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; outputTokens: number; costUsd: number };
   footprint: Footprint;
 }
@@ -131,10 +136,12 @@ async function runSession(
   // Every call's input is unique, so the loop detector never sees a repeat.
   const script = [...Array.from({ length: steps }, (_, n) => ({ tool: 'fetch_page', input: { n, size: resultBytes } })), { text: 'All pages read.' }];
   const input = `Read pages 0 to ${steps - 1} and report.\n\n${JSON.stringify({ script })}`;
+  const bytesBefore = await bytesOut(redis);
   const started = performance.now();
   const { sessionId } = await producer.start({ agent: agentName, input, limits, metadata: { bench: label } });
   const result = await producer.wait(sessionId, { timeoutMs: 30 * 60_000 });
   const elapsedMs = Math.round(performance.now() - started);
+  const redisBytesOutPerStep = ((await bytesOut(redis)) - bytesBefore) / Math.max(1, result.steps);
   if (result.status !== 'completed') throw new Error(`${label} session ended ${result.status}: ${JSON.stringify(result.error)}`);
   const requests = mock.requests().filter((r) => r.status === 200);
   const agentCalls = requests.filter((r) => r.model === AGENT_MODEL);
@@ -155,9 +162,14 @@ async function runSession(
       result.usage.cacheReadTokens / Math.max(1, result.usage.inputTokens + result.usage.cacheWriteTokens + result.usage.cacheReadTokens),
       4,
     ),
+    redisBytesOutPerStep: Math.round(redisBytesOutPerStep),
     session: result.usage,
     footprint: await footprint(redis, sessionId),
   };
+}
+
+async function bytesOut(redis: Redis): Promise<number> {
+  return Number(/total_net_output_bytes:(\d+)/.exec(await redis.info('stats'))?.[1] ?? 0);
 }
 
 interface Footprint {
