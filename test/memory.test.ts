@@ -152,6 +152,9 @@ describe('working memory: token window and rolling summary', () => {
       const memory = await redis.hgetall(`${prefix}:s:{${sessionId}}:memory`);
       expect(Number(memory.foldedThrough)).toBeGreaterThan(0);
       expect(memory.summary?.length).toBeGreaterThan(0);
+      // Each step's model checkpoint left the next step its token calibration: the last two steps' are kept.
+      expect(memory['calibration:0']).toMatch(new RegExp(`^${steps}:\\d+:\\d+$`));
+      expect(memory['calibration:1']).toMatch(new RegExp(`^${steps - 1}:\\d+:\\d+$`));
 
       // Usage counts every answered call once, the summary calls included.
       const billed = requests.filter((r) => r.status === 200).reduce((sum, r) => sum + r.inputTokens, 0);

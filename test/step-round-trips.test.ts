@@ -28,6 +28,8 @@ const charge = defineTool({
   run: ({ ref }) => `charged ${ref}`,
 });
 const agent = defineAgent({ name: 'round-trips', system: 'Counts round trips.', tools: [lookup, charge] });
+// A working-memory window (never full here): its step reads the summary and calibrates its token estimate.
+const windowed = defineAgent({ name: 'round-trips-windowed', system: 'Counts round trips.', tools: [lookup], limits: { memory: { windowTokens: 100_000 } } });
 
 const toolTurns = (n: number, tool: 'lookup' | 'charge') =>
   Array.from({ length: n }, (_, i) => ({ tool, input: tool === 'lookup' ? { q: `q${i}` } : { ref: `r${i}` } }));
@@ -40,12 +42,12 @@ describe('round trips of a step', () => {
     prefix,
   }) => {
     // One step at a time: a step's job, from its fetch to its completion, is all that is in flight.
-    const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent], workers: 1, worker: { concurrency: 1 } });
+    const h = await startHarness({ redisUrl, queueName, prefix, agents: [agent, windowed], workers: 1, worker: { concurrency: 1 } });
     const counter = new RoundTripCounter().ignore(redis);
     /** Everything one whole session costs, from start to its terminal state (seen on the test's own connection). */
-    const sessionCost = async (turns: number, tool: 'lookup' | 'charge') => {
+    const sessionCost = async (turns: number, tool: 'lookup' | 'charge', agentName = agent.name) => {
       counter.reset();
-      const { sessionId } = await h.producer.start({ agent: 'round-trips', input: scripted('count', [...toolTurns(turns, tool), { text: 'done' }]) });
+      const { sessionId } = await h.producer.start({ agent: agentName, input: scripted('count', [...toolTurns(turns, tool), { text: 'done' }]) });
       const deadline = Date.now() + 20_000;
       while ((await redis.hget(new Keys(prefix).session(sessionId), 'status')) !== 'completed') {
         if (Date.now() > deadline) throw new Error(`session ${sessionId} did not complete`);
@@ -73,9 +75,9 @@ describe('round trips of a step', () => {
        * history to the one before the next step's load (its job's end included). Each step's load reads the
        * session's history (loadHistory-2.lua), and nothing else does.
        */
-      const middleStep = async (tool: 'lookup' | 'charge') => {
+      const middleStep = async (tool: 'lookup' | 'charge', agentName = agent.name) => {
         counter.record = true;
-        await sessionCost(3, tool);
+        await sessionCost(3, tool, agentName);
         counter.record = false;
         const trips = [...counter.trips];
         if (process.env.AGENTQ_TRACE_ROUND_TRIPS) console.log(trips.map((trip, i) => `${i + 1}. ${trip.join(' | ')}`).join('\n'));
@@ -87,15 +89,17 @@ describe('round trips of a step', () => {
       };
       const safe = [await middleStep('lookup'), await middleStep('lookup'), await middleStep('lookup')];
       const claimed = [await middleStep('charge'), await middleStep('charge'), await middleStep('charge')];
+      const inWindow = [await middleStep('lookup', windowed.name), await middleStep('lookup', windowed.name), await middleStep('lookup', windowed.name)];
       // The session-level difference too, for comparison with earlier measurements (its start and end vary).
       const short = Math.min((await sessionCost(2, 'lookup')).roundTrips, (await sessionCost(2, 'lookup')).roundTrips);
       const long = Math.min((await sessionCost(3, 'lookup')).roundTrips, (await sessionCost(3, 'lookup')).roundTrips);
       console.log(
-        `middle step round trips: safe tool ${safe.join('/')}, non-idempotent tool ${claimed.join('/')} (target ≤ ${TARGET}, + ${CLAIM} for a claim); one more tool turn's session: +${long - short}`,
+        `middle step round trips: safe tool ${safe.join('/')}, non-idempotent tool ${claimed.join('/')}, windowed ${inWindow.join('/')} (target ≤ ${TARGET}, + ${CLAIM} for a claim); one more tool turn's session: +${long - short}`,
       );
       expect(Math.max(...safe)).toBeLessThanOrEqual(TARGET);
       expect(Math.min(...safe)).toBeGreaterThan(0);
       expect(Math.max(...claimed)).toBeLessThanOrEqual(TARGET + CLAIM);
+      expect(Math.max(...inWindow)).toBeLessThanOrEqual(TARGET);
     } finally {
       counter.stop();
       await h.close();

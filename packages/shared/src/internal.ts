@@ -18,3 +18,4 @@ export {
 } from './session/step-checkpoint.js';
 export { listenHttp, type ListeningServer } from './http/listen-http.js';
 export { parseHistoryLines } from './session/history-line.js';
+export { calibrationOf, type TokenCalibration } from './session/token-calibration.js';

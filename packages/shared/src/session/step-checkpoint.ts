@@ -2,11 +2,12 @@ import type { Redis } from 'ioredis';
 import { AgentqError } from '../errors/agentq-error.js';
 import type { Keys } from '../redis/keys.js';
 import { runScript } from '../redis/scripts.js';
+import { calibrationField, calibrationValue } from './token-calibration.js';
 
 /**
  * The step checkpoint: one hash per session step holding everything that makes the step effectively-once (the
  * model's response and its usage guard, each tool call's result and claim, the budget day and notice, the
- * summary, the memory estimate, the batch lane's marks, the event outbox). This module owns every field name
+ * summary, the batch lane's marks, the event outbox). This module owns every field name
  * of it and every read and write; nothing else names a field, so the hash's layout is read in one place.
  */
 
@@ -24,7 +25,6 @@ const MODEL_CALL_FIELD: Record<ModelCall, string> = {
 const FIELD = {
   budgetDay: 'budget:day',
   budgetNote: 'budget:note',
-  memoryEstimate: 'memory:estimate',
   batchAttempt: 'batch:attempt',
   batchResult: 'batch:result',
 } as const;
@@ -76,12 +76,6 @@ export class StepCheckpoint {
   /** The budget notice the step sent with its model call. */
   get budgetNote(): string | undefined {
     return this.fields[FIELD.budgetNote];
-  }
-
-  /** The estimated tokens of the prompt the step sent. */
-  get memoryEstimate(): number | undefined {
-    const raw = this.fields[FIELD.memoryEstimate];
-    return raw === undefined ? undefined : Number(raw);
   }
 
   /** The batch-lane attempt the step waits for. */
@@ -142,15 +136,6 @@ export class StepCheckpointStore {
     return new StepCheckpoint(await this.redis.hgetall(this.keys.checkpoint(sessionId, step)));
   }
 
-  /**
-   * What the next step calibrates its token estimates with: the previous step's model response and the
-   * estimate of the prompt it sent.
-   */
-  async previousCall(sessionId: string, step: number): Promise<{ response?: string; estimate?: number }> {
-    const [response, estimate] = await this.redis.hmget(this.keys.checkpoint(sessionId, step), MODEL_CALL_FIELD.model, FIELD.memoryEstimate);
-    return { ...(response ? { response } : {}), ...(estimate ? { estimate: Number(estimate) } : {}) };
-  }
-
   /** Pins the UTC day of the step's tenant reservation once; returns the pinned day. */
   async pinBudgetDay(sessionId: string, step: number, day: string): Promise<string> {
     return this.putIfAbsent(sessionId, step, FIELD.budgetDay, day);
@@ -158,10 +143,6 @@ export class StepCheckpointStore {
 
   async setBudgetNote(sessionId: string, step: number, text: string): Promise<void> {
     await this.redis.hset(this.keys.checkpoint(sessionId, step), FIELD.budgetNote, text);
-  }
-
-  async setMemoryEstimate(sessionId: string, step: number, estimate: number): Promise<void> {
-    await this.redis.hset(this.keys.checkpoint(sessionId, step), FIELD.memoryEstimate, String(estimate));
   }
 
   /** Setting (not incrementing) the attempt makes a duplicate run of the step park the same next call. */
@@ -192,8 +173,9 @@ export class StepCheckpointStore {
 
   /**
    * Checkpoints a model call's response and counts its usage once, in one round trip (see
-   * saveModelTurn-3.lua), with the step's events. Returns the response that is stored (the first writer's)
-   * and whether this call counted.
+   * saveModelTurn-4.lua), with the step's events. Returns the response that is stored (the first writer's)
+   * and whether this call counted. With `promptEstimate` (a windowed step's own call), the writer that counts
+   * also leaves the next step its token calibration (see token-calibration.ts).
    */
   async saveModelCall(
     sessionId: string,
@@ -202,11 +184,14 @@ export class StepCheckpointStore {
     response: string,
     usage: CheckpointUsage,
     events: CheckpointEvents = NO_EVENTS,
+    promptEstimate?: number,
   ): Promise<{ stored: string; counted: boolean }> {
+    const reported = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
+    const calibration = promptEstimate !== undefined ? [calibrationField(step), calibrationValue(step, { estimate: promptEstimate, reported })] : ['', ''];
     const [stored, counted] = await runScript<[string | null, number]>(
       this.redis,
       'saveModelTurn',
-      [this.keys.session(sessionId), this.keys.checkpoint(sessionId, step), this.keys.sessionEvents(sessionId)],
+      [this.keys.session(sessionId), this.keys.checkpoint(sessionId, step), this.keys.sessionEvents(sessionId), this.keys.memory(sessionId)],
       [
         MODEL_CALL_FIELD[call],
         response,
@@ -217,6 +202,7 @@ export class StepCheckpointStore {
         usage.cacheWriteTokens,
         usage.costMicroUsd,
         ...eventArgs(events),
+        ...calibration,
       ],
     );
     if (stored === null || counted === -1) throw vanished(sessionId);

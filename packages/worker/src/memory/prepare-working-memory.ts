@@ -1,5 +1,5 @@
 import { AgentqError, type ChatMessage, type HistoryEntry, type HistoryWindow } from '@agentq/shared';
-import type { StepCheckpoint } from '@agentq/shared/internal';
+import { calibrationOf, type StepCheckpoint } from '@agentq/shared/internal';
 import type Anthropic from '@anthropic-ai/sdk';
 import { StepDeferred } from '../queue/job-signals.js';
 import { cutToolResults } from './cut-tool-results.js';
@@ -60,7 +60,7 @@ export async function prepareWorkingMemory(
 
   const messages = history.map((e) => e.message);
   const raw = messages.map((m, i) => (i === 0 ? 0 : estimateMessageTokens(cutToolResults(m, maxChars))));
-  const ratio = await tokenRatio(ctx, { entries: history, offset }, state, raw);
+  const ratio = await tokenRatio(ctx, { entries: history, offset }, state, raw, loaded.memory);
   const tokens = raw.map((t) => Math.ceil(t * ratio));
   const plan = planWindow({
     messages,
@@ -98,17 +98,17 @@ export async function prepareWorkingMemory(
 
   // A fold changed the prefix of every thinking block produced before it: those go (see thinking-safe.ts).
   const safe = thinkingSafeWindow(history, state.foldedAt);
-  const memory = {
+  const memory: WorkingMemory = {
     ...buildWorkingMemory(safe.entries, limits, view),
     // A cut without a summary (the summary call failed) is undone at a later step: a prefix change either way.
     dropStaleThinking: safe.carriesStaleThinking || view.dropped !== undefined,
     folded: folded || view.dropped !== undefined,
   };
-  const estimate =
+  // Saved with the step's model checkpoint, so the next step calibrates its estimates against the usage the
+  // API reports for this prompt (see token-calibration.ts).
+  memory.promptEstimate =
     estimatePrefixTokens([ctx.agent.system, ...memory.systemNotes], toolDefinitions(ctx)) +
     memory.messages.reduce((sum, m) => sum + estimateMessageTokens(m), 0);
-  // Stored with the step so the next one calibrates its estimates against the usage the API reports.
-  await deps.stores.sessions.checkpoints.setMemoryEstimate(sessionId, step, estimate);
   ctx.logger.debug(
     { start: at(plan.start), windowTokens: plan.windowTokens, ratio, foldedThrough: state.foldedThrough, messages: memory.messages.length },
     'working memory',
@@ -118,15 +118,16 @@ export async function prepareWorkingMemory(
 
 /**
  * Reported ÷ estimated tokens: from `count_tokens` on this step's candidate prompt when `memory.countTokens`
- * is on, else from the previous step's reported usage and the estimate stored with it.
+ * is on, else from the previous step's reported usage and the estimate of the prompt it sent, as the load read them.
  */
 async function tokenRatio(
   ctx: MemoryContext,
   history: { entries: readonly HistoryEntry[]; offset: number },
   state: MemoryState,
   raw: number[],
+  memoryHash: Record<string, string>,
 ): Promise<number> {
-  const { deps, session, step, limits } = ctx;
+  const { deps, step, limits } = ctx;
   if (limits.memory.countTokens) {
     const { offset } = history;
     const start = state.foldedThrough - offset + 1;
@@ -151,11 +152,8 @@ async function tokenRatio(
     }
   }
   if (step === 0) return 1;
-  const previous = await deps.stores.sessions.checkpoints.previousCall(session.sessionId, step - 1);
-  if (!previous.response || !previous.estimate) return 1;
-  const usage = (JSON.parse(previous.response) as { usage?: Anthropic.Usage }).usage;
-  const reported = (usage?.input_tokens ?? 0) + (usage?.cache_read_input_tokens ?? 0) + (usage?.cache_creation_input_tokens ?? 0);
-  return calibrationRatio(reported, previous.estimate);
+  const previous = calibrationOf(memoryHash, step - 1);
+  return previous ? calibrationRatio(previous.reported, previous.estimate) : 1;
 }
 
 function toolDefinitions(ctx: MemoryContext): Anthropic.Tool[] {

@@ -9,6 +9,8 @@ export interface WorkingMemory {
   dropStaleThinking?: boolean;
   /** This step changed the prefix on purpose (a fold or a cut): the conversation cache cannot hit. */
   folded?: boolean;
+  /** Estimated tokens of this prompt, when a window sized it: saved with the model call to calibrate the next step's. */
+  promptEstimate?: number;
 }
 
 /** Inside the pinned task when turns were cut, so the model knows why the conversation jumps. */

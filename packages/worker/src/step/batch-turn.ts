@@ -24,6 +24,8 @@ export async function batchTurn(
   ctx: StepContext,
   checkpoint: StepCheckpoint,
   params: Anthropic.MessageCreateParamsNonStreaming,
+  /** Estimated tokens of the prompt, when a window sized it: saved with the result for the next step's calibration. */
+  promptEstimate?: number,
 ): Promise<ModelMessage | typeof BATCHED> {
   const { deps, session, step } = ctx;
   const sessionId = session.sessionId;
@@ -40,10 +42,15 @@ export async function batchTurn(
     const tokens = batchCost(outcome.message.model ?? params.model, counts, pricesOf(ctx));
     const server = serverToolMicroUsd(outcome.message);
     const cost = { costMicroUsd: tokens.costMicroUsd + server, fullMicroUsd: tokens.fullMicroUsd + server };
-    const { stored, counted } = await deps.stores.sessions.checkpoints.saveModelCall(sessionId, step, 'model', JSON.stringify(outcome.message), {
-      ...counts,
-      costMicroUsd: cost.costMicroUsd,
-    });
+    const { stored, counted } = await deps.stores.sessions.checkpoints.saveModelCall(
+      sessionId,
+      step,
+      'model',
+      JSON.stringify(outcome.message),
+      { ...counts, costMicroUsd: cost.costMicroUsd },
+      undefined,
+      promptEstimate,
+    );
     const message = JSON.parse(stored) as ModelMessage;
     await settleCheckpointedCall(ctx, checkpoint, message, BATCH_PRICE_FACTOR);
     if (counted) {

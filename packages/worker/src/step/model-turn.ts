@@ -21,6 +21,8 @@ export interface TurnInput {
   messages: readonly ChatMessage[];
   dropStaleThinking?: boolean | undefined;
   folded?: boolean | undefined;
+  /** Estimated tokens of the prompt, when a window sized it (see WorkingMemory). */
+  promptEstimate?: number | undefined;
 }
 
 export interface TurnOptions {
@@ -61,7 +63,9 @@ export async function modelTurn(ctx: StepContext, input: TurnInput, options: Tur
   if (gatedServerTools.length > 0)
     ctx.logger.info({ gatedServerTools, maxAutoRisk: ctx.limits.maxAutoRisk }, 'server tools above maxAutoRisk left out of the request');
 
-  if (call === 'model' && (session.urgency ?? ctx.agent.urgency) === 'batch') return batchTurn(ctx, checkpoint, params);
+  // The step's own call leaves the next step its token calibration; a fallback or refit call does not.
+  const promptEstimate = call === 'model' ? input.promptEstimate : undefined;
+  if (call === 'model' && (session.urgency ?? ctx.agent.urgency) === 'batch') return batchTurn(ctx, checkpoint, params, promptEstimate);
 
   // The budgets admit the call while the governor reserves for it (one round trip): a call the budgets refuse
   // is never made, and its permit goes straight back.
@@ -163,6 +167,7 @@ export async function modelTurn(ctx: StepContext, input: TurnInput, options: Tur
       JSON.stringify(result.message),
       { ...counts, costMicroUsd: cost },
       events,
+      promptEstimate,
     );
     ctx.events.afterCheckpoint(events, counted);
     message = JSON.parse(stored) as ModelMessage;

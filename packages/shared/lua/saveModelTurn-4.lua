@@ -8,6 +8,7 @@
   KEYS[1] session hash
   KEYS[2] checkpoint hash of the step
   KEYS[3] session event stream
+  KEYS[4] memory hash of the session (working memory: its token calibration, see step-checkpoint.ts)
   ARGV[1] checkpoint field of the response (e.g. 'model')
   ARGV[2] response JSON
   ARGV[3] usage guard field (e.g. 'usage:model')
@@ -20,6 +21,8 @@
   ARGV[10] outbox field of this write (unique per write)
   ARGV[11] JSON array of events (each a flat field array) appended always ('[]' for none)
   ARGV[12] JSON array of events appended only when the usage is counted now
+  ARGV[13] calibration field of the memory hash to set when the usage is counted now ('' for none)
+  ARGV[14] its value
   Returns { stored response JSON, 1 when the usage was counted now or 0 when it was counted before }, or
   { false, -1 } when the session record does not exist (expired, or lost with Redis data): nothing is
   written, so neither the checkpoint nor a usage-only session hash comes back without a TTL.
@@ -59,6 +62,7 @@ if not got[2] then
     sums[#sums + 1] = string.format('%d', (tonumber(now[i + 1]) or 0) + tonumber(ARGV[3 + i]))
   end
   redis.call('HSET', KEYS[1], unpack(sums))
+  if ARGV[13] ~= '' then redis.call('HSET', KEYS[4], ARGV[13], ARGV[14]) end
   appendEvents(cjson.decode(ARGV[12]), written)
   counted = 1
 end
