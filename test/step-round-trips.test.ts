@@ -73,7 +73,7 @@ describe('round trips of a step', () => {
       /**
        * The round trips of the session's middle step, counted on the recorded trips: from the one that loads its
        * history to the one before the next step's load (its job's end included). Each step's load reads the
-       * session's history (loadHistory-2.lua), and nothing else does.
+       * session's history, and nothing else does.
        */
       const middleStep = async (tool: 'lookup' | 'charge', agentName = agent.name) => {
         counter.record = true;
@@ -81,9 +81,7 @@ describe('round trips of a step', () => {
         counter.record = false;
         const trips = [...counter.trips];
         if (process.env.AGENTQ_TRACE_ROUND_TRIPS) console.log(trips.map((trip, i) => `${i + 1}. ${trip.join(' | ')}`).join('\n'));
-        const loads = trips.flatMap((trip, i) =>
-          trip.some((command) => command.startsWith('evalsha loadHistory-') && command.endsWith(':history')) ? [i] : [],
-        );
+        const loads = trips.flatMap((trip, i) => (trip.some((command) => command.startsWith('lrange ') && command.endsWith(':history')) ? [i] : []));
         expect(loads.length).toBe(4);
         return (loads[2] as number) - (loads[1] as number);
       };

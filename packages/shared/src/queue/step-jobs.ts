@@ -32,6 +32,8 @@ export interface StepJobPlacement {
   suffix?: string;
   /** The session's tenant, carried in the job data (see StepJobData). */
   tenant?: string;
+  /** Where a windowed session's load starts reading its history, carried in the job data (see StepJobData). */
+  windowFrom?: number;
   delay?: number;
   priority?: number;
 }
@@ -40,7 +42,12 @@ export interface StepJobPlacement {
 export function stepJob(sessionId: string, step: number, settings: StepJobSettings = {}, options: StepJobPlacement = {}) {
   return jobEntry(
     'step',
-    { sessionId, step, ...(options.tenant !== undefined ? { tenant: options.tenant } : {}) },
+    {
+      sessionId,
+      step,
+      ...(options.tenant !== undefined ? { tenant: options.tenant } : {}),
+      ...(options.windowFrom !== undefined ? { windowFrom: options.windowFrom } : {}),
+    },
     {
       jobId: stepJobId(sessionId, step, options.suffix),
       delay: options.delay,

@@ -116,7 +116,6 @@ export function scriptRegistry(): ScriptRegistry {
 export type ScriptName =
   | 'createSession'
   | 'commitStep'
-  | 'loadHistory'
   | 'finishSession'
   | 'transitionStatus'
   | 'requestCancel'

@@ -11,6 +11,12 @@ export const StepJobData = z
     step: z.number().int().nonnegative(),
     /** The session's tenant, so the worker takes its tenant slot while it loads the session (optional: older jobs). */
     tenant: z.string().min(1).optional(),
+    /**
+     * The session keeps a working-memory window: its load reads the rolling summary, the pinned task and the
+     * history after this entry (the last one the summary held when the step before queued this one), not the
+     * whole history. Absent: the whole history, and the summary when the step needs it.
+     */
+    windowFrom: z.number().int().nonnegative().optional(),
   })
   .strict();
 export type StepJobData = z.infer<typeof StepJobData>;

@@ -24,8 +24,8 @@ export interface HistoryWindow {
   entries: HistoryEntry[];
   /** Entries `1..offset` were not read: the rolling summary holds them. 0: the whole history. */
   offset: number;
-  /** The rolling-summary hash (`keys.memory`) as read with the entries; empty when the session has none. */
-  memory: Record<string, string>;
+  /** The rolling-summary hash (`keys.memory`) as read with the entries, when it was (a windowed session's step). */
+  memory?: Record<string, string>;
   /** The JSON length of each entry's message, from its stored line (see history-line.ts). */
   messageChars: ReadonlyMap<ChatMessage, number>;
 }
@@ -117,20 +117,19 @@ export class SessionStore {
   }
 
   /**
-   * The part of a session's history a step's working memory can use, with the rolling summary, in one script
-   * (see loadHistory-2.lua): the whole history until a summary holds its oldest entries, then the pinned task
-   * and what follows the summary.
+   * What a step loads of a session's history, in one round trip. With `windowFrom` (a windowed session's step
+   * job carries it): the pinned task, the entries after `windowFrom` and the rolling-summary hash, so the load
+   * stays the size of the window however long the session runs. Without: the whole history.
    */
-  async historyWindow(sessionId: string): Promise<HistoryWindow> {
-    const [offset, memory, raw] = await runScript<[number, string[], string[]]>(
-      this.redis,
-      'loadHistory',
-      [this.keys.history(sessionId), this.keys.memory(sessionId)],
-      [],
-    );
-    const summary: Record<string, string> = {};
-    for (let i = 0; i + 1 < memory.length; i += 2) summary[memory[i] as string] = memory[i + 1] as string;
-    return { offset, ...parseHistoryLines(raw), memory: summary };
+  async historyWindow(sessionId: string, windowFrom?: number): Promise<HistoryWindow> {
+    const key = this.keys.history(sessionId);
+    if (windowFrom === undefined) return { offset: 0, ...parseHistoryLines(await this.redis.lrange(key, 0, -1)) };
+    const [task, rest, memory] = await Promise.all([
+      windowFrom > 0 ? this.redis.lrange(key, 0, 0) : Promise.resolve([]),
+      this.redis.lrange(key, windowFrom > 0 ? windowFrom + 1 : 0, -1),
+      this.redis.hgetall(this.keys.memory(sessionId)),
+    ]);
+    return { offset: windowFrom, ...parseHistoryLines([...task, ...rest]), memory };
   }
 
   async appendHistory(sessionId: string, entries: HistoryEntry[]): Promise<void> {

@@ -13,7 +13,12 @@ export interface MemoryState {
 export const EMPTY_MEMORY: MemoryState = { summary: '', foldedThrough: 0 };
 
 export async function readMemoryState(stores: Stores, sessionId: string): Promise<MemoryState> {
-  return memoryStateOf(await stores.redis.hgetall(stores.keys.memory(sessionId)));
+  return memoryStateOf(await readMemoryHash(stores, sessionId));
+}
+
+/** The memory hash as stored: the rolling summary's fields and the token calibration (see token-calibration.ts). */
+export async function readMemoryHash(stores: Stores, sessionId: string): Promise<Record<string, string>> {
+  return stores.redis.hgetall(stores.keys.memory(sessionId));
 }
 
 /** The state a memory hash holds (its fields as HGETALL returns them; empty: no summary yet). */

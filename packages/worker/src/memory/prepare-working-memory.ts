@@ -4,7 +4,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { StepDeferred } from '../queue/job-signals.js';
 import { cutToolResults } from './cut-tool-results.js';
 import type { MemoryContext } from './memory-context.js';
-import { advanceMemoryState, type MemoryState, memoryStateOf, readMemoryState } from './memory-state.js';
+import { advanceMemoryState, type MemoryState, memoryStateOf, readMemoryHash, readMemoryState } from './memory-state.js';
 import { foldIntoSummary } from './summarize.js';
 import { calibrationRatio, estimateMessageTokens, estimatePrefixTokens } from './token-estimate.js';
 import { thinkingSafeWindow } from './thinking-safe.js';
@@ -40,6 +40,9 @@ export async function prepareWorkingMemory(
   const call = refit ? 'summary-refit' : 'summary';
 
   const saved = checkpoint.modelResponse(call);
+  // A windowed step's job names where its history starts, and the load read the memory hash with it; a step
+  // queued without (the first, a resumed one) reads it now.
+  const memoryHash = loaded.memory ?? (await readMemoryHash(deps.stores, sessionId));
   let state: MemoryState;
   if (saved) {
     // This step already folded (a retried job): reuse it, and make sure the memory hash has it too.
@@ -47,7 +50,7 @@ export async function prepareWorkingMemory(
     await advanceMemoryState(deps.stores, sessionId, step, state);
   } else {
     // A refit runs after this step's first call may have folded: the load's summary is stale by then.
-    state = refit ? await readMemoryState(deps.stores, sessionId) : memoryStateOf(loaded.memory);
+    state = refit ? await readMemoryState(deps.stores, sessionId) : memoryStateOf(memoryHash);
   }
   let { entries: history, offset } = loaded;
   if (state.foldedThrough < offset) {
@@ -60,7 +63,7 @@ export async function prepareWorkingMemory(
 
   const messages = history.map((e) => e.message);
   const raw = messages.map((m, i) => (i === 0 ? 0 : estimateMessageTokens(cutToolResults(m, maxChars))));
-  const ratio = await tokenRatio(ctx, { entries: history, offset }, state, raw, loaded.memory);
+  const ratio = await tokenRatio(ctx, { entries: history, offset }, state, raw, memoryHash);
   const tokens = raw.map((t) => Math.ceil(t * ratio));
   const plan = planWindow({
     messages,
@@ -106,6 +109,7 @@ export async function prepareWorkingMemory(
   };
   // Saved with the step's model checkpoint, so the next step calibrates its estimates against the usage the
   // API reports for this prompt (see token-calibration.ts).
+  memory.windowFrom = state.foldedThrough;
   memory.promptEstimate =
     estimatePrefixTokens([ctx.agent.system, ...memory.systemNotes], toolDefinitions(ctx)) +
     memory.messages.reduce((sum, m) => sum + estimateMessageTokens(m), 0);

@@ -11,6 +11,8 @@ export interface WorkingMemory {
   folded?: boolean;
   /** Estimated tokens of this prompt, when a window sized it: saved with the model call to calibrate the next step's. */
   promptEstimate?: number;
+  /** When a window sized it: the last history entry the summary holds, where the next step's load starts. */
+  windowFrom?: number;
 }
 
 /** Inside the pinned task when turns were cut, so the model knows why the conversation jumps. */

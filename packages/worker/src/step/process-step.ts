@@ -77,7 +77,7 @@ export async function processStep(deps: StepDeps, job: Job): Promise<StepResult>
   try {
     loaded = await Promise.all([
       sessions.get(sessionId),
-      sessions.historyWindow(sessionId),
+      sessions.historyWindow(sessionId, parsed.data.windowFrom),
       firstRun ? StepCheckpoint.EMPTY : sessions.checkpoints.read(sessionId, step),
     ]);
   } catch (error) {
@@ -245,6 +245,7 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
   }
 
   const memory = await prepareWorkingMemory(ctx, checkpoint, history);
+  ctx.windowFrom = memory.windowFrom;
   // Append-only: a budget notice is a user message after the conversation, stored with this step's commit.
   const notes = await budgetNoteMessages(ctx, checkpoint, budgets.notes);
   const sent = { ...memory, messages: [...memory.messages, ...notes] };
@@ -262,6 +263,7 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
     const windowTokens = Math.max(1, Math.floor(Math.min(ctx.limits.memory.windowTokens ?? reported, reported) / 2));
     ctx.logger.warn({ reportedInputTokens: reported, windowTokens }, 'context window exceeded; folding the window and retrying once');
     const refit = await prepareWorkingMemory(ctx, checkpoint, history, { windowTokens });
+    ctx.windowFrom = refit.windowFrom;
     response = directTurn(await modelTurn(ctx, { ...refit, messages: [...refit.messages, ...notes] }, { call: 'refit' }));
   }
   const assistant: ChatMessage = { role: 'assistant', content: response.content as unknown as ChatMessage['content'] };
@@ -367,14 +369,15 @@ async function commit(ctx: StepContext, messages: ChatMessage[]): Promise<StepRe
   // moved on or ended and is stale.
   const [result] = await Promise.all([
     deps.stores.sessions.commitStep(session.sessionId, step, entries),
-    enqueueNext(deps, session.sessionId, step + 1, { tenant: ctx.tenant }),
+    enqueueNext(deps, session.sessionId, step + 1, { tenant: ctx.tenant, windowFrom: ctx.windowFrom }),
     ctx.tenant.release?.(),
   ]);
   if (result === 0) {
     // Stale, or our own commit seen twice: ioredis re-sends a command whose reply a Redis restart swallowed, and
     // the re-sent compare-and-set then fails. Either way the step moved on; make sure its successor is queued.
     const now = await deps.stores.sessions.get(session.sessionId);
-    if (now?.status === 'running' && now.step === step + 1) await enqueueNext(deps, session.sessionId, step + 1, { tenant: ctx.tenant });
+    if (now?.status === 'running' && now.step === step + 1)
+      await enqueueNext(deps, session.sessionId, step + 1, { tenant: ctx.tenant, windowFrom: ctx.windowFrom });
     return 'stale';
   }
   if (result === 2) {
@@ -508,12 +511,17 @@ async function enqueueNext(
   deps: StepDeps,
   sessionId: string,
   step: number,
-  options: { delay?: number; suffix?: string; tenant: { name: string; nextPriority: number } },
+  options: { delay?: number; suffix?: string; tenant: { name: string; nextPriority: number }; windowFrom?: number | undefined },
 ): Promise<void> {
-  const { tenant, ...placement } = options;
+  const { tenant, windowFrom, ...placement } = options;
   const jobId = stepJobId(sessionId, step, placement.suffix);
   await Promise.all([
-    enqueueStep(deps.queue, sessionId, step, deps.settings, { ...placement, priority: tenant.nextPriority, tenant: tenant.name }),
+    enqueueStep(deps.queue, sessionId, step, deps.settings, {
+      ...placement,
+      priority: tenant.nextPriority,
+      tenant: tenant.name,
+      ...(windowFrom !== undefined ? { windowFrom } : {}),
+    }),
     deps.scheduler.noteQueued(tenant.name, jobId),
   ]);
   if (placement.suffix) await deps.stores.sessions.noteJob(sessionId, jobId);

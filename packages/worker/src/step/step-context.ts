@@ -27,6 +27,11 @@ export interface StepContext {
   emit<T extends AgentEventType>(type: T, data: EventData<T>): Promise<void>;
   /** The session's history as the step's load read it: what working memory can use of it. */
   history: HistoryWindow;
+  /**
+   * Set by the step's working memory when a window sized it: the last history entry its summary holds, where
+   * the next step's load starts reading (carried in that step's job, see StepJobData).
+   */
+  windowFrom?: number | undefined;
   /** The step's event buffer, handed to the checkpoint writes that carry it. */
   events: StepEvents;
   /**
