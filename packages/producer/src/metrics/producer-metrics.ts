@@ -51,8 +51,10 @@ export function createProducerMetrics(producer: AgentProducer, options: Producer
     registers,
     async collect() {
       const pending = await producer.approvals.list({ limit: approvalLimit });
-      const oldest = pending.reduce((min, a) => Math.min(min, a.requestedAt), Date.now());
-      this.set((Date.now() - oldest) / 1000);
+      // One clock reading: two could straddle a millisecond and report 0.001 s with nothing pending.
+      const now = Date.now();
+      const oldest = pending.reduce((min, a) => Math.min(min, a.requestedAt), now);
+      this.set((now - oldest) / 1000);
     },
   });
   new Gauge({
