@@ -143,7 +143,7 @@ async function processLoadedStep(
 
   if (!slot.granted) {
     // The tenant is at its concurrency cap: this step waits alone, the rest of the fleet goes on.
-    await enqueueNext(deps, sessionId, step, { delay: slot.retryMs, suffix: `t${Date.now()}`, tenant });
+    await enqueueNext(deps, sessionId, step, { delay: slot.retryMs, suffix: `t${Date.now()}`, tenant, windowFrom: sameStepWindow(job) });
     await deps.stores.events.append({ sessionId, step, type: 'step_deferred', data: { reason: 'tenant_concurrency', delayMs: slot.retryMs }, ...tags });
     return 'deferred';
   }
@@ -308,7 +308,12 @@ async function runStep(ctx: StepContext): Promise<StepResult> {
     }
     if (turn.parked > 0) return park(ctx, turn.parked, (turn.awaitingInput ?? 0) > 0 ? 'input' : 'approval');
     if (turn.deferMs !== undefined) {
-      await enqueueNext(deps, session.sessionId, step, { delay: turn.deferMs, suffix: `d${Date.now()}`, tenant: ctx.tenant });
+      await enqueueNext(deps, session.sessionId, step, {
+        delay: turn.deferMs,
+        suffix: `d${Date.now()}`,
+        tenant: ctx.tenant,
+        windowFrom: sameStepWindow(ctx.job),
+      });
       ctx.logger.info({ delayMs: turn.deferMs }, 'step deferred for a tool rate limit');
       return 'deferred';
     }
@@ -403,7 +408,7 @@ async function park(ctx: StepContext, pending: number, waitingFor: 'approval' | 
       ctx.logger.info({ pending, waitingFor }, waitingFor === 'input' ? 'session waits for input' : 'session parked for approval');
       return 'parked';
     case 'resume':
-      await enqueueNext(deps, session.sessionId, step, { suffix: result.resumeSuffix, tenant: ctx.tenant });
+      await enqueueNext(deps, session.sessionId, step, { suffix: result.resumeSuffix, tenant: ctx.tenant, windowFrom: sameStepWindow(ctx.job) });
       return 'parked';
     case 'cancel_requested':
       await finish(ctx, 'cancelled', { error: { code: 'cancelled', message: 'cancelled by request' } });
@@ -531,9 +536,14 @@ async function enqueueNext(
 async function deferStep(ctx: StepContext, delayMs: number, reason: string): Promise<StepResult> {
   // Spread a tenant's deferred steps over the wait, so they do not all come back at the same instant.
   const delay = Math.max(1, Math.round(delayMs * (1 + Math.random())));
-  await enqueueNext(ctx.deps, ctx.session.sessionId, ctx.step, { delay, suffix: `t${Date.now()}`, tenant: ctx.tenant });
+  await enqueueNext(ctx.deps, ctx.session.sessionId, ctx.step, { delay, suffix: `t${Date.now()}`, tenant: ctx.tenant, windowFrom: sameStepWindow(ctx.job) });
   await ctx.emit('step_deferred', { reason, delayMs: delay });
   return 'deferred';
+}
+
+/** A re-run of the same step starts its history where this job's did: the summary only moves forward. */
+function sameStepWindow(job: Job): number | undefined {
+  return (job.data as StepJobData).windowFrom;
 }
 
 /** Calls made under another checkpoint field than the step's first (fallback, refit) never take the batch lane. */
