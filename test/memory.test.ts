@@ -138,14 +138,16 @@ describe('working memory: token window and rolling summary', () => {
 
       // A step reads the pinned task and what follows the summary, not the whole history: what it loads stays
       // bounded by the window however long the session grows. Step s runs on 1 + 2s entries (every turn adds
-      // an assistant message and its results); its load is the one read that runs to the end of the list.
+      // an assistant message and its results); its load is the one read that runs to the end of the list. A
+      // step job that came before its step's commit loads once more and comes back: taking the n-th load for
+      // step n then counts later loads against a longer history than they read, which only makes this stricter.
       const historyKey = `${prefix}:s:{${sessionId}}:history`;
       const loads = lines
         .map((line) => /"lrange" "([^"]*)" "(-?\d+)" "-1"/i.exec(line))
         .filter((m): m is RegExpExecArray => m?.[1] === historyKey)
         .map((m) => Number(m[2]));
-      expect(loads).toHaveLength(steps + 1);
-      const loaded = loads.map((from, s) => 1 + 2 * s - from);
+      expect(loads.length).toBeGreaterThanOrEqual(steps + 1);
+      const loaded = loads.map((from, s) => 1 + 2 * Math.min(s, steps) - from);
       const latest = Math.max(...loaded.slice(-20));
       console.log(`entries loaded by the last 20 steps: at most ${latest}, of ${1 + 2 * steps} in the history`);
       expect(latest).toBeLessThanOrEqual(30);
