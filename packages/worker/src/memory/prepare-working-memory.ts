@@ -31,8 +31,7 @@ export async function prepareWorkingMemory(
   const sessionId = session.sessionId;
   const windowTokens = refit?.windowTokens ?? limits.memory.windowTokens;
   if (windowTokens === undefined) {
-    // Without a window the whole history goes. A summary made when the context overflowed once (a refit)
-    // kept the load from reading it all: read the rest.
+    // Without a window the whole history goes (a job that named a window start anyway read only part of it).
     return buildWorkingMemory(loaded.offset === 0 ? loaded.entries : await deps.stores.sessions.history(sessionId), limits);
   }
   const maxChars = limits.memory.maxToolResultChars;
@@ -109,7 +108,8 @@ export async function prepareWorkingMemory(
   };
   // Saved with the step's model checkpoint, so the next step calibrates its estimates against the usage the
   // API reports for this prompt (see token-calibration.ts).
-  memory.windowFrom = state.foldedThrough;
+  // Only a session with a window of its own reads from there next step: a refit's fold does not make one.
+  if (limits.memory.windowTokens !== undefined) memory.windowFrom = state.foldedThrough;
   memory.promptEstimate =
     estimatePrefixTokens([ctx.agent.system, ...memory.systemNotes], toolDefinitions(ctx)) +
     memory.messages.reduce((sum, m) => sum + estimateMessageTokens(m), 0);
