@@ -106,10 +106,10 @@ export async function prepareWorkingMemory(
     dropStaleThinking: safe.carriesStaleThinking || view.dropped !== undefined,
     folded: folded || view.dropped !== undefined,
   };
-  // Saved with the step's model checkpoint, so the next step calibrates its estimates against the usage the
-  // API reports for this prompt (see token-calibration.ts).
   // Only a session with a window of its own reads from there next step: a refit's fold does not make one.
   if (limits.memory.windowTokens !== undefined) memory.windowFrom = state.foldedThrough;
+  // Saved with the step's model checkpoint, so the next step calibrates its estimates against the usage the
+  // API reports for this prompt (see token-calibration.ts).
   memory.promptEstimate =
     estimatePrefixTokens([ctx.agent.system, ...memory.systemNotes], toolDefinitions(ctx)) +
     memory.messages.reduce((sum, m) => sum + estimateMessageTokens(m), 0);
