@@ -1,4 +1,4 @@
-import { defineAgent, defineTool, LOOP_REFLECTIONS, LoopDetector, sha256Hex, toolSignature } from '@agentq/shared';
+import { createStores, defineAgent, defineTool, LOOP_REFLECTIONS, LoopDetector, loopTurnRequest, sha256Hex, toolSignature } from '@agentq/shared';
 import { Keys } from '@agentq/shared/internal';
 import { z } from 'zod';
 import { describe, expect, test } from './support/fixtures.js';
@@ -277,6 +277,30 @@ describe('loop detection', () => {
       { window: 9, threshold: 3, strikes: 1 },
     );
     expect((await redis.hget(new Keys(prefix).loopState('b1'), 'w'))?.split('\n')).toHaveLength(9);
+  });
+
+  test("a fresh turn's loop check runs inside its model checkpoint, and only for the response that is stored", async ({ redis, prefix }) => {
+    const keys = new Keys(prefix);
+    const stores = createStores(redis, prefix);
+    const detector = new LoopDetector(redis, keys);
+    const limits = { window: 9, threshold: 3, strikes: 1 };
+    const call = (id: string) => ({ toolUseId: id, tool: 'echo', input: { value: 'x' } });
+    const usage = { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, costMicroUsd: 1 };
+    // The checkpoint writes only for a session that exists.
+    for (const id of ['m1', 'm2']) await redis.hset(keys.session(id), 'status', 'running');
+    const turn = [call('u1'), call('u2'), call('u3')];
+    const saved = await stores.sessions.checkpoints.saveModelCall('m1', 0, 'model', '{"n":1}', usage, undefined, { loop: loopTurnRequest(turn, limits) });
+    // The same verdicts as the check run by itself on another session with the same calls.
+    expect(saved.loop).toEqual(await detector.checkTurn('m2', turn, limits));
+    expect(saved.loop?.map((v) => v.verdict)).toEqual(['ok', 'ok', 'warn']);
+    // A second writer of the step (a race, a retry) gets the first response back; the calls of its own
+    // response, which is not kept, are not checked.
+    const raced = await stores.sessions.checkpoints.saveModelCall('m1', 0, 'model', '{"n":2}', usage, undefined, {
+      loop: loopTurnRequest([call('x1'), call('x2')], limits),
+    });
+    expect(raced).toEqual({ stored: '{"n":1}', counted: false });
+    expect((await redis.hget(keys.loopState('m1'), 'w'))?.split('\n')).toHaveLength(3);
+    expect(await redis.hget(keys.loopState('m1'), 'v:x1')).toBeNull();
   });
 
   test('re-checking the same tool_use (a retried step) neither counts it twice nor adds a strike', async ({ redis, prefix }) => {

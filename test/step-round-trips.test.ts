@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineAgent, defineTool } from '@agentq/shared';
-import { Keys } from '@agentq/shared/internal';
+import { Keys, readScriptDir } from '@agentq/shared/internal';
 import { RoundTripCounter } from '@agentq/shared/testing';
 import { z } from 'zod';
 import { describe, expect, test } from './support/fixtures.js';
@@ -63,13 +62,8 @@ describe('round trips of a step', () => {
       await sessionCost(1, 'lookup');
       await sessionCost(1, 'charge');
       for (const dir of LUA_DIRS)
-        for (const file of readdirSync(dir))
-          counter.scriptNames.set(
-            createHash('sha1')
-              .update(readFileSync(dir + file))
-              .digest('hex'),
-            file,
-          );
+        for (const script of readScriptDir(dir))
+          counter.scriptNames.set(createHash('sha1').update(script.lua).digest('hex'), `${script.name}-${script.numberOfKeys}.lua`);
       /**
        * The round trips of the session's middle step, counted on the recorded trips: from the one that loads its
        * history to the one before the next step's load (its job's end included). Each step's load reads the

@@ -10,107 +10,12 @@
   ARGV[4] ping-pong length L (calls an A,B,A,B run must span)
   ARGV[5] TTL of the hash in ms
   ARGV[6..] one triple per call: toolUseId, tool name, signature ('<tool>:<sha256 of canonical input>')
+  The check itself is include/loopTurn.lua, which saveModelTurn also runs, with a fresh turn's checkpoint.
   Returns, per call in order, { verdict, kind, count, strikes, fresh, streak } flattened:
     verdict 'ok' | 'warn' | 'stop'; kind 'repeat' | 'ping_pong' | 'error_repeat' | '';
     count = occurrences of the signature in the window (repeat), the run length (ping_pong) or the error
     streak (error_repeat); strikes = detections so far; fresh = 1 when decided now, 0 when cached;
     streak = 1 when the tool has an error streak left to reset by a success (always 1 for a cached verdict).
 ]]
-local window = tonumber(ARGV[1])
-local threshold = tonumber(ARGV[2])
-local maxStrikes = tonumber(ARGV[3])
-local ppLen = tonumber(ARGV[4])
-local keep = math.max(window, ppLen)
-local n = (#ARGV - 5) / 3
-
--- Everything the turn may read, in one HMGET: window, strikes, then each call's cached verdict and error streak.
-local fields = { 'w', 'strikes' }
-for c = 1, n do
-  local at = 5 + (c - 1) * 3
-  fields[#fields + 1] = 'v:' .. ARGV[at + 1]
-  fields[#fields + 1] = 'e:' .. ARGV[at + 2]
-end
-local h = redis.call('HMGET', KEYS[1], unpack(fields))
-
-local calls = {}
-if h[1] then
-  for sig in string.gmatch(h[1], '[^\n]+') do calls[#calls + 1] = sig end
-end
-local strikes = tonumber(h[2] or '0')
--- Error streaks as this turn leaves them: a streak answered by one call is not answered again by the next.
-local streaks = {}
-local answered = {}
-local writes = {}
-local out = {}
-local changed = false
-
-for c = 1, n do
-  local at = 5 + (c - 1) * 3
-  local id, tool, sig = ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
-  local cached = h[1 + 2 * c]
-  if cached then
-    local v = cjson.decode(cached)
-    out[#out + 1] = v[1]; out[#out + 1] = v[2]; out[#out + 1] = v[3]; out[#out + 1] = v[4]; out[#out + 1] = 0
-    -- whether the tool has an error streak is not known for a call checked before: say it may
-    out[#out + 1] = 1
-  else
-    changed = true
-    calls[#calls + 1] = sig
-    while #calls > keep do table.remove(calls, 1) end
-    local m = #calls
-    local kind = ''
-    local count = 0
-    -- repeat: this signature among the last W calls, this one included
-    for i = math.max(1, m - window + 1), m do
-      if calls[i] == sig then count = count + 1 end
-    end
-    if count >= threshold then kind = 'repeat' end
-    -- ping-pong: the last L calls are A,B,A,B,... with A ~= B
-    if kind == '' and m >= ppLen and calls[m] ~= calls[m - 1] then
-      local alternating = true
-      for i = m - ppLen + 3, m do
-        if calls[i] ~= calls[i - 2] then
-          alternating = false
-          break
-        end
-      end
-      if alternating then
-        kind = 'ping_pong'
-        count = ppLen
-      end
-    end
-    local streak = streaks[tool]
-    if streak == nil then streak = h[2 + 2 * c] or false end
-    -- error streak: this tool's last T results were the same error
-    if kind == '' then
-      if streak then
-        local sep = string.find(streak, ' ', 1, true)
-        local len = tonumber(string.sub(streak, 1, sep - 1))
-        if len >= threshold then
-          kind = 'error_repeat'
-          count = len
-          -- the streak is answered now; the model gets T more identical errors before it counts again
-          streak = false
-          streaks[tool] = false
-          answered[#answered + 1] = 'e:' .. tool
-        end
-      end
-    end
-    local verdict = 'ok'
-    if kind ~= '' then
-      strikes = strikes + 1
-      if strikes > maxStrikes then verdict = 'stop' else verdict = 'warn' end
-    end
-    writes[#writes + 1] = 'v:' .. id
-    writes[#writes + 1] = cjson.encode({ verdict, kind, count, strikes })
-    out[#out + 1] = verdict; out[#out + 1] = kind; out[#out + 1] = count; out[#out + 1] = strikes; out[#out + 1] = 1
-    out[#out + 1] = streak and 1 or 0
-  end
-end
-
-if changed then
-  redis.call('HSET', KEYS[1], 'w', table.concat(calls, '\n'), 'strikes', strikes, unpack(writes))
-  if #answered > 0 then redis.call('HDEL', KEYS[1], unpack(answered)) end
-  redis.call('PEXPIRE', KEYS[1], ARGV[5])
-end
-return out
+--#include loopTurn
+return loopTurn(KEYS[1], ARGV, 1)

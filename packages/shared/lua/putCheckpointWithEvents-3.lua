@@ -3,7 +3,7 @@
   events that belong to it, in one atomic write: whoever stores the value first appends its own events
   (tool_call with a claim; tool_result or tool_outcome_unknown with an outcome); a racing or retried writer
   gets the stored value back and appends only the step's buffered events. Appended events are also kept in the
-  checkpoint's outbox field until the worker copies them to the global stream (see saveModelTurn-4.lua).
+  checkpoint's outbox field until the worker copies them to the global stream (see saveModelTurn-5.lua).
   KEYS[1] session hash (nothing is written when it does not exist: a checkpoint must not recreate a session
           that expired or was lost with Redis data)
   KEYS[2] checkpoint hash of the step

@@ -89,7 +89,7 @@ export class EventLog {
     }
   }
 
-  /** An event as the stream fields a checkpoint script appends (see saveModelTurn-4.lua). */
+  /** An event as the stream fields a checkpoint script appends (see saveModelTurn-5.lua). */
   encode(input: EventInput): string[] {
     return this.prepare(input).fields;
   }

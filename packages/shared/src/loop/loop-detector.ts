@@ -53,36 +53,14 @@ export class LoopDetector {
 
   /**
    * Adds the calls of one model turn to the session's window, in turn order, and says for each whether it is
-   * part of a loop: one script for the whole turn.
+   * part of a loop: one script for the whole turn. A fresh turn's check rides its model checkpoint instead
+   * (saveModelTurn runs the same Lua with a {@link loopTurnRequest}).
    */
   async checkTurn(sessionId: string, calls: readonly LoopCall[], limits: LoopLimits): Promise<LoopVerdict[]> {
     if (calls.length === 0) return [];
-    const signatures = calls.map((call) => toolSignature(call.tool, call.input));
-    const reply = await runScript<Array<string | number>>(
-      this.redis,
-      'checkLoop',
-      [this.keys.loopState(sessionId)],
-      [
-        limits.window,
-        limits.threshold,
-        limits.strikes,
-        pingPongLength(limits.threshold),
-        STATE_TTL_MS,
-        ...calls.flatMap((call, i) => [call.toolUseId, call.tool, signatures[i] as string]),
-      ],
-    );
-    return signatures.map((signature, i) => {
-      const [verdict, kind, count, strikes, fresh, streak] = reply.slice(i * 6, i * 6 + 6);
-      return {
-        verdict: verdict as LoopVerdict['verdict'],
-        ...(kind ? { kind: kind as LoopKind } : {}),
-        signature,
-        count: Number(count),
-        strikes: Number(strikes),
-        fresh: Number(fresh) === 1,
-        errorStreak: Number(streak) === 1,
-      };
-    });
+    const request = loopTurnRequest(calls, limits);
+    const reply = await runScript<Array<string | number>>(this.redis, 'checkLoop', [this.keys.loopState(sessionId)], request.args);
+    return loopVerdicts(request, reply);
   }
 
   /** Remembers a finished call's result for the error-streak rule; returns the tool's streak (-1: seen before). */
@@ -95,4 +73,42 @@ export class LoopDetector {
     );
     return Number(streak);
   }
+}
+
+/** A turn's loop check as the scripts that run it take it (checkLoop-1.lua's ARGV). */
+export interface LoopTurnRequest {
+  signatures: string[];
+  args: Array<string | number>;
+}
+
+/** The ARGV of the loop check of a turn's calls, in turn order. */
+export function loopTurnRequest(calls: readonly LoopCall[], limits: LoopLimits): LoopTurnRequest {
+  const signatures = calls.map((call) => toolSignature(call.tool, call.input));
+  return {
+    signatures,
+    args: [
+      limits.window,
+      limits.threshold,
+      limits.strikes,
+      pingPongLength(limits.threshold),
+      STATE_TTL_MS,
+      ...calls.flatMap((call, i) => [call.toolUseId, call.tool, signatures[i] as string]),
+    ],
+  };
+}
+
+/** The verdicts of a loop check's reply (six values per call), in turn order. */
+export function loopVerdicts(request: LoopTurnRequest, reply: ReadonlyArray<string | number>): LoopVerdict[] {
+  return request.signatures.map((signature, i) => {
+    const [verdict, kind, count, strikes, fresh, streak] = reply.slice(i * 6, i * 6 + 6);
+    return {
+      verdict: verdict as LoopVerdict['verdict'],
+      ...(kind ? { kind: kind as LoopKind } : {}),
+      signature,
+      count: Number(count),
+      strikes: Number(strikes),
+      fresh: Number(fresh) === 1,
+      errorStreak: Number(streak) === 1,
+    };
+  });
 }

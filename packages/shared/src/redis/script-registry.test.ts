@@ -1,25 +1,39 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '../../../../test/support/fixtures.js';
 import { Redis } from 'ioredis';
 import { RedisServer } from '../testing/redis-server.js';
-import { isNoScript, ScriptRegistry, scriptRegistry } from './scripts.js';
+import { expandIncludes, isNoScript, readScriptDir, ScriptRegistry, scriptRegistry } from './scripts.js';
 
 const LUA_DIR = fileURLToPath(new URL('../../lua/', import.meta.url));
 
 describe('the script registry', () => {
-  test('every verbNoun-N.lua file of the package is registered, by the SHA1 of its source', () => {
+  test('every verbNoun-N.lua file of the package is registered, by the SHA1 of its source with its includes', () => {
     const files = readdirSync(LUA_DIR).filter((f) => f.endsWith('.lua'));
     const registry = scriptRegistry();
     expect(registry.names().sort()).toEqual(files.map((f) => f.replace(/-\d+\.lua$/, '')).sort());
     for (const file of files) {
       const sha = createHash('sha1')
-        .update(readFileSync(LUA_DIR + file))
+        .update(expandIncludes(LUA_DIR, file, readFileSync(LUA_DIR + file, 'utf8')))
         .digest('hex');
       expect(registry.shaOf(file.replace(/-\d+\.lua$/, ''))).toBe(sha);
     }
     console.log(`${files.length} scripts registered`);
+  });
+
+  test('an include line is replaced by its file; an include with no file is refused, naming the script', () => {
+    const dir = `${mkdtempSync(join(tmpdir(), 'agentq-lua-'))}/`;
+    mkdirSync(`${dir}include`);
+    writeFileSync(`${dir}include/twice.lua`, 'local function twice(x) return 2 * x end\n');
+    writeFileSync(`${dir}double-0.lua`, '-- doubles\n--#include twice\nreturn twice(tonumber(ARGV[1]))\n');
+    const [script] = readScriptDir(dir);
+    expect(script?.lua).toBe('-- doubles\nlocal function twice(x) return 2 * x end\nreturn twice(tonumber(ARGV[1]))\n');
+    writeFileSync(`${dir}broken-0.lua`, '--#include missing\nreturn 1\n');
+    expect(() => readScriptDir(dir)).toThrow('Lua script file "broken-0.lua" includes "missing"');
+    rmSync(dir, { recursive: true });
   });
 
   // A process-global Symbol.for guard meant a second copy of the package on the same connection never

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 
@@ -7,7 +7,9 @@ import type { Redis } from 'ioredis';
  * The Lua scripts ship as files in the package's `lua/` folder (listed in package.json#files), named
  * `verbNoun-<numKeys>.lua`; a new file there is picked up with no edit elsewhere. Each file's header lists
  * its KEYS, ARGV and return value. A script lives in the package whose code calls it: these are the ones
- * shared code calls; the worker registers its own with a {@link ScriptRegistry} of its own.
+ * shared code calls; the worker registers its own with a {@link ScriptRegistry} of its own. A line
+ * `--#include <name>` stands for `lua/include/<name>.lua`: Redis runs one script per call, so work two scripts
+ * share (a check that runs alone and inside a checkpoint) is written once and copied into both.
  */
 const LUA_DIR = fileURLToPath(new URL('../../lua/', import.meta.url));
 
@@ -17,7 +19,7 @@ export interface ScriptFile {
   lua: string;
 }
 
-/** Reads every `verbNoun-<numKeys>.lua` of a folder. */
+/** Reads every `verbNoun-<numKeys>.lua` of a folder, its `--#include <name>` lines replaced (see above). */
 export function readScriptDir(dir: string): ScriptFile[] {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.lua'))
@@ -25,8 +27,18 @@ export function readScriptDir(dir: string): ScriptFile[] {
     .map((file) => {
       const match = /^([A-Za-z]+)-(\d+)\.lua$/.exec(file);
       if (!match) throw new Error(`Lua script file "${file}" is not named verbNoun-<numKeys>.lua`);
-      return { name: match[1] as string, numberOfKeys: Number(match[2]), lua: readFileSync(dir + file, 'utf8') };
+      return { name: match[1] as string, numberOfKeys: Number(match[2]), lua: expandIncludes(dir, file, readFileSync(dir + file, 'utf8')) };
     });
+}
+
+/** The script's source with each `--#include <name>` line replaced by `include/<name>.lua` of its folder. */
+export function expandIncludes(dir: string, file: string, lua: string): string {
+  return lua.replace(/^--#include (\S+)[ \t]*$/gm, (_line, name: string) => {
+    const path = `${dir}include/${name}.lua`;
+    if (!/^[A-Za-z]+$/.test(name) || !existsSync(path))
+      throw new Error(`Lua script file "${file}" includes "${name}", which is not a file include/${name}.lua of its folder`);
+    return readFileSync(path, 'utf8').trimEnd();
+  });
 }
 
 /** Redis answered EVALSHA with NOSCRIPT: its script cache does not hold the script (a restart, SCRIPT FLUSH, a new node). */

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { AgentqError } from '../errors/agentq-error.js';
 import type { Keys } from '../redis/keys.js';
+import { type LoopTurnRequest, type LoopVerdict, loopVerdicts } from '../loop/loop-detector.js';
 import { runScript } from '../redis/scripts.js';
 import { calibrationField, calibrationValue } from './token-calibration.js';
 
@@ -173,9 +174,11 @@ export class StepCheckpointStore {
 
   /**
    * Checkpoints a model call's response and counts its usage once, in one round trip (see
-   * saveModelTurn-4.lua), with the step's events. Returns the response that is stored (the first writer's)
+   * saveModelTurn-5.lua), with the step's events. Returns the response that is stored (the first writer's)
    * and whether this call counted. With `promptEstimate` (a windowed step's own call), the writer that counts
-   * also leaves the next step its token calibration (see token-calibration.ts).
+   * also leaves the next step its token calibration (see token-calibration.ts). With `loop`, the script also
+   * runs the loop check of the response's tool calls when this response is the one stored, and returns its
+   * verdicts; `loop` is undefined in the result when it did not run (a response stored before is kept).
    */
   async saveModelCall(
     sessionId: string,
@@ -184,14 +187,22 @@ export class StepCheckpointStore {
     response: string,
     usage: CheckpointUsage,
     events: CheckpointEvents = NO_EVENTS,
-    promptEstimate?: number,
-  ): Promise<{ stored: string; counted: boolean }> {
+    options: { promptEstimate?: number | undefined; loop?: LoopTurnRequest | undefined } = {},
+  ): Promise<{ stored: string; counted: boolean; loop?: LoopVerdict[] }> {
+    const { promptEstimate } = options;
+    const loop = options.loop && options.loop.signatures.length > 0 ? options.loop : undefined;
     const reported = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
     const calibration = promptEstimate !== undefined ? [calibrationField(step), calibrationValue(step, { estimate: promptEstimate, reported })] : ['', ''];
-    const [stored, counted] = await runScript<[string | null, number]>(
+    const [stored, counted, loopReply] = await runScript<[string | null, number, Array<string | number> | undefined]>(
       this.redis,
       'saveModelTurn',
-      [this.keys.session(sessionId), this.keys.checkpoint(sessionId, step), this.keys.sessionEvents(sessionId), this.keys.memory(sessionId)],
+      [
+        this.keys.session(sessionId),
+        this.keys.checkpoint(sessionId, step),
+        this.keys.sessionEvents(sessionId),
+        this.keys.memory(sessionId),
+        this.keys.loopState(sessionId),
+      ],
       [
         MODEL_CALL_FIELD[call],
         response,
@@ -203,10 +214,11 @@ export class StepCheckpointStore {
         usage.costMicroUsd,
         ...eventArgs(events),
         ...calibration,
+        ...(loop?.args ?? []),
       ],
     );
     if (stored === null || counted === -1) throw vanished(sessionId);
-    return { stored, counted: counted === 1 };
+    return { stored, counted: counted === 1, ...(loop && loopReply && loopReply.length > 0 ? { loop: loopVerdicts(loop, loopReply) } : {}) };
   }
 
   /** Stores a tool call's outcome once with its events; returns the stored outcome and whether this call stored it. */

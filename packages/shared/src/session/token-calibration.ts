@@ -1,7 +1,7 @@
 /**
  * What a windowed step calibrates its token estimates with: the previous step's model call, as the estimate of
  * the prompt it sent and the input tokens the API reported for it. The model checkpoint writes it into the
- * session's memory hash (saveModelTurn-4.lua), which the next step's load reads anyway, so it costs that step
+ * session's memory hash (saveModelTurn-5.lua), which the next step's load reads anyway, so it costs that step
  * no read. Two fields, by step parity: a retried step still finds the step before its own.
  */
 export interface TokenCalibration {

@@ -49,7 +49,7 @@ export async function batchTurn(
       JSON.stringify(outcome.message),
       { ...counts, costMicroUsd: cost.costMicroUsd },
       undefined,
-      promptEstimate,
+      { promptEstimate },
     );
     const message = JSON.parse(stored) as ModelMessage;
     await settleCheckpointedCall(ctx, checkpoint, message, BATCH_PRICE_FACTOR);

@@ -1,4 +1,16 @@
-import { AgentqError, type ChatMessage, costMicroUsd, estimateInputTokens, serverToolMicroUsd, type ToolUseBlock } from '@agentq/shared';
+import {
+  AgentqError,
+  type ChatMessage,
+  costMicroUsd,
+  estimateInputTokens,
+  type LoopCall,
+  type LoopLimits,
+  type LoopTurnRequest,
+  loopTurnRequest,
+  type LoopVerdict,
+  serverToolMicroUsd,
+  type ToolUseBlock,
+} from '@agentq/shared';
 import { type ModelCall } from '@agentq/shared/internal';
 import { admitModelCall, type CallBudget, pricesOf, settleCheckpointedCall } from '../budget/model-call-budget.js';
 import { governedCreate } from '../governor/governed-create.js';
@@ -7,6 +19,7 @@ import { cacheMissReason } from '../model/cache-miss.js';
 import { classifyModelError } from '../model/classify-model-error.js';
 import type { ModelMessage } from '../model/model-client.js';
 import { tokenCounts } from '../model/token-counts.js';
+import type { PendingTurnCheckpoint } from '../tools/tool-guard.js';
 import { traceChat } from '../tracing/trace-chat.js';
 import { type BATCHED, batchTurn } from './batch-turn.js';
 import type { StepContext } from './step-context.js';
@@ -156,19 +169,27 @@ export async function modelTurn(ctx: StepContext, input: TurnInput, options: Tur
       },
     });
     const events = ctx.events.forCheckpoint(own);
-    // The guards' reads for this turn's tool calls go out with its checkpoint (a turn cut at max_tokens runs none).
+    // The guards' reads for this turn's tool calls go out with its checkpoint, the loop check inside it (a turn
+    // cut at max_tokens runs none).
+    const pending = pendingTurnCheckpoint();
     if (result.message.stop_reason !== 'max_tokens' && duplicateToolUseId(result.message.content) === undefined) {
-      prepareToolChecks(ctx, result.message.content.filter((b): b is typeof b & ToolUseBlock => b.type === 'tool_use') as ToolUseBlock[]);
+      prepareToolChecks(ctx, result.message.content.filter((b): b is typeof b & ToolUseBlock => b.type === 'tool_use') as ToolUseBlock[], pending);
     }
-    const { stored, counted } = await deps.stores.sessions.checkpoints.saveModelCall(
-      session.sessionId,
-      step,
-      call,
-      JSON.stringify(result.message),
-      { ...counts, costMicroUsd: cost },
-      events,
-      promptEstimate,
-    );
+    let saved;
+    try {
+      saved = await deps.stores.sessions.checkpoints.saveModelCall(
+        session.sessionId,
+        step,
+        call,
+        JSON.stringify(result.message),
+        { ...counts, costMicroUsd: cost },
+        events,
+        { promptEstimate, loop: pending.loop },
+      );
+    } finally {
+      pending.checked(saved?.loop);
+    }
+    const { stored, counted } = saved;
     ctx.events.afterCheckpoint(events, counted);
     message = JSON.parse(stored) as ModelMessage;
     await admittedBudget.settle(counts, cost);
@@ -182,6 +203,21 @@ export async function modelTurn(ctx: StepContext, input: TurnInput, options: Tur
     throw error;
   }
   return message;
+}
+
+/** The turn's checkpoint as the guards see it before it is written, and what they added to it. */
+function pendingTurnCheckpoint(): PendingTurnCheckpoint & { loop?: LoopTurnRequest; checked(verdicts: LoopVerdict[] | undefined): void } {
+  let answer: (verdicts: LoopVerdict[] | undefined) => void = () => undefined;
+  const verdicts = new Promise<LoopVerdict[] | undefined>((resolve) => (answer = resolve));
+  const pending = {
+    loop: undefined as LoopTurnRequest | undefined,
+    loopCheck(calls: readonly LoopCall[], limits: LoopLimits) {
+      pending.loop = loopTurnRequest(calls, limits);
+      return verdicts;
+    },
+    checked: (loop: LoopVerdict[] | undefined) => answer(loop),
+  };
+  return pending;
 }
 
 /** A budget-cut `max_tokens` narrows manual thinking with it (the API wants budget_tokens < max_tokens). */

@@ -2,7 +2,7 @@ import { type EventData, type SessionError, type SessionStatus, type ToolUseBloc
 import { capToolResult } from '../tools/cap-tool-result.js';
 import { redact } from '../tools/redact.js';
 import { runTool } from '../tools/run-tool.js';
-import type { ToolCall } from '../tools/tool-guard.js';
+import type { PendingTurnCheckpoint, ToolCall } from '../tools/tool-guard.js';
 import { errorOutcome, type ToolOutcome } from '../tools/tool-outcome.js';
 import { traceTool } from '../tracing/trace-tool.js';
 import type { StepContext } from './step-context.js';
@@ -98,17 +98,18 @@ export async function toolTurn(ctx: StepContext, blocks: ToolUseBlock[]): Promis
 }
 
 /**
- * Lets the guards start their reads for the calls of a fresh model turn while its checkpoint is written, so
- * the tool turn finds their answers in hand: the same calls the tool turn will check, in block order.
+ * Lets the guards start their reads for the calls of a fresh model turn while its checkpoint is written (or
+ * add them to it), so the tool turn finds their answers in hand: the same calls the tool turn will check, in
+ * block order.
  */
-export function prepareToolChecks(ctx: StepContext, blocks: readonly ToolUseBlock[]): void {
+export function prepareToolChecks(ctx: StepContext, blocks: readonly ToolUseBlock[], checkpoint: PendingTurnCheckpoint): void {
   const calls: ToolCall[] = [];
   for (const block of blocks) {
     const prepared = prepareCall(ctx, block);
     if ('call' in prepared) calls.push(prepared.call);
   }
   if (calls.length === 0) return;
-  for (const guard of ctx.deps.guards) guard.prepare?.(ctx, calls);
+  for (const guard of ctx.deps.guards) guard.prepare?.(ctx, calls, checkpoint);
 }
 
 function prepareCall(ctx: StepContext, block: ToolUseBlock): { call: ToolCall } | { outcome: ToolOutcome } {

@@ -1,6 +1,6 @@
 import { canonicalJson, LOOP_REFLECTIONS, type LoopVerdict, truncateText } from '@agentq/shared';
 import type { GuardContext } from './guard-context.js';
-import type { GuardDecision, ToolCall, ToolGuard } from './tool-guard.js';
+import type { GuardDecision, PendingTurnCheckpoint, ToolCall, ToolGuard } from './tool-guard.js';
 import { errorOutcome, type ToolOutcome } from './tool-outcome.js';
 
 const MAX_INPUT_CHARS = 2000;
@@ -12,24 +12,23 @@ const MAX_INPUT_CHARS = 2000;
  * model sent (before schema defaults), so what counts as "the same call" is what the model wrote.
  */
 export function loopGuard(): ToolGuard {
-  // Verdicts asked for while the turn's checkpoint was written (checking is idempotent per tool_use id).
-  // Per-step state: keyed by the step's context, it goes with the step.
-  const prepared = new WeakMap<GuardContext, Map<string, Promise<LoopVerdict>>>();
+  // Verdicts the turn's checkpoint script decided (checking is idempotent per tool_use id); undefined when it
+  // did not, and the call is checked by itself. Per-step state: keyed by the step's context, it goes with the step.
+  const prepared = new WeakMap<GuardContext, Map<string, Promise<LoopVerdict | undefined>>>();
   const ask = (ctx: GuardContext, block: ToolCall['block']) =>
     ctx.deps.loopDetector.check(ctx.session.sessionId, { toolUseId: block.id, tool: block.name, input: block.input }, ctx.limits.loop);
 
   return {
     name: 'loop',
-    prepare(ctx: GuardContext, calls: readonly ToolCall[]): void {
-      // The whole turn in one script, in turn order.
-      const turn = ctx.deps.loopDetector.checkTurn(
-        ctx.session.sessionId,
+    prepare(ctx: GuardContext, calls: readonly ToolCall[], checkpoint: PendingTurnCheckpoint): void {
+      // The whole turn, in turn order, inside the turn's checkpoint script.
+      const turn = checkpoint.loopCheck(
         calls.map(({ block }) => ({ toolUseId: block.id, tool: block.name, input: block.input })),
         ctx.limits.loop,
       );
-      const verdicts = new Map<string, Promise<LoopVerdict>>();
+      const verdicts = new Map<string, Promise<LoopVerdict | undefined>>();
       calls.forEach((call, i) => {
-        const verdict = turn.then((all) => all[i] as LoopVerdict);
+        const verdict = turn.then((all) => all?.[i]);
         verdict.catch(() => undefined);
         verdicts.set(call.block.id, verdict);
       });
@@ -37,7 +36,7 @@ export function loopGuard(): ToolGuard {
     },
     async check(ctx: GuardContext, call: ToolCall): Promise<GuardDecision> {
       const { block } = call;
-      const v = await (prepared.get(ctx)?.get(block.id) ?? ask(ctx, block));
+      const v = (await prepared.get(ctx)?.get(block.id)) ?? (await ask(ctx, block));
       if (v.verdict === 'ok' || !v.kind) return { kind: 'run' };
       const input = truncateText(canonicalJson(block.input), MAX_INPUT_CHARS);
       const data = {

@@ -9,6 +9,7 @@
   KEYS[2] checkpoint hash of the step
   KEYS[3] session event stream
   KEYS[4] memory hash of the session (working memory: its token calibration, see step-checkpoint.ts)
+  KEYS[5] loop state hash of the session (see checkLoop-1.lua)
   ARGV[1] checkpoint field of the response (e.g. 'model')
   ARGV[2] response JSON
   ARGV[3] usage guard field (e.g. 'usage:model')
@@ -23,10 +24,15 @@
   ARGV[12] JSON array of events appended only when the usage is counted now
   ARGV[13] calibration field of the memory hash to set when the usage is counted now ('' for none)
   ARGV[14] its value
-  Returns { stored response JSON, 1 when the usage was counted now or 0 when it was counted before }, or
-  { false, -1 } when the session record does not exist (expired, or lost with Redis data): nothing is
-  written, so neither the checkpoint nor a usage-only session hash comes back without a TTL.
+  ARGV[15..] the loop check of the response's tool calls, as checkLoop's ARGV (none when it has none): run
+             only when this response is the one stored now, so a racing or retried writer never checks calls
+             of a response that was not kept
+  Returns { stored response JSON, 1 when the usage was counted now or 0 when it was counted before, the loop
+  check's reply (see checkLoop-1.lua; empty when it did not run) }, or { false, -1 } when the session record
+  does not exist (expired, or lost with Redis data): nothing is written, so neither the checkpoint nor a
+  usage-only session hash comes back without a TTL.
 ]]
+--#include loopTurn
 -- The session's status (present in every session record) and its usage counters, in one read: a missing
 -- status is a missing session.
 local counters = { 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costMicroUsd' }
@@ -44,9 +50,11 @@ local checkpoint = {}
 -- The response and the usage guard, in one read.
 local got = redis.call('HMGET', KEYS[2], ARGV[1], ARGV[3])
 local stored = got[1]
+local loop = {}
 if not stored then
   checkpoint = { ARGV[1], ARGV[2] }
   stored = ARGV[2]
+  if #ARGV > 14 then loop = loopTurn(KEYS[5], ARGV, 15) end
 end
 appendEvents(cjson.decode(ARGV[11]), written)
 local counted = 0
@@ -71,4 +79,4 @@ if #written > 0 then
   checkpoint[#checkpoint + 1] = cjson.encode(written)
 end
 if #checkpoint > 0 then redis.call('HSET', KEYS[2], unpack(checkpoint)) end
-return { stored, counted }
+return { stored, counted, loop }
