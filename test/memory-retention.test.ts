@@ -1,4 +1,4 @@
-import { createStores, defineAgent, defineTool, type Redis, type Session } from '@agentq/shared';
+import { createStores, defineAgent, defineTool, LoopDetector, type Redis, type Session } from '@agentq/shared';
 import { Keys } from '@agentq/shared/internal';
 import { z } from 'zod';
 import { describe, expect, test } from './support/fixtures.js';
@@ -82,6 +82,13 @@ describe('retention of finished sessions', () => {
       expect(await store.commitStep(session.sessionId, 0, [{ step: 0, message: { role: 'assistant', content: 'ok' } }])).toBe(1);
       expect(await redis.pttl(keys.session(session.sessionId))).toBe(-1);
       expect(await redis.pttl(keys.history(session.sessionId))).toBe(-1);
+      // The loop window too: it gets its expiry with the rest when the session ends, not on every check.
+      await new LoopDetector(redis, keys).checkTurn(session.sessionId, [{ toolUseId: 't1', tool: 'echo', input: {} }], {
+        window: 9,
+        threshold: 3,
+        strikes: 1,
+      });
+      expect(await redis.pttl(keys.loopState(session.sessionId))).toBe(-1);
       const ckpt = await redis.pttl(keys.checkpoint(session.sessionId, 0));
       expect(ckpt).toBeGreaterThan(0);
       expect(ckpt).toBeLessThanOrEqual(HOUR);

@@ -8,8 +8,7 @@
   ARGV[2] threshold T
   ARGV[3] strikes S: detections answered with a reflection; detection S+1 stops the session
   ARGV[4] ping-pong length L (calls an A,B,A,B run must span)
-  ARGV[5] TTL of the hash in ms
-  ARGV[6..] one triple per call: toolUseId, tool name, signature ('<tool>:<sha256 of canonical input>')
+  ARGV[5..] one triple per call: toolUseId, tool name, signature ('<tool>:<sha256 of canonical input>')
   The check itself is include/loopTurn.lua, which saveModelTurn also runs, with a fresh turn's checkpoint.
   Returns, per call in order, { verdict, kind, count, strikes, fresh, streak } flattened:
     verdict 'ok' | 'warn' | 'stop'; kind 'repeat' | 'ping_pong' | 'error_repeat' | '';

@@ -5,13 +5,11 @@
   ARGV[2] tool name
   ARGV[3] 1 when the result is an error, else 0
   ARGV[4] sha256 of the result content
-  ARGV[5] TTL of the hash in ms
   Returns the tool's error streak after this result (0 after a success), or -1 when already recorded.
 ]]
 if redis.call('HSETNX', KEYS[1], 'r:' .. ARGV[1], '1') == 0 then
   return -1
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
 local field = 'e:' .. ARGV[2]
 if ARGV[3] ~= '1' then
   redis.call('HDEL', KEYS[1], field)

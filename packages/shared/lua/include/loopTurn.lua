@@ -3,8 +3,10 @@
   includes with `--#include loopTurn`: checkLoop runs it alone, saveModelTurn with the turn's checkpoint.
   key   the session's loop state hash: 'w' the window (signatures, oldest first, one per line); 'strikes';
         'v:<toolUseId>' cached verdicts; 'e:<tool>' error streaks ('<length> <sha256 of the error>')
-  args  the script's ARGV; from args[first]: window W, threshold T, strikes S, ping-pong length L, TTL of the
-        hash in ms, then one triple per call: toolUseId, tool name, signature ('<tool>:<sha256 of canonical input>')
+  args  the script's ARGV; from args[first]: window W, threshold T, strikes S, ping-pong length L, then one
+        triple per call: toolUseId, tool name, signature ('<tool>:<sha256 of canonical input>')
+  The hash gets no expiry here: like the history, it lives while the session runs and gets its expiry with the
+  session's other data when the session ends (applyRetention in retention.ts).
   Returns, per call in order, { verdict, kind, count, strikes, fresh, streak } flattened.
 ]]
 local function loopTurn(key, args, first)
@@ -13,12 +15,12 @@ local function loopTurn(key, args, first)
   local maxStrikes = tonumber(args[first + 2])
   local ppLen = tonumber(args[first + 3])
   local keep = math.max(window, ppLen)
-  local n = (#args - first - 4) / 3
+  local n = (#args - first - 3) / 3
 
   -- Everything the turn may read, in one HMGET: window, strikes, then each call's cached verdict and error streak.
   local fields = { 'w', 'strikes' }
   for c = 1, n do
-    local at = first + 4 + (c - 1) * 3
+    local at = first + 3 + (c - 1) * 3
     fields[#fields + 1] = 'v:' .. args[at + 1]
     fields[#fields + 1] = 'e:' .. args[at + 2]
   end
@@ -37,7 +39,7 @@ local function loopTurn(key, args, first)
   local changed = false
 
   for c = 1, n do
-    local at = first + 4 + (c - 1) * 3
+    local at = first + 3 + (c - 1) * 3
     local id, tool, sig = args[at + 1], args[at + 2], args[at + 3]
     local cached = h[1 + 2 * c]
     if cached then
@@ -103,7 +105,6 @@ local function loopTurn(key, args, first)
   if changed then
     redis.call('HSET', key, 'w', table.concat(calls, '\n'), 'strikes', strikes, unpack(writes))
     if #answered > 0 then redis.call('HDEL', key, unpack(answered)) end
-    redis.call('PEXPIRE', key, args[first + 4])
   end
   return out
 end

@@ -6,9 +6,6 @@ import { sha256Hex } from './canonical-json.js';
 import { type LoopKind, pingPongLength } from './loop-kind.js';
 import { toolSignature } from './tool-signature.js';
 
-/** Loop state outlives a parked or slow session by far; it goes with the session's other keys after that. */
-const STATE_TTL_MS = 7 * 24 * 3600 * 1000;
-
 /** One tool call as the detector sees it. */
 export interface LoopCall {
   toolUseId: string;
@@ -69,7 +66,7 @@ export class LoopDetector {
       this.redis,
       'recordLoopResult',
       [this.keys.loopState(sessionId)],
-      [result.toolUseId, result.tool, result.isError ? 1 : 0, sha256Hex(result.content), STATE_TTL_MS],
+      [result.toolUseId, result.tool, result.isError ? 1 : 0, sha256Hex(result.content)],
     );
     return Number(streak);
   }
@@ -91,7 +88,6 @@ export function loopTurnRequest(calls: readonly LoopCall[], limits: LoopLimits):
       limits.threshold,
       limits.strikes,
       pingPongLength(limits.threshold),
-      STATE_TTL_MS,
       ...calls.flatMap((call, i) => [call.toolUseId, call.tool, signatures[i] as string]),
     ],
   };
