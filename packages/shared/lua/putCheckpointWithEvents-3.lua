@@ -5,7 +5,7 @@
   gets the stored value back and appends only the step's buffered events. Appended events are also kept in the
   checkpoint's outbox field until the worker copies them to the global stream (see saveModelTurn-5.lua).
   KEYS[1] session hash (nothing is written when it does not exist: a checkpoint must not recreate a session
-          that expired or was lost with Redis data)
+          that expired or was lost with Redis data; read only when the checkpoint lacks ARGV[7])
   KEYS[2] checkpoint hash of the step
   KEYS[3] session event stream
   ARGV[1] field (e.g. 'tool:<toolUseId>', 'started:<toolUseId>')
@@ -14,10 +14,14 @@
   ARGV[4] outbox field of this write (unique per write)
   ARGV[5] JSON array of events (each a flat field array) appended always ('[]' for none)
   ARGV[6] JSON array of events appended only when this value is the one stored
+  ARGV[7] the step's model response field: when the checkpoint holds it, the session existed when the turn
+          was checkpointed and the checkpoint expires with the session, so its record need not be read
   Returns { stored value, 1 when this call stored it or 0 when one was stored before }, or { false, -1 } when
   the session record does not exist.
 ]]
-if redis.call('EXISTS', KEYS[1]) == 0 then return { false, -1 } end
+-- The field and the model response in one read.
+local got = redis.call('HMGET', KEYS[2], ARGV[1], ARGV[7])
+if not got[2] and redis.call('EXISTS', KEYS[1]) == 0 then return { false, -1 } end
 local function appendEvents(list, written)
   for _, fields in ipairs(list) do
     redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', unpack(fields))
@@ -26,7 +30,7 @@ local function appendEvents(list, written)
 end
 local written = {}
 appendEvents(cjson.decode(ARGV[5]), written)
-local stored = redis.call('HGET', KEYS[2], ARGV[1])
+local stored = got[1]
 local now = 0
 -- The value and the outbox go out in one HSET.
 local checkpoint = {}

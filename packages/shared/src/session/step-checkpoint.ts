@@ -269,7 +269,7 @@ export class StepCheckpointStore {
       this.redis,
       'putCheckpointWithEvents',
       [this.keys.session(sessionId), this.keys.checkpoint(sessionId, step), this.keys.sessionEvents(sessionId)],
-      [field, value, ...eventArgs(events)],
+      [field, value, ...eventArgs(events), MODEL_CALL_FIELD.model],
     );
     if (stored === null || written === -1) throw vanished(sessionId);
     return { stored, written: written === 1 };
