@@ -159,7 +159,8 @@ await warm.whenFinished(WARMUP_SESSIONS);
 await warm.close();
 
 const chain = await startChain(mode, queueName, prefix, concurrency);
-const counter = new RoundTripCounter();
+// Loaded runs count client commands only: their round trips overlap, and the counter's own work is not the step's.
+const counter = new RoundTripCounter({ commandsOnly: !unloaded });
 // The parent reads Redis's counters after the warm-up, then says go.
 say({ ready: true });
 await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
