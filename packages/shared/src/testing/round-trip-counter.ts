@@ -32,7 +32,7 @@ export class RoundTripCounter {
   /**
    * With `commandsOnly`, only {@link commands} is counted: no round trips, no bytes, no hook on each reply.
    * For a loaded benchmark, whose commands overlap (round trips say nothing there) and whose CPU the counter
-   * must not add to: measuring each argument's bytes and hooking each reply cost a step ~2% of the worker's CPU.
+   * should not add to (measuring each argument's bytes, hooking each reply).
    */
   constructor(options: { commandsOnly?: boolean } = {}) {
     this.commandsOnly = options.commandsOnly === true;
