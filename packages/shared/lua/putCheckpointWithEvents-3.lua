@@ -19,17 +19,12 @@
   Returns { stored value, 1 when this call stored it or 0 when one was stored before }, or { false, -1 } when
   the session record does not exist.
 ]]
+--#include appendEvents
 -- The field and the model response in one read.
 local got = redis.call('HMGET', KEYS[2], ARGV[1], ARGV[7])
 if not got[2] and redis.call('EXISTS', KEYS[1]) == 0 then return { false, -1 } end
-local function appendEvents(list, written)
-  for _, fields in ipairs(list) do
-    redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', unpack(fields))
-    written[#written + 1] = fields
-  end
-end
 local written = {}
-appendEvents(cjson.decode(ARGV[5]), written)
+appendEvents(KEYS[3], ARGV[3], ARGV[5], written)
 local stored = got[1]
 local now = 0
 -- The value and the outbox go out in one HSET.
@@ -38,7 +33,7 @@ if not stored then
   checkpoint = { ARGV[1], ARGV[2] }
   stored = ARGV[2]
   now = 1
-  appendEvents(cjson.decode(ARGV[6]), written)
+  appendEvents(KEYS[3], ARGV[3], ARGV[6], written)
 end
 if #written > 0 then
   checkpoint[#checkpoint + 1] = ARGV[4]

@@ -33,17 +33,12 @@
   usage-only session hash comes back without a TTL.
 ]]
 --#include loopTurn
+--#include appendEvents
 -- The session's status (present in every session record) and its usage counters, in one read: a missing
 -- status is a missing session.
 local counters = { 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costMicroUsd' }
 local now = redis.call('HMGET', KEYS[1], 'status', unpack(counters))
 if not now[1] then return { false, -1 } end
-local function appendEvents(list, written)
-  for _, fields in ipairs(list) do
-    redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[9], '*', unpack(fields))
-    written[#written + 1] = fields
-  end
-end
 local written = {}
 -- The checkpoint's writes go out in one HSET at the end.
 local checkpoint = {}
@@ -56,7 +51,7 @@ if not stored then
   stored = ARGV[2]
   if #ARGV > 14 then loop = loopTurn(KEYS[5], ARGV, 15) end
 end
-appendEvents(cjson.decode(ARGV[11]), written)
+appendEvents(KEYS[3], ARGV[9], ARGV[11], written)
 local counted = 0
 if not got[2] then
   checkpoint[#checkpoint + 1] = ARGV[3]
@@ -71,7 +66,7 @@ if not got[2] then
   end
   redis.call('HSET', KEYS[1], unpack(sums))
   if ARGV[13] ~= '' then redis.call('HSET', KEYS[4], ARGV[13], ARGV[14]) end
-  appendEvents(cjson.decode(ARGV[12]), written)
+  appendEvents(KEYS[3], ARGV[9], ARGV[12], written)
   counted = 1
 end
 if #written > 0 then
