@@ -1,5 +1,5 @@
-import { createStores, defineAgent, defineTool, LOOP_REFLECTIONS, LoopDetector, loopTurnRequest, sha256Hex, toolSignature } from '@agentq/shared';
-import { Keys } from '@agentq/shared/internal';
+import { createStores, defineAgent, defineTool, LOOP_REFLECTIONS, LoopDetector, sha256Hex, toolSignature } from '@agentq/shared';
+import { Keys, loopTurnRequest } from '@agentq/shared/internal';
 import { z } from 'zod';
 import { describe, expect, test } from './support/fixtures.js';
 import { type Harness, scripted, startHarness } from './support/harness.js';

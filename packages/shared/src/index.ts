@@ -85,7 +85,7 @@ export { decodeEvent, type EventInput, EventLog, type EventLogOptions } from './
 export { createLogger, type Logger, type LoggerOptions, REDACT_PATHS } from './logger/create-logger.js';
 export { scrubSecrets } from './logger/scrub-secrets.js';
 export { canonicalJson, sha256Hex } from './loop/canonical-json.js';
-export { type LoopCall, LoopDetector, type LoopTurnRequest, loopTurnRequest, type LoopVerdict, loopVerdicts } from './loop/loop-detector.js';
+export { type LoopCall, LoopDetector, type LoopVerdict } from './loop/loop-detector.js';
 export { LOOP_REFLECTIONS, type LoopKind, pingPongLength } from './loop/loop-kind.js';
 export { toolSignature } from './loop/tool-signature.js';
 export { addJob, addJobs, jobEntry, jobOptions, type JobPlacement, parseJob, scheduleJob } from './queue/add-job.js';

@@ -18,4 +18,5 @@ export {
 } from './session/step-checkpoint.js';
 export { listenHttp, type ListeningServer } from './http/listen-http.js';
 export { parseHistoryLines } from './session/history-line.js';
+export { type LoopTurnRequest, loopTurnRequest, loopVerdicts } from './loop/loop-detector.js';
 export { calibrationOf, type TokenCalibration } from './session/token-calibration.js';

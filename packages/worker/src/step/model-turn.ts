@@ -5,13 +5,11 @@ import {
   estimateInputTokens,
   type LoopCall,
   type LoopLimits,
-  type LoopTurnRequest,
-  loopTurnRequest,
   type LoopVerdict,
   serverToolMicroUsd,
   type ToolUseBlock,
 } from '@agentq/shared';
-import { type ModelCall } from '@agentq/shared/internal';
+import { type LoopTurnRequest, loopTurnRequest, type ModelCall } from '@agentq/shared/internal';
 import { admitModelCall, type CallBudget, pricesOf, settleCheckpointedCall } from '../budget/model-call-budget.js';
 import { governedCreate } from '../governor/governed-create.js';
 import { buildMessageRequest, MIN_THINKING_BUDGET } from '../model/build-message-request.js';
