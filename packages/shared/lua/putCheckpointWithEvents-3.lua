@@ -19,7 +19,7 @@
   Returns { stored value, 1 when this call stored it or 0 when one was stored before }, or { false, -1 } when
   the session record does not exist.
 ]]
---#include appendEvents
+--#include checkpointEvents
 -- The field and the model response in one read.
 local got = redis.call('HMGET', KEYS[2], ARGV[1], ARGV[7])
 if not got[2] and redis.call('EXISTS', KEYS[1]) == 0 then return { false, -1 } end
@@ -35,9 +35,5 @@ if not stored then
   now = 1
   appendEvents(KEYS[3], ARGV[3], ARGV[6], written)
 end
-if #written > 0 then
-  checkpoint[#checkpoint + 1] = ARGV[4]
-  checkpoint[#checkpoint + 1] = cjson.encode(written)
-end
-if #checkpoint > 0 then redis.call('HSET', KEYS[2], unpack(checkpoint)) end
+writeCheckpoint(KEYS[2], checkpoint, ARGV[4], written)
 return { stored, now }

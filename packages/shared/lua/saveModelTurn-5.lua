@@ -33,7 +33,7 @@
   usage-only session hash comes back without a TTL.
 ]]
 --#include loopTurn
---#include appendEvents
+--#include checkpointEvents
 -- The session's status (present in every session record) and its usage counters, in one read: a missing
 -- status is a missing session.
 local counters = { 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'costMicroUsd' }
@@ -69,9 +69,5 @@ if not got[2] then
   appendEvents(KEYS[3], ARGV[9], ARGV[12], written)
   counted = 1
 end
-if #written > 0 then
-  checkpoint[#checkpoint + 1] = ARGV[10]
-  checkpoint[#checkpoint + 1] = cjson.encode(written)
-end
-if #checkpoint > 0 then redis.call('HSET', KEYS[2], unpack(checkpoint)) end
+writeCheckpoint(KEYS[2], checkpoint, ARGV[10], written)
 return { stored, counted, loop }

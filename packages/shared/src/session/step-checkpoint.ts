@@ -189,8 +189,7 @@ export class StepCheckpointStore {
     events: CheckpointEvents = NO_EVENTS,
     options: { promptEstimate?: number | undefined; loop?: LoopTurnRequest | undefined } = {},
   ): Promise<{ stored: string; counted: boolean; loop?: LoopVerdict[] }> {
-    const { promptEstimate } = options;
-    const loop = options.loop && options.loop.signatures.length > 0 ? options.loop : undefined;
+    const { promptEstimate, loop } = options;
     const reported = usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
     const calibration = promptEstimate !== undefined ? [calibrationField(step), calibrationValue(step, { estimate: promptEstimate, reported })] : ['', ''];
     const [stored, counted, loopReply] = await runScript<[string | null, number, Array<string | number> | undefined]>(

@@ -12,10 +12,6 @@ export interface MemoryState {
 
 export const EMPTY_MEMORY: MemoryState = { summary: '', foldedThrough: 0 };
 
-export async function readMemoryState(stores: Stores, sessionId: string): Promise<MemoryState> {
-  return memoryStateOf(await readMemoryHash(stores, sessionId));
-}
-
 /** The memory hash as stored: the rolling summary's fields and the token calibration (see token-calibration.ts). */
 export async function readMemoryHash(stores: Stores, sessionId: string): Promise<Record<string, string>> {
   return stores.redis.hgetall(stores.keys.memory(sessionId));

@@ -4,7 +4,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { StepDeferred } from '../queue/job-signals.js';
 import { cutToolResults } from './cut-tool-results.js';
 import type { MemoryContext } from './memory-context.js';
-import { advanceMemoryState, type MemoryState, memoryStateOf, readMemoryHash, readMemoryState } from './memory-state.js';
+import { advanceMemoryState, type MemoryState, memoryStateOf, readMemoryHash } from './memory-state.js';
 import { foldIntoSummary } from './summarize.js';
 import { calibrationRatio, estimateMessageTokens, estimatePrefixTokens } from './token-estimate.js';
 import { thinkingSafeWindow } from './thinking-safe.js';
@@ -39,17 +39,17 @@ export async function prepareWorkingMemory(
   const call = refit ? 'summary-refit' : 'summary';
 
   const saved = checkpoint.modelResponse(call);
-  // A windowed step's job names where its history starts, and the load read the memory hash with it; a step
-  // queued without (the first, a resumed one) reads it now.
-  const memoryHash = loaded.memory ?? (await readMemoryHash(deps.stores, sessionId));
+  // A windowed step's job names where its history starts, and the load read the memory hash with it. A step
+  // queued without (the first, a resumed one) reads it now, and so does a refit: it runs after this step's
+  // first call may have folded, when the load's summary is stale.
+  const memoryHash = loaded.memory !== undefined && !refit ? loaded.memory : await readMemoryHash(deps.stores, sessionId);
   let state: MemoryState;
   if (saved) {
     // This step already folded (a retried job): reuse it, and make sure the memory hash has it too.
     state = { ...(JSON.parse(saved) as MemoryState), foldedAt: step };
     await advanceMemoryState(deps.stores, sessionId, step, state);
   } else {
-    // A refit runs after this step's first call may have folded: the load's summary is stale by then.
-    state = refit ? await readMemoryState(deps.stores, sessionId) : memoryStateOf(memoryHash);
+    state = memoryStateOf(memoryHash);
   }
   let { entries: history, offset } = loaded;
   if (state.foldedThrough < offset) {
