@@ -45,7 +45,11 @@ export async function addJob<N extends JobName>(queue: Queue, name: N, data: Job
 
 /** Adds jobs built by {@link jobEntry} in one round trip. */
 export async function addJobs(queue: Queue, entries: Array<ReturnType<typeof jobEntry>>): Promise<void> {
-  if (entries.length > 0) await queue.addBulk(entries);
+  const [only] = entries;
+  // `addBulk` builds an ioredis pipeline, whose constructor copies every script BullMQ defines on its
+  // connection: for the one job a step adds, that was the largest single entry of the worker's profile.
+  if (entries.length === 1 && only) await queue.add(only.name, only.data, only.opts);
+  else if (entries.length > 1) await queue.addBulk(entries);
 }
 
 /** Upserts the job scheduler that adds a job of kind `name` every `everyMs` (one per queue, whoever calls it). */
