@@ -117,6 +117,12 @@ interface ChainResult {
   bytesOutOfRedisPerStep: number;
   /** The most frequent commands per step (commands run inside Lua scripts included), from INFO commandstats. */
   topCommandsPerStep: Record<string, number>;
+  /**
+   * Where Redis's command time goes: microseconds per step by command (INFO commandstats `usec`), the most
+   * first. A script's time (`evalsha`) includes the commands it runs, which are also listed by their own name.
+   * Redis's CPU per step is more than these: reading, parsing and writing the sockets is counted by neither.
+   */
+  redisUsecPerStep: Record<string, number>;
 }
 
 interface UnloadedResult {
@@ -149,6 +155,7 @@ function medianOf(results: ChainResult[]): ChainResult {
     bytesIntoRedisPerStep: pick('bytesIntoRedisPerStep'),
     bytesOutOfRedisPerStep: pick('bytesOutOfRedisPerStep'),
     topCommandsPerStep: middle.topCommandsPerStep,
+    redisUsecPerStep: middle.redisUsecPerStep,
   };
 }
 
@@ -241,6 +248,14 @@ async function runChain(
     bytesIntoRedisPerStep: Math.round((after.netIn - before.netIn) / total),
     bytesOutOfRedisPerStep: Math.round((after.netOut - before.netOut) / total),
     topCommandsPerStep: Object.fromEntries(perCommand.map(([name, n]) => [name, round(n, 2)])),
+    redisUsecPerStep: Object.fromEntries(
+      Object.entries(after.usec)
+        .map(([name, usec]) => [name, (usec - (before.usec[name] ?? 0)) / total] as const)
+        .filter(([name, n]) => n >= 0.05 && name !== 'info')
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 15)
+        .map(([name, n]) => [name, round(n, 2)]),
+    ),
   };
 }
 
@@ -343,16 +358,23 @@ async function stepGaps(redis: Redis, queueName: string, ids: string[], steps: n
 }
 
 /** Redis's own counters: CPU seconds, bytes in and out, and calls per command (Lua-internal ones included). */
-async function serverStats(redis: Redis): Promise<{ cpuSec: number; netIn: number; netOut: number; commands: Record<string, number> }> {
+async function serverStats(
+  redis: Redis,
+): Promise<{ cpuSec: number; netIn: number; netOut: number; commands: Record<string, number>; usec: Record<string, number> }> {
   const [cpu, stats, commandstats] = await Promise.all([redis.info('cpu'), redis.info('stats'), redis.info('commandstats')]);
   const num = (text: string, name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(text)?.[1] ?? 0);
   const commands: Record<string, number> = {};
-  for (const match of commandstats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) commands[match[1] as string] = Number(match[2]);
+  const usec: Record<string, number> = {};
+  for (const match of commandstats.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+    commands[match[1] as string] = Number(match[2]);
+    usec[match[1] as string] = Number(match[3]);
+  }
   return {
     cpuSec: num(cpu, 'used_cpu_user') + num(cpu, 'used_cpu_sys'),
     netIn: num(stats, 'total_net_input_bytes'),
     netOut: num(stats, 'total_net_output_bytes'),
     commands,
+    usec,
   };
 }
 
