@@ -15,10 +15,11 @@ import { monitorRedis } from './support/monitor.js';
 const CEILING = 95;
 /**
  * The most scripts a middle step with one tool call runs: tenant slot, governor acquire and settle, model
- * checkpoint (with the turn's loop check inside), two global-stream copies, tool result checkpoint, commit,
- * and BullMQ's next-job add and job end. The loop check ran as a script of its own before: 11.
+ * checkpoint (with the turn's loop check inside), tool result checkpoint, the step's one global-stream copy,
+ * commit, and BullMQ's next-job add and job end. The loop check ran as a script of its own before (11), and
+ * each checkpoint's events had a copy of their own (10).
  */
-const SCRIPTS = 10;
+const SCRIPTS = 9;
 
 const lookup = defineTool({ name: 'lookup', description: 'Looks up', input: z.object({ q: z.string() }), risk: 'safe', run: ({ q }) => `found ${q}` });
 const agent = defineAgent({ name: 'commands', system: 'Counts commands.', tools: [lookup] });

@@ -20,3 +20,4 @@ export { listenHttp, type ListeningServer } from './http/listen-http.js';
 export { parseHistoryLines } from './session/history-line.js';
 export { type LoopTurnRequest, loopTurnRequest, loopVerdicts } from './loop/loop-detector.js';
 export { calibrationOf, type TokenCalibration } from './session/token-calibration.js';
+export type { PublishedOutbox } from './events/event-log.js';

@@ -16,6 +16,16 @@ export interface EventLogOptions {
 /** An event to append: its envelope (the time defaults to now) with a known type and that type's data. */
 export type EventInput = Omit<EventEnvelope, 'timestamp' | 'id'> & EventBody & { timestamp?: number };
 
+/** One checkpoint outbox to copy to the global stream (see {@link EventLog.publish}). */
+export interface PublishedOutbox {
+  /** Names the write, and so its events, uniquely: a second copy of it appends nothing. */
+  id: string;
+  /** Its events as stream field arrays, as the checkpoint script appended them. */
+  encoded: string[][];
+  /** The same events as this process built them, for the in-process observers. */
+  events?: readonly AgentEvent[] | undefined;
+}
+
 /** An event as written: the envelope and body, the data scrubbed of secrets. */
 type Written = EventEnvelope & { type: string; data: unknown };
 
@@ -104,41 +114,45 @@ export class EventLog {
   }
 
   /**
-   * Copies events a checkpoint script already appended to their session's stream to the global stream, each
-   * at most once whoever else copies the same outbox (see publishEvents-2.lua), and tells the in-process
-   * observers of the ones appended now (`events`: the same events as {@link prepare} gave them, when the caller
-   * has them). Returns false when the copy failed: the events stay in the checkpoint's outbox and the step's
-   * next attempt copies them.
+   * Copies events checkpoint scripts already appended to their session's stream to the global stream, each
+   * outbox at most once whoever else copies it (see publishEvents-2.lua), all in one script, and tells the
+   * in-process observers of the ones appended now (an outbox's `events`: the same events as {@link prepare}
+   * gave them, when the caller has them). Returns false when the copy failed: the events stay in their
+   * checkpoints' outboxes and the step's next attempt copies them.
    */
-  async publish(outboxId: string, encoded: string[][], events?: readonly AgentEvent[]): Promise<boolean> {
-    if (encoded.length === 0) return true;
-    let appended: number;
+  async publish(outboxes: readonly PublishedOutbox[]): Promise<boolean> {
+    const copied = outboxes.filter((outbox) => outbox.encoded.length > 0);
+    if (copied.length === 0) return true;
+    let appended: number[];
     const now = Date.now();
     // The set of published ids is trimmed by age about once a second, not on every copy (see publishEvents-2.lua).
     const trim = now - this.lastPublishedTrim >= 1000;
     if (trim) this.lastPublishedTrim = now;
     try {
-      appended = await runScript<number>(
+      appended = await runScript<number[]>(
         this.redis,
         'publishEvents',
         [this.keys.globalEvents(), this.keys.publishedEvents()],
-        [this.globalMaxLen, now, PUBLISHED_IDS_KEEP_MS, outboxId, JSON.stringify(encoded), trim ? '1' : '0'],
+        [this.globalMaxLen, now, PUBLISHED_IDS_KEEP_MS, trim ? '1' : '0', ...copied.flatMap((outbox) => [outbox.id, JSON.stringify(outbox.encoded)])],
       );
     } catch {
       if (trim) this.lastPublishedTrim = 0;
       return false;
     }
-    if (appended !== 1 || this.listeners.size === 0) return true;
-    // The events as this process built them when it has them (see prepare), else through the decoder.
-    for (const event of events ?? encoded.map((fields) => decodeEvent('', fields))) {
-      for (const listener of this.listeners) {
-        try {
-          listener(event);
-        } catch {
-          // an observer's bug must never fail a step
+    if (this.listeners.size === 0) return true;
+    copied.forEach((outbox, i) => {
+      if (appended[i] !== 1) return;
+      // The events as this process built them when it has them (see prepare), else through the decoder.
+      for (const event of outbox.events ?? outbox.encoded.map((fields) => decodeEvent('', fields))) {
+        for (const listener of this.listeners) {
+          try {
+            listener(event);
+          } catch {
+            // an observer's bug must never fail a step
+          }
         }
       }
-    }
+    });
     return true;
   }
 

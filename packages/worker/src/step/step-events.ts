@@ -1,15 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { type AgentEvent, type AgentEventType, type EventBody, type EventData, type EventInput, eventBody } from '@agentq/shared';
-import { type CheckpointEvents, outboxField, type StepCheckpoint } from '@agentq/shared/internal';
+import { type CheckpointEvents, outboxField, type PublishedOutbox, type StepCheckpoint } from '@agentq/shared/internal';
 import type { StepDeps } from './step-deps.js';
 
 type EventTags = Pick<EventInput, 'sessionId' | 'step' | 'jobId' | 'workerId' | 'agent' | 'tenant'>;
+
+/**
+ * How long a checkpoint's events may wait for the step's next checkpoint before they are copied to the global
+ * stream on their own. A step's checkpoints usually follow each other within a millisecond (a tool runs
+ * between them), and the step's state transitions (commit, park, end) copy whatever waits: one copy per step
+ * instead of one per checkpoint. A slow tool delays the model call's events on the global stream by this much;
+ * the session's own stream has them with the checkpoint.
+ */
+export const COPY_HOLD_MS = 25;
 
 /**
  * The events of one step, buffered and written with the checkpoint they belong to. A checkpoint script
  * appends them to the session's stream in the same atomic write as the checkpoint and keeps them in an outbox
  * field; the worker then copies them to the global stream (another slot) and clears the outbox. A worker killed
  * in between leaves the outbox for the step's next attempt to copy, so no event of a checkpoint is ever lost.
+ * The copies of a step's checkpoints wait for each other (at most {@link COPY_HOLD_MS}) and go out as one.
  * Events no checkpoint took (the step failed or ended without one) are appended when the step ends.
  */
 export class StepEvents {
@@ -19,6 +29,9 @@ export class StepEvents {
   private writeCount = 0;
   /** Outbox fields copied to the global stream, cleared when the step settles. */
   private published: string[] = [];
+  /** Checkpoint outboxes waiting to be copied together (see {@link copyWaiting}). */
+  private waiting: Array<PublishedOutbox & { field: string }> = [];
+  private holdTimer: NodeJS.Timeout | undefined;
   /** The events of each checkpoint write as built here, for the in-process observers once they are published. */
   private readonly prepared = new WeakMap<CheckpointEvents, { always: AgentEvent[]; ifWritten: AgentEvent[] }>();
 
@@ -48,18 +61,18 @@ export class StepEvents {
     return events;
   }
 
-  /** After the checkpoint script: copies what it appended to the global stream, then clears its outbox field. */
+  /**
+   * After the checkpoint script: its events wait to be copied to the global stream with those of the step's
+   * other checkpoints, until the step's next state transition or for {@link COPY_HOLD_MS}, whichever is first.
+   */
   afterCheckpoint(events: CheckpointEvents, written: boolean): void {
     const appended = written ? [...events.always, ...events.ifWritten] : events.always;
     if (appended.length === 0) return;
     const built = this.prepared.get(events);
     const observed = built && (written ? [...built.always, ...built.ifWritten] : built.always);
     const field = events.outboxField;
-    this.writes.push(
-      copyOutbox(this.deps, this.tags.sessionId, this.tags.step, field, appended, observed).then((copied) => {
-        if (copied) this.published.push(field);
-      }),
-    );
+    this.waiting.push({ field, id: outboxId(this.tags.sessionId, this.tags.step, field), encoded: appended, events: observed });
+    this.holdTimer ??= setTimeout(() => this.copyWaiting(), COPY_HOLD_MS).unref();
   }
 
   /** A write of the step that needs no awaiting now (it must not reject): the step waits for it before its job ends. */
@@ -74,11 +87,13 @@ export class StepEvents {
 
   /**
    * Sends what is buffered now, without waiting: called just before a state transition (commit, park,
-   * finish), so the appends reach Redis ahead of the transition's script on the same connection, and whoever
-   * sees the transition (`producer.wait`, the next step) finds the step's events before it, at no extra
-   * round trip. The step still waits for them before its job ends.
+   * finish), so the appends (and the copies of the step's checkpoints' events) reach Redis ahead of the
+   * transition's script on the same connection, and whoever sees the transition (`producer.wait`, the next
+   * step) finds the step's events before it, at no extra round trip. The step still waits for them before
+   * its job ends.
    */
   sendNow(): void {
+    this.copyWaiting();
     const rest = this.buffer;
     this.buffer = [];
     for (const event of rest) this.writes.push(this.deps.stores.events.append(event));
@@ -99,35 +114,52 @@ export class StepEvents {
    * round trip of its own.
    */
   async settle(): Promise<void> {
-    const rest = this.buffer;
-    this.buffer = [];
-    for (const event of rest) this.writes.push(this.deps.stores.events.append(event));
+    this.sendNow();
     await Promise.all(this.writes);
     clearCopied(this.deps, this.tags.sessionId, this.tags.step, this.published);
     this.published = [];
   }
+
+  /** Copies the waiting checkpoints' events to the global stream in one script; their fields are cleared at settle. */
+  private copyWaiting(): void {
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    const outboxes = this.waiting;
+    if (outboxes.length === 0) return;
+    this.waiting = [];
+    this.writes.push(
+      this.deps.stores.events.publish(outboxes).then((copied) => {
+        if (copied) this.published.push(...outboxes.map((outbox) => outbox.field));
+      }),
+    );
+  }
 }
 
-/** Copies every outbox field of a checkpoint hash to the global stream and clears the copied ones. */
+/** Copies every outbox field of a checkpoint hash to the global stream, in one script, and clears them. */
 export async function flushOutbox(deps: StepDeps, sessionId: string, step: number, checkpoint: StepCheckpoint): Promise<void> {
-  const copied = await Promise.all(
-    checkpoint.outbox().map(async ({ field, encoded: raw }) => {
-      let encoded: string[][];
-      try {
-        encoded = JSON.parse(raw) as string[][];
-      } catch {
-        encoded = [];
-      }
-      return (await copyOutbox(deps, sessionId, step, field, encoded)) ? [field] : [];
-    }),
-  );
-  clearCopied(deps, sessionId, step, copied.flat());
+  const outboxes = checkpoint.outbox().map(({ field, encoded: raw }) => {
+    let encoded: string[][];
+    try {
+      encoded = JSON.parse(raw) as string[][];
+    } catch {
+      encoded = [];
+    }
+    return { field, id: outboxId(sessionId, step, field), encoded };
+  });
+  if (outboxes.length === 0) return;
+  if (await deps.stores.events.publish(outboxes)) {
+    clearCopied(
+      deps,
+      sessionId,
+      step,
+      outboxes.map((outbox) => outbox.field),
+    );
+  }
 }
 
-/** Copies one outbox's events to the global stream; false when the copy failed (the outbox stays for a retry). */
-function copyOutbox(deps: StepDeps, sessionId: string, step: number, field: string, encoded: string[][], observed?: readonly AgentEvent[]): Promise<boolean> {
-  // The outbox field names the write (and so its events) uniquely: a second copy of it appends nothing.
-  return deps.stores.events.publish(`${sessionId}|${step}|${field}`, encoded, observed);
+/** The outbox field names the write (and so its events) uniquely: a second copy of it appends nothing. */
+function outboxId(sessionId: string, step: number, field: string): string {
+  return `${sessionId}|${step}|${field}`;
 }
 
 /**
