@@ -6,11 +6,11 @@ import type { StepDeps } from './step-deps.js';
 type EventTags = Pick<EventInput, 'sessionId' | 'step' | 'jobId' | 'workerId' | 'agent' | 'tenant'>;
 
 /**
- * How long a checkpoint's events may wait for the step's next checkpoint before they are copied to the global
- * stream on their own. A step's checkpoints usually follow each other within a millisecond (a tool runs
- * between them), and the step's state transitions (commit, park, end) copy whatever waits: one copy per step
- * instead of one per checkpoint. A slow tool delays the model call's events on the global stream by this much;
- * the session's own stream has them with the checkpoint.
+ * How long a checkpoint's events may wait to be copied to the global stream with the rest of the step's. The
+ * step's state transition (commit, park, end) copies whatever waits, and usually comes within a millisecond of
+ * the model checkpoint (a fast tool runs in between): one copy per step instead of one per checkpoint. A slow
+ * tool delays the model call's events on the global stream by this much; the session's own stream has them
+ * with the checkpoint.
  */
 export const COPY_HOLD_MS = 25;
 
