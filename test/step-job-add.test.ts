@@ -13,12 +13,15 @@ describe('adding a step job', () => {
       await queue.waitUntilReady();
       // BullMQ's client is a proxy over an ioredis connection, whose pipelines come from the prototype.
       const pipelines = vi.spyOn(Redis.prototype, 'pipeline');
-
-      const id = await enqueueStep(queue, 'ses_add', 3, { stepAttempts: 2 }, { tenant: 'acme', priority: 7 });
-      expect(id).toBe('ses_add-s3');
-      expect(await enqueueStep(queue, 'ses_add', 3, { stepAttempts: 2 }, { tenant: 'acme', priority: 7 })).toBe(id);
-      expect(pipelines).not.toHaveBeenCalled();
-      pipelines.mockRestore();
+      let id: string;
+      try {
+        id = await enqueueStep(queue, 'ses_add', 3, { stepAttempts: 2 }, { tenant: 'acme', priority: 7 });
+        expect(id).toBe('ses_add-s3');
+        expect(await enqueueStep(queue, 'ses_add', 3, { stepAttempts: 2 }, { tenant: 'acme', priority: 7 })).toBe(id);
+        expect(pipelines).not.toHaveBeenCalled();
+      } finally {
+        pipelines.mockRestore();
+      }
 
       const job = await queue.getJob(id);
       expect(job?.data).toEqual({ sessionId: 'ses_add', step: 3, tenant: 'acme' });

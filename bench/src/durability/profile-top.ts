@@ -51,7 +51,10 @@ if (rest[0] === '--packages') {
   }
   const msPerSample = (profile.endTime - profile.startTime) / 1000 / Math.max(1, profile.samples.length);
   const parts = new Map<string, number>();
-  for (const node of profile.nodes) parts.set(partOf(node.callFrame), (parts.get(partOf(node.callFrame)) ?? 0) + (node.hitCount ?? 0) * msPerSample);
+  for (const node of profile.nodes) {
+    const part = partOf(node.callFrame);
+    parts.set(part, (parts.get(part) ?? 0) + (node.hitCount ?? 0) * msPerSample);
+  }
   let busy = 0;
   for (const [part, ms] of [...parts].sort((a, b) => b[1] - a[1])) {
     process.stdout.write(`${(ms / steps).toFixed(3).padStart(7)} ms/step  ${part}\n`);

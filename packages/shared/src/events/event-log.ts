@@ -121,8 +121,8 @@ export class EventLog {
    * checkpoints' outboxes and the step's next attempt copies them.
    */
   async publish(outboxes: readonly PublishedOutbox[]): Promise<boolean> {
-    const copied = outboxes.filter((outbox) => outbox.encoded.length > 0);
-    if (copied.length === 0) return true;
+    const withEvents = outboxes.filter((outbox) => outbox.encoded.length > 0);
+    if (withEvents.length === 0) return true;
     let appended: number[];
     const now = Date.now();
     // The set of published ids is trimmed by age about once a second, not on every copy (see publishEvents-2.lua).
@@ -133,14 +133,14 @@ export class EventLog {
         this.redis,
         'publishEvents',
         [this.keys.globalEvents(), this.keys.publishedEvents()],
-        [this.globalMaxLen, now, PUBLISHED_IDS_KEEP_MS, trim ? '1' : '0', ...copied.flatMap((outbox) => [outbox.id, JSON.stringify(outbox.encoded)])],
+        [this.globalMaxLen, now, PUBLISHED_IDS_KEEP_MS, trim ? '1' : '0', ...withEvents.flatMap((outbox) => [outbox.id, JSON.stringify(outbox.encoded)])],
       );
     } catch {
       if (trim) this.lastPublishedTrim = 0;
       return false;
     }
     if (this.listeners.size === 0) return true;
-    copied.forEach((outbox, i) => {
+    withEvents.forEach((outbox, i) => {
       if (appended[i] !== 1) return;
       // The events as this process built them when it has them (see prepare), else through the decoder.
       for (const event of outbox.events ?? outbox.encoded.map((fields) => decodeEvent('', fields))) {

@@ -129,7 +129,7 @@ export class StepEvents {
     this.waiting = [];
     this.writes.push(
       this.deps.stores.events.publish(outboxes).then((copied) => {
-        if (copied) this.published.push(...outboxes.map((outbox) => outbox.field));
+        if (copied) this.published.push(...fieldsOf(outboxes));
       }),
     );
   }
@@ -146,15 +146,11 @@ export async function flushOutbox(deps: StepDeps, sessionId: string, step: numbe
     }
     return { field, id: outboxId(sessionId, step, field), encoded };
   });
-  if (outboxes.length === 0) return;
-  if (await deps.stores.events.publish(outboxes)) {
-    clearCopied(
-      deps,
-      sessionId,
-      step,
-      outboxes.map((outbox) => outbox.field),
-    );
-  }
+  if (outboxes.length > 0 && (await deps.stores.events.publish(outboxes))) clearCopied(deps, sessionId, step, fieldsOf(outboxes));
+}
+
+function fieldsOf(outboxes: ReadonlyArray<{ field: string }>): string[] {
+  return outboxes.map((outbox) => outbox.field);
 }
 
 /** The outbox field names the write (and so its events) uniquely: a second copy of it appends nothing. */
